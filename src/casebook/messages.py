@@ -1,0 +1,128 @@
+"""Editor-friendly wording for pydantic's validation errors: what is wrong, what to write."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from casebook.loader import Document
+from casebook.problems import Problem
+
+
+def explain(
+    error: ErrorDetails, document: Document, model: type[BaseModel] | None = None
+) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    dotted = ".".join(str(part) for part in loc)
+    line = document.lines.line(loc)
+    if kind == "missing":
+        message = f"is required but missing; add '{loc[-1]}:'{_described(model, loc)}"
+    elif kind == "extra_forbidden":
+        message = _unknown_key(loc, model)
+    elif kind in ("list_type", "tuple_type"):
+        message = f"expected a list, got {_shown(value)}; write [a, b] or one item per line starting with '- '"
+    elif kind in ("string_type", "str_type"):
+        message = f"expected text, got {_shown(value)}; write plain text (wrap it in double quotes if it has ': ')"
+    elif kind == "model_type" or kind == "dict_type":
+        message = f"expected a group of 'field: value' lines, got {_shown(value)}; indent the fields under '{loc[-1] if loc else 'it'}:'"
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        message = f"expected a whole number such as a year, got {_shown(value)}; write e.g. 2021"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        message = f"{_shown(value)} is out of range; write a year between 1900 and 2100"
+    elif kind == "string_pattern_mismatch":
+        suggestion = _slugify(value)
+        message = (
+            f"{_shown(value)} is not a valid id; use lowercase letters, digits and hyphens"
+            + (f", e.g. '{suggestion}'" if suggestion else "")
+        )
+    elif kind == "string_too_short":
+        message = "is empty; write some text or delete the line"
+    elif kind == "too_short":
+        message = "is empty; list at least one item, one per line starting with '- '"
+    elif kind.startswith("url_") or kind == "url_parsing":
+        message = f"{_shown(value)} is not a web address; write a full URL starting with https://"
+    elif kind in (
+        "date_from_datetime_parsing",
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_inexact",
+    ):
+        message = f"{_shown(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22"
+    elif kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        message = f"{_shown(value)} is not allowed; write one of {expected}"
+    elif kind == "bool_type" or kind == "bool_parsing":
+        message = f"expected true or false, got {_shown(value)}"
+    elif kind == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+    else:
+        message = error["msg"]
+    return Problem(document.name, line, dotted, message)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
+def _slugify(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    out = "".join(c if c.isalnum() else "-" for c in value.strip().lower())
+    return "-".join(part for part in out.split("-") if part)
+
+
+def _model_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that holds the last part of `loc`, following nested models and lists."""
+    current = model
+    for part in loc[:-1]:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _described(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    holder = _model_at(model, loc)
+    if holder is None or not loc:
+        return ""
+    info = holder.model_fields.get(str(loc[-1]))
+    return f" ({info.description})" if info is not None and info.description else ""
+
+
+def _unknown_key(loc: tuple[Any, ...], model: type[BaseModel] | None) -> str:
+    key = str(loc[-1]) if loc else ""
+    holder = _model_at(model, loc)
+    known = list(holder.model_fields) if holder is not None else []
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field '{key}'; did you mean '{close[0]}'?"
+    if known:
+        return f"unknown field '{key}'; the fields allowed here are: {', '.join(known)}"
+    return f"unknown field '{key}'; delete it"

@@ -1,0 +1,216 @@
+"""The case model: what a case's front matter may hold, and the loaded case itself.
+
+Vocabulary membership is checked against the data files in `vocabularies/` by
+`casebook.validate`; this module checks shape, types and the rules that need no data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
+
+from casebook.vocabularies import SLUG_PATTERN
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        hint = ""
+        try:
+            found = pycountry.countries.lookup(value)
+        except LookupError:
+            found = None
+        if found is not None:
+            hint = f"; write '{found.alpha_2}' for {found.name}"
+        else:
+            hint = "; write a two-letter ISO 3166 code such as 'MX' or 'GB'"
+        raise ValueError(f"'{value}' is not an ISO 3166 country code{hint}")
+    return code
+
+
+def _language(value: str) -> str:
+    if pycountry.languages.get(alpha_2=value) is None:
+        raise ValueError(
+            f"'{value}' is not an ISO 639-1 language code; write e.g. 'en', 'es' or 'fr'"
+        )
+    return value
+
+
+def _as_text(value: object) -> object:
+    # YAML reads 2021-05-31 as a date and 2021 as a number; a source date is shown as written.
+    if isinstance(value, dt.date | int):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Country = Annotated[str, AfterValidator(_country)]
+Language = Annotated[str, AfterValidator(_language)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(Strict):
+    name: Text = Field(description="The organisation's full name, in its own language.")
+    short_name: Text | None = Field(None, description="The acronym or short name, e.g. ODI.")
+    english_name: Text | None = Field(None, description="An English rendering of the name.")
+    country: Country = Field(description="Where it is based, as an ISO 3166 code, e.g. MX.")
+    website: HttpUrl | None = Field(None, description="Its website, starting with https://.")
+    kind: Slug = Field(description="One id from vocabularies/organisation_kinds.yml.")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+
+class Period(Strict):
+    start: Year = Field(description="The first year the case covers.")
+    end: Year | None = Field(None, description="The last year; leave out if the work continues.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"the end year {self.end} is before the start year {self.start}; swap them"
+            )
+        return self
+
+    def __str__(self) -> str:
+        if self.end is None:
+            return f"{self.start}–present"
+        return str(self.start) if self.end == self.start else f"{self.start}–{self.end}"
+
+
+class HeadlineFact(Strict):
+    label: Text = Field(description="A short heading for the fact card, e.g. Public attention.")
+    text: Text = Field(description="One or two sentences.")
+
+
+class SectionNote(Strict):
+    section: Slug = Field(description="The id of a body section from vocabularies/sections.yml.")
+    note: Text = Field(description="A specific, neutral note shown before that section.")
+
+
+class Milestone(Strict):
+    id: Slug = Field(description="A short id that outcomes use in their chain, e.g. report.")
+    kind: Slug = Field(description="One id from vocabularies/milestone_kinds.yml.")
+    label: Text = Field(description="What happened, in a few words.")
+    year: Year | None = Field(None, description="The year, where it is known for certain.")
+    text: Text | None = Field(None, description="Optional detail.")
+
+
+class Outcome(Strict):
+    text: Text = Field(description="What changed.")
+    chain: list[Slug] = Field(
+        min_length=1,
+        description="Milestone ids that led to this outcome, first step first, e.g. [report, court-decision].",
+    )
+
+
+class EvidencePoint(Strict):
+    year: Year = Field(description="When the evidence base stood at this point.")
+    text: Text = Field(description="What it held then, e.g. 37 cases reviewed.")
+
+
+class Source(Strict):
+    title: Text
+    publisher: Text | None = None
+    date: Annotated[Text | None, BeforeValidator(_as_text)] = Field(
+        None, description="Publication date as YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    url: HttpUrl | None = Field(None, description="A link, starting with https://.")
+    kind: Slug = Field(description="One id from vocabularies/source_kinds.yml.")
+    citation: Text | None = Field(None, description="A full citation, needed when there is no URL.")
+
+    @model_validator(mode="after")
+    def _findable(self) -> Source:
+        if self.url is None and self.citation is None:
+            raise ValueError(
+                "a source needs a 'url' or a full 'citation' (author, title, publisher, date) "
+                "so readers can find it"
+            )
+        return self
+
+
+class CaseFrontMatter(Strict):
+    """Every field a case's front matter may hold."""
+
+    title: Text = Field(description="The case's title, as a reader would search for it.")
+    summary: Text = Field(description="One paragraph: who, where, what was learned, what changed.")
+    status: Literal["draft", "published"] = Field(
+        description="'draft' is checked but not published; 'published' appears on the site."
+    )
+    language: Language = Field("en", description="The language of this file, e.g. en.")
+    organisation: Organisation
+    countries: list[Country] = Field(min_length=1, description="ISO 3166 codes, e.g. [MX].")
+    subnational_scope: Text | None = Field(None, description="E.g. '12 states'.")
+    period: Period
+    settings: list[Slug] = Field(min_length=1)
+    forms_of_violence: list[Slug] = Field(min_length=1)
+    themes: list[Slug] = Field(min_length=1)
+    knowledge_type: Slug
+    practice_sources: list[Slug] = Field(
+        min_length=1,
+        description="What the knowledge rests on: ids from vocabularies/evidence_types.yml.",
+    )
+    audiences: list[Slug] = Field(
+        min_length=1, description="Audience ids from reflective_questions/*.yml."
+    )
+    content_note: Text = Field(description="A specific, neutral note shown before the case.")
+    section_notes: list[SectionNote] = []
+    headline_facts: list[HeadlineFact] = []
+    milestones: list[Milestone] = []
+    outcomes: list[Outcome] = []
+    evidence_timeline: list[EvidencePoint] = []
+    sources: list[Source] = Field(min_length=1)
+    translations: list[Language] = Field(
+        [], description="Languages this case is also published in."
+    )
+    last_reviewed: dt.date = Field(description="When an editor last checked the case, YYYY-MM-DD.")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A level-2 section of a case's body."""
+
+    id: str  # a vocabulary id, or a slug of the heading for extra sections
+    heading: str
+    markdown: str
+    line: int
+
+
+@dataclass
+class Case:
+    """A validated case, ready to render."""
+
+    id: str
+    path: str
+    meta: CaseFrontMatter
+    intro: str  # Markdown before the first section
+    sections: list[Section]
+    questions: dict[str, list[str]] = field(default_factory=dict)  # audience id -> questions
+
+    @property
+    def published(self) -> bool:
+        return self.meta.status == "published"
+
+    @property
+    def url(self) -> str:
+        return f"cases/{self.id}/"

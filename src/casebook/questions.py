@@ -1,0 +1,131 @@
+"""Reflective questions: audiences and each case's own questions.
+
+Layout (documented in docs/guidance/worksheets.md):
+- `reflective_questions/<audience>.yml` defines one audience and its general questions;
+- `reflective_questions/cases/<case-id>.yml` holds that case's questions, one list per audience.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from casebook.loader import Document, LoadError, read_yaml_file
+from casebook.messages import explain
+from casebook.problems import Problem, display_path
+from casebook.vocabularies import SLUG_PATTERN, Term, Vocabulary
+
+Question = str
+
+
+class Audience(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=SLUG_PATTERN)
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    suggested_time: str = Field(min_length=1)
+    format: str = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+
+@dataclass
+class QuestionBank:
+    audiences: dict[str, Audience] = field(default_factory=dict)
+    # case id -> the document holding its questions (validated against the case later)
+    case_files: dict[str, Document] = field(default_factory=dict)
+
+    def vocabulary(self) -> Vocabulary:
+        terms = [
+            Term(id=a.id, label=a.name, description=a.description, aliases=[a.short_name.lower()])
+            for a in self.audiences.values()
+        ]
+        return Vocabulary.from_terms(
+            "audiences", "Audience", "audiences", terms, "reflective_questions/"
+        )
+
+
+def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank, list[Problem]]:
+    bank = QuestionBank()
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return bank, [Problem(str(folder), 1, "", "the reflective_questions folder is missing")]
+    for path in sorted(folder.glob("*.yml")):
+        name = display_path(path, root)
+        try:
+            document = read_yaml_file(path, name)
+            audience = Audience.model_validate(document.data)
+        except LoadError as exc:
+            problems.append(exc.problem)
+            continue
+        except ValidationError as exc:
+            problems.extend(explain(e, document, Audience) for e in exc.errors())
+            continue
+        if audience.id != path.stem:
+            problems.append(
+                Problem(
+                    name,
+                    document.lines.line(("id",)),
+                    "id",
+                    f"the id '{audience.id}' must match the file name; write 'id: {path.stem}'",
+                )
+            )
+            continue
+        bank.audiences[audience.id] = audience
+    for path in sorted((folder / "cases").glob("*.yml")):
+        name = display_path(path, root)
+        try:
+            bank.case_files[path.stem] = read_yaml_file(path, name)
+        except LoadError as exc:
+            problems.append(exc.problem)
+    return bank, problems
+
+
+def check_case_questions(
+    document: Document, bank: QuestionBank, required: list[str]
+) -> tuple[dict[str, list[str]], list[Problem]]:
+    """Validate one case's question file; `required` are audiences that must have questions."""
+    problems: list[Problem] = []
+    result: dict[str, list[str]] = {}
+    name = document.name
+    data = document.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return {}, [
+            Problem(
+                name, 1, "", "write one list of questions per audience id, e.g. 'practitioners:'"
+            )
+        ]
+    vocabulary = bank.vocabulary()
+    for key, value in data.items():
+        line = document.lines.line((key,))
+        if key not in bank.audiences:
+            problems.append(Problem(name, line, str(key), vocabulary.unknown_message(key)))
+            continue
+        if not isinstance(value, list) or not all(isinstance(q, str) and q.strip() for q in value):
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    str(key),
+                    "write the questions as a list, one per line starting with '- '",
+                )
+            )
+            continue
+        result[key] = [q.strip() for q in value]
+    for audience in required:
+        if audience in bank.audiences and not result.get(audience):
+            problems.append(
+                Problem(
+                    name,
+                    document.lines.line((audience,)),
+                    audience,
+                    f"the case is for '{audience}' but has no questions for it; add "
+                    f"'{audience}:' with at least one question",
+                )
+            )
+    return result, problems

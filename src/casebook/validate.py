@@ -1,0 +1,395 @@
+"""`casebook check`: every problem in every source file, found in one run.
+
+The flow is: load vocabularies and audiences, then each case file (front matter against
+the model and the vocabularies, body against the section rules and the content rules),
+then each case's questions. Only cases with no errors become `Case` objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from casebook.loader import Document, LoadError, read_front_matter
+from casebook.messages import explain
+from casebook.model import Case, CaseFrontMatter, Section
+from casebook.problems import Problem, Severity, display_path, sort_problems
+from casebook.project import Project
+from casebook.questions import QuestionBank, check_case_questions, load_questions
+from casebook.vocabularies import SLUG_PATTERN, Vocabularies, Vocabulary, load_vocabularies
+
+
+@dataclass
+class Library:
+    """Everything the renderer needs, all of it already validated."""
+
+    cases: list[Case]
+    vocabularies: Vocabularies
+    questions: QuestionBank
+
+    @property
+    def published(self) -> list[Case]:
+        return [case for case in self.cases if case.published]
+
+
+@dataclass
+class CheckResult:
+    library: Library
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def check_project(project: Project, paths: list[Path] | None = None) -> CheckResult:
+    """Check the whole project, or only the case files (and their questions) in `paths`."""
+    problems: list[Problem] = []
+    vocabularies, found = load_vocabularies(project.vocabularies_dir, project.root)
+    problems += found
+    bank, found = load_questions(project.questions_dir, project.root)
+    problems += found
+    vocabularies.add(bank.vocabulary())
+
+    case_paths = project.case_files()
+    selected = _select(case_paths, paths, project)
+    all_ids = {_case_id(p) for p in case_paths}
+    cases: list[Case] = []
+    for path in selected:
+        case, found = check_case_file(path, project, vocabularies, bank, all_ids)
+        problems += found
+        if case is not None:
+            cases.append(case)
+    if paths is None:
+        for case_id, document in bank.case_files.items():
+            if case_id not in all_ids:
+                problems.append(
+                    Problem(
+                        document.name,
+                        1,
+                        "",
+                        f"there is no case '{case_id}' in case_studies/; rename this file to "
+                        "match a case's file name, or delete it",
+                    )
+                )
+    result = CheckResult(Library(cases, vocabularies, bank), sort_problems(problems), len(selected))
+    return result
+
+
+def _case_id(path: Path) -> str:
+    return path.name.removesuffix(".md")
+
+
+def _select(case_paths: list[Path], paths: list[Path] | None, project: Project) -> list[Path]:
+    if not paths:
+        return case_paths
+    chosen: list[Path] = []
+    for path in paths:
+        path = path.resolve()
+        if path.is_dir():
+            chosen += sorted(path.glob("*.md"))
+        elif path.suffix == ".yml" and path.parent.name == "cases":
+            chosen.append(project.cases_dir / f"{path.stem}.md")
+        else:
+            chosen.append(path)
+    return list(dict.fromkeys(chosen))
+
+
+def check_case_file(
+    path: Path,
+    project: Project,
+    vocabularies: Vocabularies,
+    bank: QuestionBank,
+    all_ids: set[str],
+) -> tuple[Case | None, list[Problem]]:
+    name = display_path(path, project.root)
+    case_id = _case_id(path)
+    problems: list[Problem] = []
+    if not re.fullmatch(SLUG_PATTERN, case_id):
+        problems.append(
+            Problem(
+                name,
+                1,
+                "id",
+                f"the file name '{path.name}' is not a valid case id; rename it to lowercase "
+                "letters, digits and hyphens, e.g. 'odi-mexico.md'",
+            )
+        )
+    try:
+        document = read_front_matter(path, name)
+    except LoadError as exc:
+        return None, [*problems, exc.problem]
+
+    vocab_problems = list(_check_vocabularies(document, vocabularies))
+    flagged = {(p.line, p.field) for p in vocab_problems}
+    problems += vocab_problems
+    meta: CaseFrontMatter | None = None
+    try:
+        meta = CaseFrontMatter.model_validate(document.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            problem = explain(error, document, CaseFrontMatter)
+            # A value outside the vocabulary is already reported with a suggestion.
+            if (problem.line, problem.field) not in flagged:
+                problems.append(problem)
+    problems += _check_references(document)
+    intro, sections, found = parse_body(document, vocabularies.get("sections"))
+    problems += found
+    problems += check_markdown(document, all_ids)
+    if meta is not None:
+        problems += _check_section_notes(document, meta, sections)
+
+    questions: dict[str, list[str]] = {}
+    question_file = bank.case_files.get(case_id)
+    audiences = document.data.get("audiences") if isinstance(document.data, dict) else None
+    required = [a for a in audiences if isinstance(a, str)] if isinstance(audiences, list) else []
+    if question_file is None:
+        problems.append(
+            Problem(
+                name,
+                document.lines.line(("audiences",)),
+                "audiences",
+                f"there are no reflective questions for this case; create "
+                f"reflective_questions/cases/{case_id}.yml with a list of questions per audience",
+            )
+        )
+    else:
+        questions, found = check_case_questions(question_file, bank, required)
+        problems += found
+
+    if meta is None or any(p.is_error for p in problems):
+        return None, problems
+    return Case(case_id, name, meta, intro, sections, questions), problems
+
+
+def _values_at(
+    data: Any, parts: list[str], loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value at a dotted field path, through lists, with its location."""
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _values_at(item, parts, (*loc, index))
+    elif not parts:
+        yield loc, data
+    elif isinstance(data, dict) and parts[0] in data:
+        yield from _values_at(data[parts[0]], parts[1:], (*loc, parts[0]))
+
+
+def _check_vocabularies(document: Document, vocabularies: Vocabularies) -> Iterator[Problem]:
+    for vocabulary in vocabularies.controlling():
+        assert vocabulary.field is not None
+        seen: set[str] = set()
+        for loc, value in _values_at(document.data, vocabulary.field.split(".")):
+            if not isinstance(value, str):
+                continue
+            dotted = ".".join(str(part) for part in loc)
+            line = document.lines.line(loc)
+            if value not in vocabulary:
+                yield Problem(document.name, line, dotted, vocabulary.unknown_message(value))
+            elif value in seen and isinstance(loc[-1], int):
+                yield Problem(document.name, line, dotted, f"'{value}' is listed twice; delete one")
+            seen.add(value)
+
+
+def _check_references(document: Document) -> Iterator[Problem]:
+    """Outcome chains must name milestones defined in the same file."""
+    data = document.data if isinstance(document.data, dict) else {}
+    milestones = data.get("milestones") or []
+    known = (
+        {m.get("id") for m in milestones if isinstance(m, dict)}
+        if isinstance(milestones, list)
+        else set()
+    )
+    for loc, step in _values_at(data, ["outcomes", "chain"]):
+        if isinstance(step, str) and step not in known:
+            names = ", ".join(sorted(str(k) for k in known if k)) or "none defined yet"
+            yield Problem(
+                document.name,
+                document.lines.line(loc),
+                ".".join(map(str, loc)),
+                f"'{step}' is not a milestone id; define it under 'milestones:' or use one of: {names}",
+            )
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+_H1 = re.compile(r"^#\s+\S")
+_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+
+
+def _prose_lines(document: Document) -> Iterator[tuple[int, str]]:
+    """Body lines outside fenced code, with their file line numbers."""
+    fenced = False
+    for offset, text in enumerate(document.body.split("\n")):
+        if _FENCE.match(text):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield document.body_line + offset, text
+
+
+def parse_body(
+    document: Document, sections_vocab: Vocabulary | None
+) -> tuple[str, list[Section], list[Problem]]:
+    problems: list[Problem] = []
+    name = document.name
+    by_label: dict[str, str] = {}
+    if sections_vocab is not None:
+        for term in sections_vocab.terms.values():
+            by_label[term.label.lower()] = term.id
+            by_label[term.id] = term.id
+    prose = dict(_prose_lines(document))
+    intro: list[str] = []
+    heads: list[tuple[str, str, int]] = []
+    bodies: list[list[str]] = []
+    for offset, text in enumerate(document.body.split("\n")):
+        line = document.body_line + offset
+        in_prose = line in prose
+        if in_prose and _H1.match(text):
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "body",
+                    "a level-1 heading ('# ') is not allowed; the page title comes from 'title:', "
+                    "so start sections with '## '",
+                )
+            )
+        match = _H2.match(text) if in_prose else None
+        if match:
+            heading = _ATTRS.sub("", match.group(1)).strip()
+            heads.append((by_label.get(heading.lower()) or _slug(heading), heading, line))
+            bodies.append([])
+            continue
+        (bodies[-1] if bodies else intro).append(text)
+    built = [
+        Section(section_id, heading, "\n".join(body).strip("\n"), line)
+        for (section_id, heading, line), body in zip(heads, bodies, strict=True)
+    ]
+    found = {s.id for s in built}
+    if sections_vocab is not None:
+        for term in sections_vocab.terms.values():
+            if term.required and term.id not in found:
+                problems.append(
+                    Problem(
+                        name,
+                        document.body_line,
+                        "body",
+                        f"the required section '{term.label}' is missing; add a line "
+                        f"'## {term.label}' and write {_lower_first(term.description)}",
+                    )
+                )
+        for section in built:
+            if section.id not in sections_vocab:
+                hint = sections_vocab.suggest(section.heading)
+                message = f"'{section.heading}' is not a standard section"
+                message += (
+                    f"; did you mean '{sections_vocab.label_of(hint)}'?"
+                    if hint
+                    else (
+                        "; it will be shown where it stands. Standard sections: "
+                        + ", ".join(t.label for t in sections_vocab.terms.values())
+                    )
+                )
+                problems.append(Problem(name, section.line, "body", message, Severity.WARNING))
+    seen: set[str] = set()
+    for section in built:
+        if section.id in seen:
+            problems.append(
+                Problem(
+                    name,
+                    section.line,
+                    "body",
+                    f"the section '{section.heading}' appears twice; merge the two",
+                )
+            )
+        seen.add(section.id)
+    return "\n".join(intro).strip("\n"), built, problems
+
+
+def _slug(text: str) -> str:
+    out = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(part for part in out.split("-") if part) or "section"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else "it"
+
+
+def _check_section_notes(
+    document: Document, meta: CaseFrontMatter, sections: list[Section]
+) -> Iterator[Problem]:
+    present = {s.id for s in sections}
+    for index, note in enumerate(meta.section_notes):
+        if note.section not in present:
+            loc = ("section_notes", index, "section")
+            yield Problem(
+                document.name,
+                document.lines.line(loc),
+                ".".join(map(str, loc)),
+                f"there is no section '{note.section}' in the body; use one of: "
+                + ", ".join(sorted(present)),
+            )
+
+
+# Contributed Markdown is untrusted: these are refused at check time, and the renderer
+# sanitises the HTML as a second line of defence.
+_CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"<\s*script", re.I), "a <script> tag is not allowed; delete it"),
+    (
+        re.compile(r"<\s*iframe", re.I),
+        "an <iframe> (embedded page) is not allowed; link to the page instead",
+    ),
+    (
+        re.compile(r"\{[^}\n]*\bon[a-z]+\s*=", re.I),
+        "an attribute list that adds an event handler (on...=) is not allowed; delete it",
+    ),
+    (
+        re.compile(r"\bon[a-z]+\s*=\s*[\"']", re.I),
+        "an event-handler attribute (on...=) is not allowed; delete it",
+    ),
+    (
+        re.compile(r"javascript\s*:", re.I),
+        "a 'javascript:' link is not allowed; link to a web page (https://...) instead",
+    ),
+    (
+        re.compile(r"!\[[^\]]*\]\(\s*(https?:)?//", re.I),
+        "images from other sites are not allowed (they leak readers' visits); save the image in the repository or delete it",
+    ),
+    (
+        re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?>"),
+        "raw HTML is not allowed; write Markdown instead, e.g. **bold**, *italic*, [text](https://...)",
+    ),
+]
+_CASE_LINK = re.compile(r"\]\((?:\.\./)*(?:cases/)?([a-z0-9-]+)(?:\.md|/)(?:index\.md)?\)")
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def check_markdown(document: Document, case_ids: set[str]) -> Iterator[Problem]:
+    """Content rules for a case body: one problem per line, the most specific rule first."""
+    for line, text in _prose_lines(document):
+        text = _CODE_SPAN.sub("", text)
+        for pattern, message in _CONTENT_RULES:
+            if pattern.search(text):
+                yield Problem(document.name, line, "body", message)
+                break
+        for match in _CASE_LINK.finditer(text):
+            target = match.group(1)
+            if target not in case_ids and "cases/" in match.group(0):
+                yield Problem(
+                    document.name,
+                    line,
+                    "body",
+                    f"the link to case '{target}' does not resolve; there is no "
+                    f"case_studies/{target}.md",
+                )
