@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from casebook import __version__
-from casebook.problems import Severity, count
+from casebook.problems import count, print_problems
 from casebook.project import Project
 
 EPILOG = """examples:
@@ -85,7 +85,7 @@ def _check(project: Project, paths: list[Path] | None, strict: bool, style: str)
     from casebook.validate import check_project
 
     result = check_project(project, paths)
-    report(result.problems, style, strict)
+    print_problems(result.problems, style, strict)
     errors, warnings = count(result.problems)
     if strict:
         errors, warnings = errors + warnings, 0
@@ -97,16 +97,6 @@ def _check(project: Project, paths: list[Path] | None, strict: bool, style: str)
             file=sys.stderr,
         )
     return 1 if errors else 0
-
-
-def report(problems: Sequence[object], style: str = "text", strict: bool = False) -> None:
-    from casebook.problems import Problem
-
-    for problem in problems:
-        assert isinstance(problem, Problem)
-        if strict and not problem.is_error:
-            problem = Problem(problem.path, problem.line, problem.field, problem.message, Severity.ERROR)
-        print(problem.format(style))
 
 
 if __name__ == "__main__":  # pragma: no cover

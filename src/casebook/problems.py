@@ -64,3 +64,11 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
         else:
             warnings += 1
     return errors, warnings
+
+
+def print_problems(problems: Iterable[Problem], style: str = "text", strict: bool = False) -> None:
+    """Print problems to stdout; with `strict`, warnings are shown (and count) as errors."""
+    for problem in problems:
+        if strict and not problem.is_error:
+            problem = Problem(problem.path, problem.line, problem.field, problem.message)
+        print(problem.format(style))

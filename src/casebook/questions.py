@@ -40,11 +40,11 @@ class QuestionBank:
 
     def vocabulary(self) -> Vocabulary:
         terms = [
-            Term(id=a.id, label=a.name, description=a.description, aliases=[a.short_name.lower()])
+            Term(id=a.id, label=a.short_name, description=a.name, aliases=[a.name.lower()])
             for a in self.audiences.values()
         ]
         return Vocabulary.from_terms(
-            "audiences", "Audience", "audiences", terms, "reflective_questions/"
+            "audiences", "Audience", "audiences", terms, "reflective_questions/", order=4
         )
 
 

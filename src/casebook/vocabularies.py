@@ -37,6 +37,7 @@ class VocabularyFile(BaseModel):
     id: str
     label: str
     field: str | None = None
+    order: int = 100  # where its facet comes in quick facts and the finder
     terms: list[Term] = Field(min_length=1)
 
 
@@ -47,12 +48,19 @@ class Vocabulary:
     field: str | None
     terms: dict[str, Term]
     source: str = ""
+    order: int = 100
 
     @classmethod
     def from_terms(
-        cls, id: str, label: str, field: str | None, terms: Iterable[Term], source: str = ""
+        cls,
+        id: str,
+        label: str,
+        field: str | None,
+        terms: Iterable[Term],
+        source: str = "",
+        order: int = 100,
     ) -> Vocabulary:
-        return cls(id, label, field, {term.id: term for term in terms}, source)
+        return cls(id, label, field, {term.id: term for term in terms}, source, order)
 
     def __contains__(self, value: object) -> bool:
         return value in self.terms
@@ -102,7 +110,7 @@ class Vocabularies:
 
     def controlling(self) -> list[Vocabulary]:
         """The vocabularies that check a front-matter field."""
-        return [v for v in self.by_id.values() if v.field]
+        return sorted((v for v in self.by_id.values() if v.field), key=lambda v: (v.order, v.id))
 
     def region_of(self, country: str) -> str | None:
         regions = self.by_id.get("regions")
@@ -128,7 +136,9 @@ def load_vocabularies(folder: Path, root: Path | None = None) -> tuple[Vocabular
             problems.extend(explain(e, document, VocabularyFile) for e in exc.errors())
             continue
         vocabularies.add(
-            Vocabulary.from_terms(parsed.id, parsed.label, parsed.field, parsed.terms, name)
+            Vocabulary.from_terms(
+                parsed.id, parsed.label, parsed.field, parsed.terms, name, parsed.order
+            )
         )
     if not folder.is_dir():
         problems.append(Problem(str(folder), 1, "", "the vocabularies folder is missing"))

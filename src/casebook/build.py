@@ -1,0 +1,214 @@
+"""`casebook build`: check, generate the builder's input, run the builder, verify.
+
+The flow runs one way: sources -> validated library -> generated Markdown and data ->
+MkDocs -> site/. The site is built into a temporary folder and swapped in only when the
+build and the one-page-per-case check both pass, so a failed build never leaves a
+half-built site behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casebook.problems import count, print_problems
+from casebook.project import Project
+from casebook.render import Renderer, SiteSettings
+from casebook.validate import Library, check_project
+
+
+class BuildError(Exception):
+    """A build step failed; the message says what to do."""
+
+
+@dataclass
+class Progress:
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def step(self, message: str) -> None:
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.started
+            print(f"[{elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def read_config(project: Project) -> dict[str, Any]:
+    """mkdocs.yml as plain data; Python tags that MkDocs understands are read as text."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    def _any(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
+        return str(getattr(node, "value", ""))
+
+    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _any)
+    _Loader.add_multi_constructor("!", _any)
+    with project.mkdocs_yml.open(encoding="utf-8") as handle:
+        data = yaml.load(handle, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass
+class Generated:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def generate(project: Project, library: Library, settings: SiteSettings) -> Generated:
+    """Write guidance pages and generated pages into the builder's docs folder.
+
+    Only files whose bytes changed are rewritten, so a live-reloading server rebuilds
+    only what changed, and files that are no longer generated are removed.
+    """
+    out = project.generated_dir
+    wanted: dict[Path, bytes] = {}
+    for source in sorted(project.docs_dir.rglob("*")):
+        if source.is_file():
+            wanted[out / source.relative_to(project.docs_dir)] = source.read_bytes()
+    renderer = Renderer(library, settings)
+    for relative, text in renderer.pages():
+        target = out / relative
+        if target in wanted:
+            raise BuildError(
+                f"docs/{relative}: this page would be overwritten by a generated page; "
+                "move or rename it"
+            )
+        wanted[target] = text.encode("utf-8")
+    catalogue = {"cases": renderer.catalogue()}
+    wanted[out / "catalogue.json"] = json.dumps(catalogue, ensure_ascii=False, separators=(",", ":")).encode()
+    return _sync(out, wanted)
+
+
+def _sync(out: Path, wanted: dict[Path, bytes]) -> Generated:
+    written = unchanged = removed = 0
+    for path, data in wanted.items():
+        if path.is_file() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written += 1
+    if out.is_dir():
+        for path in sorted(out.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return Generated(written, unchanged, removed)
+
+
+class _Collect(logging.Handler):
+    """Collects the builder's warnings so the summary can count them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        self.messages.append(message)
+        print(f"mkdocs {record.levelname.lower()}: {message}", file=sys.stderr)
+
+
+def run_mkdocs(project: Project, site_dir: Path, strict: bool = False) -> list[str]:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        config = load_config(config_file=str(project.mkdocs_yml), site_dir=str(site_dir), strict=strict)
+        build(config)
+    except MkDocsException as exc:
+        raise BuildError(f"mkdocs.yml: the site builder stopped: {exc}") from exc
+    finally:
+        logger.removeHandler(handler)
+    return handler.messages
+
+
+def verify(site_dir: Path, cases: Iterable[str], drafts: Iterable[str]) -> None:
+    """Every published case became exactly one page, and no draft did."""
+    expected = set(cases)
+    built = {p.parent.name for p in (site_dir / "cases").glob("*/index.html")}
+    missing = sorted(expected - built)
+    extra = sorted(built - expected)
+    if missing:
+        raise BuildError(f"site/: no page was built for case(s) {', '.join(missing)}")
+    if extra:
+        raise BuildError(f"site/: pages were built for unexpected case(s) {', '.join(extra)}")
+    leaked = sorted(d for d in drafts if (site_dir / "cases" / d).exists())
+    if leaked:
+        raise BuildError(f"site/: draft case(s) {', '.join(leaked)} were published")
+
+
+def build_site(project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False) -> int:
+    progress = Progress(quiet)
+    progress.step("Checking cases, questions and vocabularies…")
+    result = check_project(project)
+    print_problems(result.problems, strict=strict)
+    errors, warnings = count(result.problems)
+    if errors or (strict and warnings):
+        print(
+            f"build stopped: check found {errors} error(s) and {warnings} warning(s); "
+            "fix them and build again (site/ was left as it was)",
+            file=sys.stderr,
+        )
+        return 1
+    library = result.library
+    published = library.published
+    drafts = [c.id for c in library.cases if not c.published]
+    progress.step(f"{len(published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)")
+    try:
+        settings = SiteSettings.from_config(read_config(project))
+        generated = generate(project, library, settings)
+        progress.step(
+            f"Generated pages: {generated.written} written, {generated.unchanged} unchanged, "
+            f"{generated.removed} removed"
+        )
+        if pdf:
+            from casebook.worksheets import render_pdfs
+
+            render_pdfs(project, library, progress)
+        progress.step("Building the site with MkDocs…")
+        staging = project.root / "build" / "site.tmp"
+        if staging.exists():
+            shutil.rmtree(staging)
+        mkdocs_warnings = run_mkdocs(project, staging, strict=strict)
+        verify(staging, (c.id for c in published), drafts)
+        _swap(staging, project.site_dir)
+    except BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    progress.step(
+        f"Done: {len(published)} case page(s) in {project.site_dir.name}/, "
+        f"{len(mkdocs_warnings)} builder warning(s)"
+    )
+    return 0
+
+
+def _swap(new: Path, site: Path) -> None:
+    old = site.with_name(site.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if site.exists():
+        site.rename(old)
+    new.rename(site)
+    if old.exists():
+        shutil.rmtree(old)
