@@ -65,6 +65,15 @@
     });
   }
 
+  function setUpPrintButtons() {
+    // Shown only when JavaScript runs; without it, the browser's own print still works.
+    document.querySelectorAll("[data-cb-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   setUpExit();
   openDetailsForPrint();
+  setUpPrintButtons();
 })();

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -55,7 +56,7 @@ def read_config(project: Project) -> dict[str, Any]:
     _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _any)
     _Loader.add_multi_constructor("!", _any)
     with project.mkdocs_yml.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(handle, Loader=_Loader)
     return data if isinstance(data, dict) else {}
 
 
@@ -66,14 +67,19 @@ class Generated:
     removed: int
 
 
-def generate(project: Project, library: Library, settings: SiteSettings) -> Generated:
+def generate(
+    project: Project,
+    library: Library,
+    settings: SiteSettings,
+    pdfs: dict[str, Path] | None = None,
+) -> Generated:
     """Write guidance pages and generated pages into the builder's docs folder.
 
     Only files whose bytes changed are rewritten, so a live-reloading server rebuilds
     only what changed, and files that are no longer generated are removed.
     """
     out = project.generated_dir
-    wanted: dict[Path, bytes] = {}
+    wanted: dict[Path, bytes | Path] = {}
     for source in sorted(project.docs_dir.rglob("*")):
         if source.is_file():
             wanted[out / source.relative_to(project.docs_dir)] = source.read_bytes()
@@ -87,18 +93,30 @@ def generate(project: Project, library: Library, settings: SiteSettings) -> Gene
             )
         wanted[target] = text.encode("utf-8")
     catalogue = {"cases": renderer.catalogue()}
-    wanted[out / "catalogue.json"] = json.dumps(catalogue, ensure_ascii=False, separators=(",", ":")).encode()
+    wanted[out / "catalogue.json"] = json.dumps(
+        catalogue, ensure_ascii=False, separators=(",", ":")
+    ).encode()
+    for relative, cached in (pdfs or {}).items():
+        wanted[out / relative] = cached
     return _sync(out, wanted)
 
 
-def _sync(out: Path, wanted: dict[Path, bytes]) -> Generated:
+def _sync(out: Path, wanted: dict[Path, bytes | Path]) -> Generated:
     written = unchanged = removed = 0
     for path, data in wanted.items():
-        if path.is_file() and path.read_bytes() == data:
+        if _same(path, data):
             unchanged += 1
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if isinstance(data, Path):
+            # A cached PDF: link it in rather than copy megabytes on every build.
+            path.unlink(missing_ok=True)
+            try:
+                os.link(data, path)
+            except OSError:
+                shutil.copyfile(data, path)
+        else:
+            path.write_bytes(data)
         written += 1
     if out.is_dir():
         for path in sorted(out.rglob("*"), reverse=True):
@@ -108,6 +126,16 @@ def _sync(out: Path, wanted: dict[Path, bytes]) -> Generated:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return Generated(written, unchanged, removed)
+
+
+def _same(path: Path, data: bytes | Path) -> bool:
+    if not path.is_file():
+        return False
+    if isinstance(data, Path):
+        return path.samefile(data) or (
+            path.stat().st_size == data.stat().st_size and path.read_bytes() == data.read_bytes()
+        )
+    return path.stat().st_size == len(data) and path.read_bytes() == data
 
 
 class _Collect(logging.Handler):
@@ -134,7 +162,9 @@ def run_mkdocs(project: Project, site_dir: Path, strict: bool = False) -> list[s
     logger.propagate = False
     logger.setLevel(logging.INFO)
     try:
-        config = load_config(config_file=str(project.mkdocs_yml), site_dir=str(site_dir), strict=strict)
+        config = load_config(
+            config_file=str(project.mkdocs_yml), site_dir=str(site_dir), strict=strict
+        )
         build(config)
     except MkDocsException as exc:
         raise BuildError(f"mkdocs.yml: the site builder stopped: {exc}") from exc
@@ -158,7 +188,9 @@ def verify(site_dir: Path, cases: Iterable[str], drafts: Iterable[str]) -> None:
         raise BuildError(f"site/: draft case(s) {', '.join(leaked)} were published")
 
 
-def build_site(project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False) -> int:
+def build_site(
+    project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False
+) -> int:
     progress = Progress(quiet)
     progress.step("Checking cases, questions and vocabularies…")
     result = check_project(project)
@@ -174,18 +206,17 @@ def build_site(project: Project, pdf: bool = True, strict: bool = False, quiet: 
     library = result.library
     published = library.published
     drafts = [c.id for c in library.cases if not c.published]
-    progress.step(f"{len(published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)")
+    progress.step(
+        f"{len(published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
+    )
     try:
         settings = SiteSettings.from_config(read_config(project))
-        generated = generate(project, library, settings)
+        pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else None
+        generated = generate(project, library, settings, pdfs)
         progress.step(
             f"Generated pages: {generated.written} written, {generated.unchanged} unchanged, "
             f"{generated.removed} removed"
         )
-        if pdf:
-            from casebook.worksheets import render_pdfs
-
-            render_pdfs(project, library, progress)
         progress.step("Building the site with MkDocs…")
         staging = project.root / "build" / "site.tmp"
         if staging.exists():
@@ -201,6 +232,25 @@ def build_site(project: Project, pdf: bool = True, strict: bool = False, quiet: 
         f"{len(mkdocs_warnings)} builder warning(s)"
     )
     return 0
+
+
+def render_worksheet_pdfs(
+    project: Project, library: Library, settings: SiteSettings, progress: Progress
+) -> dict[str, Path]:
+    from casebook.render import environment
+    from casebook.worksheets import PdfError, load_facilitator_notes, render_pdfs
+
+    notes, problems = load_facilitator_notes(project)
+    if notes is None:
+        raise BuildError("; ".join(p.format() for p in problems))
+    try:
+        result = render_pdfs(project, library, environment(), settings, notes, progress)
+    except PdfError as exc:
+        raise BuildError(str(exc)) from exc
+    progress.step(
+        f"Worksheet PDFs ready: {result.rendered} rendered, {result.cached} from the cache"
+    )
+    return result.files
 
 
 def _swap(new: Path, site: Path) -> None:

@@ -30,7 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
     parser.add_argument(
-        "--project", type=Path, default=None, help="project folder (default: found from the current folder)"
+        "--project",
+        type=Path,
+        default=None,
+        help="project folder (default: found from the current folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -38,14 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("paths", nargs="*", type=Path, help="case files or folders (default: all)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument(
-        "--format", choices=["text", "github"], default="text",
+        "--format",
+        choices=["text", "github"],
+        default="text",
         help="'github' prints ::error annotations for pull requests",
     )
 
     build = commands.add_parser("build", help="check, generate pages and build site/")
     build.add_argument("--no-pdf", action="store_true", help="skip worksheet PDFs (quicker)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--quiet", "-q", action="store_true", help="print only problems and the summary")
+    build.add_argument(
+        "--quiet", "-q", action="store_true", help="print only problems and the summary"
+    )
 
     serve = commands.add_parser("serve", help="preview the site, rebuilding when sources change")
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")

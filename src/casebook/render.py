@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from casebook import worksheets
 from casebook.catalogue import Facet, case_record, country_name, facets
 from casebook.markup import attribute, inline_text, render_markdown
 from casebook.model import Case
@@ -28,6 +29,13 @@ class SiteSettings:
     name: str = "Casebook"
     site_url: str = ""
     exit_url: str = "https://www.bbc.co.uk/weather"
+
+    @property
+    def support_location(self) -> str:
+        """Where printed sheets send readers for support."""
+        if self.site_url:
+            return f"at {self.site_url.rstrip('/')}/support/"
+        return f"on the “Where to find support” page of the {self.name} website"
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SiteSettings:
@@ -71,7 +79,9 @@ def front_matter(title: str, description: str = "", **extra: Any) -> str:
     if description:
         meta["description"] = attribute(description)
     meta.update(extra)
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n\n"
+    return (
+        "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n\n"
+    )
 
 
 @dataclass
@@ -89,6 +99,9 @@ class Renderer:
         for case in self.cases:
             yield f"cases/{case.id}.md", self.case_page(case)
         yield "cases/index.md", self.library_page()
+        yield from worksheets.web_pages(
+            self.library, self.env, self.settings, lambda url: lambda target: relative(url, target)
+        )
         yield "browse/index.md", self.browse_index()
         for facet in self.facets:
             counts = facet.counts(self.cases)
@@ -112,13 +125,15 @@ class Renderer:
             "facts": self._quick_facts(case, url),
             "label": lambda vocabulary, value: vocab[vocabulary].label_of(value),
             "audiences": [
-                (audience, case.questions.get(audience.id, []))
-                for audience in audiences.values()
+                (audience, case.questions.get(audience.id, [])) for audience in audiences.values()
             ],
             "citation": self._citation(case),
+            "sizes": worksheets.PAGE_SIZES,
             "link": lambda target: relative(url, target),
         }
-        return front_matter(case.meta.title, case.meta.summary) + self._render("case.md.j2", context)
+        return front_matter(case.meta.title, case.meta.summary) + self._render(
+            "case.md.j2", context
+        )
 
     def library_page(self) -> str:
         url = "cases/"
@@ -147,7 +162,9 @@ class Renderer:
             "values": sorted(counts.items(), key=lambda item: facet.label_of(item[0]).lower()),
             "link": lambda target: relative(url, target),
         }
-        return front_matter(f"Cases by {facet.label.lower()}") + self._render("facet_index.md.j2", context)
+        return front_matter(f"Cases by {facet.label.lower()}") + self._render(
+            "facet_index.md.j2", context
+        )
 
     def facet_page(self, facet: Facet, value: str) -> str:
         url = f"browse/{facet.id}/{value.lower()}/"
@@ -177,7 +194,10 @@ class Renderer:
             rows.append(
                 (
                     facet.label,
-                    [(facet.label_of(v), relative(url, f"browse/{facet.id}/{v.lower()}/")) for v in values],
+                    [
+                        (facet.label_of(v), relative(url, f"browse/{facet.id}/{v.lower()}/"))
+                        for v in values
+                    ],
                 )
             )
         meta = case.meta
@@ -196,7 +216,11 @@ class Renderer:
 
     def _citation(self, case: Case) -> str:
         meta = case.meta
-        where = f"{self.settings.site_url.rstrip('/')}/{case.url}" if self.settings.site_url else f"/{case.url}"
+        where = (
+            f"{self.settings.site_url.rstrip('/')}/{case.url}"
+            if self.settings.site_url
+            else f"/{case.url}"
+        )
         return (
             f"{self.settings.name}. “{meta.title}”. Practice-based knowledge case study on "
             f"{meta.organisation.short_name or meta.organisation.name}, "

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Casebook needs on a fresh Debian machine: system libraries, then a virtual
+# environment in .venv with the package (and, with --test, the test tools).
+# Usage: bash scripts/setup.sh [--test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_test=0
+[[ "${1:-}" == "--test" ]] && with_test=1
+
+# Debian packages: Pango for WeasyPrint's PDFs, fonts for the worksheets, and for the tests
+# Debian's Chromium (never a downloaded browser), poppler and Java for the HTML validator.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
+if (( with_test )); then
+  packages+=(chromium poppler-utils default-jre-headless)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if (( ${#missing[@]} )); then
+  echo "==> Installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  echo "==> Creating .venv"
+  "$python" -m venv .venv
+fi
+echo "==> Installing Python packages"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+if (( with_test )); then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+else
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+fi
