@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from casebook.postprocess import harden_site
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
@@ -223,6 +224,8 @@ def build_site(
             shutil.rmtree(staging)
         mkdocs_warnings = run_mkdocs(project, staging, strict=strict)
         verify(staging, (c.id for c in published), drafts)
+        hardened = harden_site(staging)
+        progress.step(f"Content-Security-Policy and safe links added to {hardened.pages} page(s)")
         _swap(staging, project.site_dir)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)

@@ -6,6 +6,7 @@ Nothing here raises on bad input. A file that cannot be read becomes a Problem, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class Document:
     lines: LineMap
     body: str = ""
     body_line: int = 1  # the file line on which the body starts
+    # Problems found while reading that do not stop the rest of the file being checked.
+    problems: list[Problem] = field(default_factory=list)
 
 
 class LoadError(Exception):
@@ -79,35 +82,71 @@ def read_text(path: Path, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[Any, LineMap]:
-    """Parse YAML and record the line of each key; `first_line` is the file line of `text`."""
+def parse_yaml(
+    text: str, name: str, first_line: int = 1, duplicates: list[Problem] | None = None
+) -> tuple[Any, LineMap]:
+    """Parse YAML and record the line of each key; `first_line` is the file line of `text`.
+
+    A key written twice raises LoadError, unless `duplicates` is given: then every repeated
+    key is added to it and the last value is kept, so the rest of the file can be checked.
+    """
     lines = LineMap(start=first_line)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        raise LoadError(Problem(name, line, "", _yaml_message(exc))) from exc
+        raise LoadError(_yaml_problem(exc, text, name, first_line)) from exc
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise LoadError(Problem(name, first_line, "", f"the YAML cannot be read: {exc}")) from exc
     if node is None:
         return None, lines
-    duplicates: list[Problem] = []
-    _record(node, (), lines, first_line, name, duplicates)
-    if duplicates:
-        raise LoadError(duplicates[0])
+    found: list[Problem] = []
+    _record(node, (), lines, first_line, name, found, set())
+    if duplicates is None and found:
+        raise LoadError(found[0])
+    if duplicates is not None:
+        duplicates.extend(found)
+    constructor = _Loader("")
     try:
-        data = _Loader("").construct_document(node)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        _keep_as_text(node, constructor)
+        data = constructor.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise LoadError(Problem(name, line, "", f"the YAML cannot be read: {exc}")) from exc
+        problem = exc.problem or "invalid YAML"
+        raise LoadError(
+            Problem(
+                name,
+                line,
+                "",
+                f"the YAML cannot be read ({problem}); write plain 'field: value' lines, "
+                "without '!' tags or '?' keys",
+            )
+        ) from exc
     return data, lines
 
 
 def _record(
-    node: yaml.Node, loc: Loc, lines: LineMap, first: int, name: str, dupes: list[Problem]
+    node: yaml.Node,
+    loc: Loc,
+    lines: LineMap,
+    first: int,
+    name: str,
+    dupes: list[Problem],
+    visited: set[int],
 ) -> None:
+    # A node met twice is a YAML alias (*name). Aliases can make a value contain itself or
+    # grow exponentially, which would hang every later step, so they are refused.
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in visited:
+            raise LoadError(
+                Problem(
+                    name,
+                    lines.line(loc),
+                    ".".join(map(str, loc)),
+                    "a YAML alias ('*name') is not supported here; write the value out in full",
+                )
+            )
+        visited.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -124,17 +163,103 @@ def _record(
                 )
             seen.add(key)
             lines.lines[(*loc, key)] = line
-            _record(value_node, (*loc, key), lines, first, name, dupes)
+            _record(value_node, (*loc, key), lines, first, name, dupes, visited)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines.lines[(*loc, index)] = first + item.start_mark.line
-            _record(item, (*loc, index), lines, first, name, dupes)
+            _record(item, (*loc, index), lines, first, name, dupes, visited)
+
+
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+def _keep_as_text(node: yaml.Node, constructor: yaml.SafeLoader) -> None:
+    """Turn scalars YAML cannot build (a date 2026-13-45, `!!int abc`) back into text.
+
+    PyYAML raises a bare ValueError for these, with no line. As text they reach the model,
+    which reports them against their field and line ("'2026-13-45' is not a date").
+    """
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag != _TEXT_TAG:
+            try:
+                constructor.construct_object(node)
+            except (ValueError, TypeError, OverflowError):
+                constructor.recursive_objects.pop(node, None)  # left behind by the failure
+                node.tag = _TEXT_TAG
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            _keep_as_text(key_node, constructor)
+            _keep_as_text(value_node, constructor)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _keep_as_text(item, constructor)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, name: str, first_line: int) -> Problem:
+    """The problem for a YAML syntax error, on the line an editor has to change."""
+    mark = exc.problem_mark or exc.context_mark
+    index = mark.line if mark else 0
+    source = text.split("\n")
+    bad = source[index] if index < len(source) else ""
+    indent = bad[: len(bad) - len(bad.lstrip(" \t-"))]
+    problem = exc.problem or "invalid YAML"
+    # libyaml says "found character that cannot start any token" for many tabs.
+    if "tab" in problem or "\t" in indent:
+        return Problem(
+            name,
+            first_line + index,
+            "",
+            "a tab character is used for indentation; YAML needs spaces, so replace each tab "
+            "with two spaces",
+        )
+    # An unclosed quote is reported where YAML gave up, often many lines later.
+    quoted = _unclosed_quote(source[: index + 1])
+    if quoted is not None:
+        line, key, quote = quoted
+        return Problem(
+            name,
+            first_line + line,
+            key,
+            f"the value starts with {quote} but the closing {quote} is missing; "
+            f"add {quote} at the end of the value",
+        )
+    return Problem(name, first_line + index, "", _yaml_message(exc))
+
+
+_OPENS_QUOTE = re.compile(
+    r"^(?P<indent>[ -]*)(?:(?P<key>[^\s#'\"][^:#]*?):[ \t]+)?(?P<quote>[\"'])(?P<rest>.*)$"
+)
+_NEXT_ITEM = re.compile(r"^(?P<indent> *)(?:- |[^\s#'\"][^:#]*:(?:\s|$))")
+
+
+def _unclosed_quote(source: list[str]) -> tuple[int, str, str] | None:
+    """The first line whose quoted value is not closed before the next field or list item."""
+    for index, text in enumerate(source):
+        match = _OPENS_QUOTE.match(text)
+        if match is None or _closes(match["rest"], match["quote"]):
+            continue
+        width = len(match["indent"])
+        for following in source[index + 1 :]:
+            if not following.strip():
+                continue
+            if _closes(following, match["quote"]):
+                break
+            after = _NEXT_ITEM.match(following)
+            if after is not None and len(after["indent"]) <= width:
+                return index, (match["key"] or "").strip(), match["quote"]
+            break
+    return None
+
+
+def _closes(text: str, quote: str) -> bool:
+    """Whether `text` (after an opening quote) holds the closing quote."""
+    if quote == "'":
+        return "'" in text.replace("''", "")  # '' is an escaped quote
+    return re.search(r'(?<!\\)(?:\\\\)*"', text) is not None
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or "invalid YAML"
-    if "\\t" in problem or "tab" in problem:
-        return "a tab character is used for indentation; YAML needs spaces, so replace each tab with two spaces"
     context = f" {exc.context}" if exc.context else ""
     hint = (
         "check the indentation and that a value containing ': ' or starting with a quote, "
@@ -179,14 +304,22 @@ def read_front_matter(path: Path, name: str) -> Document:
                 "the front matter is never closed; add a line '---' after the last field",
             )
         )
-    data, line_map = parse_yaml("\n".join(lines[1:end]), name, first_line=2)
+    duplicates: list[Problem] = []
+    data, line_map = parse_yaml("\n".join(lines[1:end]), name, 2, duplicates)
     if data is None:
         data = {}
     if not isinstance(data, dict):
+        got = "a list" if isinstance(data, list) else "a single value"
         raise LoadError(
-            Problem(name, 2, "", "the front matter must be a list of 'field: value' lines")
+            Problem(
+                name,
+                2,
+                "",
+                f"the front matter must be 'field: value' lines, one per line, but it is {got}",
+            )
         )
-    return Document(path, name, data, line_map, "\n".join(lines[end + 1 :]), end + 2)
+    body = "\n".join(lines[end + 1 :])
+    return Document(path, name, data, line_map, body, end + 2, duplicates)
 
 
 def read_yaml_file(path: Path, name: str) -> Document:

@@ -28,8 +28,10 @@ def explain(
         message = f"expected a list, got {_shown(value)}; write [a, b] or one item per line starting with '- '"
     elif kind in ("string_type", "str_type"):
         message = f"expected text, got {_shown(value)}; write plain text (wrap it in double quotes if it has ': ')"
+    elif (kind == "model_type" or kind == "dict_type") and not loc:
+        message = f"the file must be 'field: value' lines, one per line, but it is {_shown(value)}"
     elif kind == "model_type" or kind == "dict_type":
-        message = f"expected a group of 'field: value' lines, got {_shown(value)}; indent the fields under '{loc[-1] if loc else 'it'}:'"
+        message = f"expected a group of 'field: value' lines, got {_shown(value)}; indent the fields under '{loc[-1]}:'"
     elif kind in ("int_parsing", "int_type", "int_from_float"):
         message = f"expected a whole number such as a year, got {_shown(value)}; write e.g. 2021"
     elif kind in ("greater_than_equal", "less_than_equal"):

@@ -19,6 +19,8 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -84,13 +86,15 @@ class Period(Strict):
     start: Year = Field(description="The first year the case covers.")
     end: Year | None = Field(None, description="The last year; leave out if the work continues.")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(
-                f"the end year {self.end} is before the start year {self.start}; swap them"
-            )
-        return self
+    # A field validator, not a model validator, so the problem is reported on the line of
+    # 'end:', the value an editor most likely has to change.
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: int | None, info: ValidationInfo) -> int | None:
+        start = info.data.get("start")  # absent when the start year itself is invalid
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"the end year {end} is before the start year {start}; swap them")
+        return end
 
     def __str__(self) -> str:
         if self.end is None:

@@ -37,6 +37,8 @@ class QuestionBank:
     audiences: dict[str, Audience] = field(default_factory=dict)
     # case id -> the document holding its questions (validated against the case later)
     case_files: dict[str, Document] = field(default_factory=dict)
+    # case ids whose questions file exists but could not be read (already reported)
+    unreadable: set[str] = field(default_factory=set)
 
     def vocabulary(self) -> Vocabulary:
         terms = [
@@ -81,6 +83,7 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
             bank.case_files[path.stem] = read_yaml_file(path, name)
         except LoadError as exc:
             problems.append(exc.problem)
+            bank.unreadable.add(path.stem)
     return bank, problems
 
 

@@ -19,6 +19,7 @@ from casebook import worksheets
 from casebook.catalogue import Facet, case_record, country_name, facets
 from casebook.markup import attribute, inline_text, render_markdown
 from casebook.model import Case
+from casebook.support import INTERNATIONAL
 from casebook.validate import Library
 
 
@@ -103,6 +104,7 @@ class Renderer:
             self.library, self.env, self.settings, lambda url: lambda target: relative(url, target)
         )
         yield "browse/index.md", self.browse_index()
+        yield "support.md", self.support_page()
         for facet in self.facets:
             counts = facet.counts(self.cases)
             yield f"browse/{facet.id}/index.md", self.facet_index(facet, counts)
@@ -129,6 +131,7 @@ class Renderer:
             ],
             "citation": self._citation(case),
             "sizes": worksheets.PAGE_SIZES,
+            "services": self.library.support.for_countries(list(case.meta.countries)),
             "link": lambda target: relative(url, target),
         }
         return front_matter(case.meta.title, case.meta.summary) + self._render(
@@ -177,6 +180,20 @@ class Renderer:
             "link": lambda target: relative(url, target),
         }
         return front_matter(f"{facet.label}: {label}") + self._render("facet.md.j2", context)
+
+    def support_page(self) -> str:
+        support = self.library.support
+        groups = support.by_country()
+        ordered = sorted((k for k in groups if k != INTERNATIONAL), key=country_name)
+        context = {
+            "groups": [(country_name(k), groups[k]) for k in ordered]
+            + ([("International", groups[INTERNATIONAL])] if INTERNATIONAL in groups else []),
+            "link": lambda target: relative("support/", target),
+        }
+        return front_matter(
+            "Where to find support",
+            "Help for anyone affected by what they read in these case studies.",
+        ) + self._render("support.md.j2", context)
 
     def catalogue(self) -> list[dict[str, Any]]:
         return [case_record(case, self.facets) for case in self.cases]

@@ -18,7 +18,6 @@ from casebook.project import Project
 from casebook.render import SiteSettings
 from casebook.validate import check_project
 
-
 CHANGES = {"created", "deleted", "modified", "moved"}
 
 

@@ -21,6 +21,7 @@ from casebook.model import Case, CaseFrontMatter, Section
 from casebook.problems import Problem, Severity, display_path, sort_problems
 from casebook.project import Project
 from casebook.questions import QuestionBank, check_case_questions, load_questions
+from casebook.support import SupportDirectory, load_support
 from casebook.vocabularies import SLUG_PATTERN, Vocabularies, Vocabulary, load_vocabularies
 
 
@@ -31,6 +32,7 @@ class Library:
     cases: list[Case]
     vocabularies: Vocabularies
     questions: QuestionBank
+    support: SupportDirectory = field(default_factory=SupportDirectory)
 
     @property
     def published(self) -> list[Case]:
@@ -60,13 +62,16 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
     bank, found = load_questions(project.questions_dir, project.root)
     problems += found
     vocabularies.add(bank.vocabulary())
+    support, found = load_support(project.root)
+    problems += found
 
     case_paths = project.case_files()
     selected = _select(case_paths, paths, project)
     all_ids = {_case_id(p) for p in case_paths}
+    pages = _page_names(project)
     cases: list[Case] = []
     for path in selected:
-        case, found = check_case_file(path, project, vocabularies, bank, all_ids)
+        case, found = check_case_file(path, project, vocabularies, bank, all_ids, pages)
         problems += found
         if case is not None:
             cases.append(case)
@@ -82,12 +87,27 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
                         "match a case's file name, or delete it",
                     )
                 )
-    result = CheckResult(Library(cases, vocabularies, bank), sort_problems(problems), len(selected))
+    result = CheckResult(
+        Library(cases, vocabularies, bank, support), sort_problems(problems), len(selected)
+    )
     return result
 
 
 def _case_id(path: Path) -> str:
     return path.name.removesuffix(".md")
+
+
+# Folders of the built site that are generated rather than written in docs/.
+_GENERATED_SECTIONS = frozenset({"cases", "browse"})
+
+
+def _page_names(project: Project) -> frozenset[str]:
+    """Top-level pages and folders of the site, which a case may link to as '../support.md'."""
+    docs = project.docs_dir
+    if not docs.is_dir():
+        return _GENERATED_SECTIONS
+    names = {p.stem for p in docs.glob("*.md")} | {p.name for p in docs.iterdir() if p.is_dir()}
+    return frozenset(names) | _GENERATED_SECTIONS
 
 
 def _select(case_paths: list[Path], paths: list[Path] | None, project: Project) -> list[Path]:
@@ -100,6 +120,8 @@ def _select(case_paths: list[Path], paths: list[Path] | None, project: Project) 
             chosen += sorted(path.glob("*.md"))
         elif path.suffix == ".yml" and path.parent.name == "cases":
             chosen.append(project.cases_dir / f"{path.stem}.md")
+        elif path.suffix == ".yml":
+            continue  # vocabularies and audiences are checked in every run
         else:
             chosen.append(path)
     return list(dict.fromkeys(chosen))
@@ -111,6 +133,7 @@ def check_case_file(
     vocabularies: Vocabularies,
     bank: QuestionBank,
     all_ids: set[str],
+    pages: frozenset[str] = frozenset(),
 ) -> tuple[Case | None, list[Problem]]:
     name = display_path(path, project.root)
     case_id = _case_id(path)
@@ -129,6 +152,7 @@ def check_case_file(
         document = read_front_matter(path, name)
     except LoadError as exc:
         return None, [*problems, exc.problem]
+    problems += document.problems
 
     vocab_problems = list(_check_vocabularies(document, vocabularies))
     flagged = {(p.line, p.field) for p in vocab_problems}
@@ -145,15 +169,15 @@ def check_case_file(
     problems += _check_references(document)
     intro, sections, found = parse_body(document, vocabularies.get("sections"))
     problems += found
-    problems += check_markdown(document, all_ids)
+    problems += check_markdown(document, all_ids, pages)
     if meta is not None:
-        problems += _check_section_notes(document, meta, sections)
+        problems += _check_section_notes(document, meta, sections, flagged)
 
     questions: dict[str, list[str]] = {}
     question_file = bank.case_files.get(case_id)
     audiences = document.data.get("audiences") if isinstance(document.data, dict) else None
     required = [a for a in audiences if isinstance(a, str)] if isinstance(audiences, list) else []
-    if question_file is None:
+    if question_file is None and case_id not in bank.unreadable:
         problems.append(
             Problem(
                 name,
@@ -163,7 +187,7 @@ def check_case_file(
                 f"reflective_questions/cases/{case_id}.yml with a list of questions per audience",
             )
         )
-    else:
+    elif question_file is not None:
         questions, found = check_case_questions(question_file, bank, required)
         problems += found
 
@@ -327,16 +351,21 @@ def _lower_first(text: str) -> str:
 
 
 def _check_section_notes(
-    document: Document, meta: CaseFrontMatter, sections: list[Section]
+    document: Document,
+    meta: CaseFrontMatter,
+    sections: list[Section],
+    flagged: set[tuple[int, str]],
 ) -> Iterator[Problem]:
     present = {s.id for s in sections}
     for index, note in enumerate(meta.section_notes):
-        if note.section not in present:
-            loc = ("section_notes", index, "section")
+        loc = ("section_notes", index, "section")
+        dotted = ".".join(map(str, loc))
+        # An id outside the sections vocabulary is already reported, with a suggestion.
+        if note.section not in present and (document.lines.line(loc), dotted) not in flagged:
             yield Problem(
                 document.name,
                 document.lines.line(loc),
-                ".".join(map(str, loc)),
+                dotted,
                 f"there is no section '{note.section}' in the body; use one of: "
                 + ", ".join(sorted(present)),
             )
@@ -371,12 +400,20 @@ _CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
         "raw HTML is not allowed; write Markdown instead, e.g. **bold**, *italic*, [text](https://...)",
     ),
 ]
-_CASE_LINK = re.compile(r"\]\((?:\.\./)*(?:cases/)?([a-z0-9-]+)(?:\.md|/)(?:index\.md)?\)")
+# A link to another case, e.g. (../other-case.md), (other-case.md) or (../cases/other-case/).
+_CASE_LINK = re.compile(
+    r"\]\((?:\.\./)*(?P<cases>cases/)?(?P<id>[a-z0-9-]+)(?:\.md|/)(?:index\.md)?(?:#[^)\s]*)?\)"
+)
 _CODE_SPAN = re.compile(r"`[^`]*`")
 
 
-def check_markdown(document: Document, case_ids: set[str]) -> Iterator[Problem]:
-    """Content rules for a case body: one problem per line, the most specific rule first."""
+def check_markdown(
+    document: Document, case_ids: set[str], pages: frozenset[str] = frozenset()
+) -> Iterator[Problem]:
+    """Content rules for a case body: one problem per line, the most specific rule first.
+
+    `pages` are the site's top-level pages (support, guidance): links to them are not cases.
+    """
     for line, text in _prose_lines(document):
         text = _CODE_SPAN.sub("", text)
         for pattern, message in _CONTENT_RULES:
@@ -384,8 +421,8 @@ def check_markdown(document: Document, case_ids: set[str]) -> Iterator[Problem]:
                 yield Problem(document.name, line, "body", message)
                 break
         for match in _CASE_LINK.finditer(text):
-            target = match.group(1)
-            if target not in case_ids and "cases/" in match.group(0):
+            target = match["id"]
+            if target not in case_ids and (match["cases"] or target not in pages):
                 yield Problem(
                     document.name,
                     line,

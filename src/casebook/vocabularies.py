@@ -80,6 +80,16 @@ class Vocabulary:
                 names[alias.lower()] = term.id
         if wanted in names:
             return names[wanted]
+        # A value that extends or shortens exactly one term ('newspaper', 'early') means that
+        # term; spelling similarity alone would offer 'research' (alias 'paper') for 'newspaper'.
+        prefixed = {
+            term
+            for name, term in names.items()
+            if min(len(name), len(wanted)) >= 4
+            and (wanted.startswith(name) or name.startswith(wanted))
+        }
+        if len(prefixed) == 1:
+            return prefixed.pop()
         close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
         return names[close[0]] if close else None
 

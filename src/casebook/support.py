@@ -1,0 +1,115 @@
+"""Support services by country, read from data/support_services.yml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    model_validator,
+)
+
+from casebook.loader import LoadError, read_yaml_file
+from casebook.messages import explain
+from casebook.problems import Problem, Severity, display_path
+
+INTERNATIONAL = "international"
+STALE_AFTER = dt.timedelta(days=365)
+
+
+def _region(value: object) -> object:
+    if isinstance(value, str) and value.lower() != INTERNATIONAL:
+        from casebook.model import _country
+
+        return _country(value)
+    return value
+
+
+class Service(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str = Field(min_length=1)
+    country: Annotated[str, BeforeValidator(_region)] = Field(
+        description="An ISO 3166 code such as MX, or 'international'."
+    )
+    phone: str | None = None
+    url: HttpUrl | None = None
+    hours: str = Field(min_length=1)
+    audience: str = Field(alias="for", min_length=1, description="Who the service is for.")
+    last_checked: dt.date
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Service:
+        if not self.phone and self.url is None:
+            raise ValueError("a service needs a 'phone' number or a 'url'; add one")
+        return self
+
+
+class SupportFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    services: list[Service] = Field(min_length=1)
+
+
+@dataclass
+class SupportDirectory:
+    services: list[Service] = field(default_factory=list)
+
+    def for_countries(self, countries: list[str]) -> list[Service]:
+        """Services for these countries first, then the international ones."""
+        local = [s for s in self.services if s.country in countries]
+        return local + [s for s in self.services if s.country == INTERNATIONAL]
+
+    def by_country(self) -> dict[str, list[Service]]:
+        grouped: dict[str, list[Service]] = {}
+        for service in self.services:
+            grouped.setdefault(service.country, []).append(service)
+        return grouped
+
+
+def support_path(root: Path) -> Path:
+    return root / "data" / "support_services.yml"
+
+
+def load_support(
+    root: Path, today: dt.date | None = None
+) -> tuple[SupportDirectory, list[Problem]]:
+    path = support_path(root)
+    name = display_path(path, root)
+    if not path.is_file():
+        return SupportDirectory(), [
+            Problem(
+                name, 1, "", "the support services file is missing; restore it from the repository"
+            )
+        ]
+    try:
+        document = read_yaml_file(path, name)
+        parsed = SupportFile.model_validate(document.data)
+    except LoadError as exc:
+        return SupportDirectory(), [exc.problem]
+    except ValidationError as exc:
+        return SupportDirectory(), [explain(e, document, SupportFile) for e in exc.errors()]
+    problems: list[Problem] = []
+    today = today or dt.date.today()
+    for index, service in enumerate(parsed.services):
+        if today - service.last_checked > STALE_AFTER:
+            loc = ("services", index, "last_checked")
+            problems.append(
+                Problem(
+                    name,
+                    document.lines.line(loc),
+                    "services.last_checked",
+                    f"'{service.name}' was last checked on {service.last_checked.isoformat()}, over "
+                    "12 months ago; confirm its details with the service and update the date",
+                    Severity.WARNING,
+                )
+            )
+    return SupportDirectory(parsed.services), problems
