@@ -1,0 +1,158 @@
+"""Worksheet PDFs and pages: what a trainer prints must hold everything, on the right paper."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+import yaml
+
+from casebook import worksheets
+from casebook.cli import main
+from sitebuild import copy_project
+
+pytestmark = pytest.mark.slow
+
+AUDIENCES = ["practitioners", "lawyers-advocates-policy", "overall"]
+SIZES = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
+TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
+
+
+def pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return " ".join(text.split())
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def questions_for(repo_root: Path, audience: str) -> list[str]:
+    case = yaml.safe_load((repo_root / "reflective_questions/cases/odi-mexico.yml").read_text())
+    general = yaml.safe_load((repo_root / f"reflective_questions/{audience}.yml").read_text())
+    return [*case[audience], *general["questions"]]
+
+
+def content_note(repo_root: Path) -> str:
+    text = (repo_root / "case_studies/odi-mexico.md").read_text()
+    front = yaml.safe_load(text.split("---")[1])
+    return squash(front["content_note"])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_participant_pdf_holds_everything(
+    built_site: Path, repo_root: Path, audience: str, size: str
+) -> None:
+    path = built_site / f"worksheets/odi-mexico/odi-mexico-{audience}-{size}.pdf"
+    text = pdf_text(path)
+    assert TITLE in text
+    for question in questions_for(repo_root, audience):
+        assert squash(question) in text, question
+    assert content_note(repo_root) in text
+    assert "Where to find support" in text
+    assert "If a child is in immediate danger, contact the emergency services." in text
+
+    reader = pypdf.PdfReader(path)
+    assert 2 <= len(reader.pages) <= 6
+    assert f"Page 1 of {len(reader.pages)}" in text
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width, 1), round(height, 1)) == SIZES[size]
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert bool(root["/MarkInfo"]["/Marked"])  # a tagged PDF, for screen readers
+    assert "/StructTreeRoot" in root
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_facilitator_notes_are_separate_and_complete(
+    built_site: Path, repo_root: Path, size: str
+) -> None:
+    text = pdf_text(built_site / f"worksheets/odi-mexico/odi-mexico-facilitator-{size}.pdf")
+    for heading in (
+        "Aims",
+        "Timing",
+        "Ground rules for discussing abuse",
+        "Looking after participants",
+        "If someone discloses abuse",
+        "Where to find support",
+    ):
+        assert heading in text
+    assert TITLE in text and content_note(repo_root) in text
+    # Participants' sheets print without the facilitator's material.
+    participant = pdf_text(
+        built_site / f"worksheets/odi-mexico/odi-mexico-practitioners-{size}.pdf"
+    )
+    assert "If someone discloses abuse" not in participant
+
+
+@pytest.mark.parametrize(
+    "name", ["odi-mexico-practitioners-a4.pdf", "odi-mexico-facilitator-letter.pdf"]
+)
+def test_first_page_renders_to_a_non_blank_image(built_site: Path, name: str) -> None:
+    document = pypdfium2.PdfDocument(built_site / "worksheets/odi-mexico" / name)
+    image = document[0].render(scale=0.5).to_pil().convert("L")
+    histogram = image.histogram()
+    dark = sum(histogram[:128])
+    assert dark > 0.005 * image.width * image.height  # text and ruled lines, not a blank page
+    document.close()
+
+
+def test_worksheet_web_page(built_site: Path, repo_root: Path) -> None:
+    html = (built_site / "worksheets/odi-mexico/lawyers-advocates-policy/index.html").read_text()
+    text = squash(re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
+    assert "Lawyers, advocates and policy actors" in text
+    for question in questions_for(repo_root, "lawyers-advocates-policy"):
+        assert squash(question) in text
+    assert 'href="../odi-mexico-lawyers-advocates-policy-a4.pdf"' in html
+    assert 'href="../odi-mexico-facilitator-letter.pdf"' in html
+    case = (built_site / "cases/odi-mexico/index.html").read_text()
+    for audience in AUDIENCES:
+        assert f'href="../../worksheets/odi-mexico/{audience}/"' in case
+        assert f'href="../../worksheets/odi-mexico/odi-mexico-{audience}-letter.pdf"' in case
+
+
+def test_a_rebuild_with_no_changes_renders_no_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path / "project")
+    assert main(["--project", str(root), "build"]) == 0
+    assert "Worksheet PDFs ready: 8 rendered, 0 from the cache" in capsys.readouterr().err
+    assert main(["--project", str(root), "build"]) == 0
+    assert "Worksheet PDFs ready: 0 rendered, 8 from the cache" in capsys.readouterr().err
+    # A change to one audience's questions re-renders only the sheets that show them.
+    questions = root / "reflective_questions/overall.yml"
+    questions.write_text(
+        questions.read_text().replace("questions:\n", "questions:\n  - A new question?\n", 1)
+    )
+    assert main(["--project", str(root), "build"]) == 0
+    assert "Worksheet PDFs ready: 4 rendered, 4 from the cache" in capsys.readouterr().err
+    assert (root / "site/worksheets/odi-mexico/odi-mexico-overall-a4.pdf").is_file()
+
+
+def _fail(html: str, target: str) -> str:
+    raise RuntimeError("no fonts available")
+
+
+def test_a_pdf_that_fails_to_render_fails_the_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_project(tmp_path / "project")
+    monkeypatch.setattr(worksheets, "_render_pdf", _fail)
+    assert main(["--project", str(root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "build failed: worksheets/odi-mexico/odi-mexico-" in err
+    assert "the PDF could not be rendered (RuntimeError: no fonts available)" in err
+    assert not (root / "site").exists()
+
+
+def test_no_pdf_skips_rendering(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    assert main(["--project", str(root), "build", "--no-pdf"]) == 0
+    assert "Worksheet PDFs" not in capsys.readouterr().err
+    assert not list((root / "site").rglob("*.pdf"))
+    assert (root / "site/worksheets/odi-mexico/practitioners/index.html").is_file()
