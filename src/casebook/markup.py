@@ -12,6 +12,7 @@ import re
 
 import markdown
 import nh3
+from markupsafe import Markup
 
 _EXTENSIONS = [
     "abbr",
@@ -68,9 +69,12 @@ def sanitise(fragment: str) -> str:
     )
 
 
-def inline_text(text: str) -> str:
-    """Plain text made safe to place in a Markdown line (a heading, say) of a generated page."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+def inline_text(text: str) -> Markup:
+    """Plain text made safe to place in a Markdown line (a heading, say) of a generated page.
+
+    Returned as Markup so that the templates' autoescaping does not escape it twice.
+    """
+    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False)))
 
 
 def attribute(text: str) -> str:
