@@ -186,3 +186,34 @@ def test_front_matter_is_escaped_on_the_page(tmp_path: Path) -> None:
     assert "Schools &lt;b&gt;bold&lt;/b&gt; &amp;" in html
     title = re.search(r"<title>(.*?)</title>", html)
     assert title and "&lt;img" in title.group(1)
+
+
+def test_every_internal_link_resolves(built_site: Path, repo_root: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(repo_root / "scripts/check_links.py"), str(built_site)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    assert "link check: 0 broken link(s)" in result.stderr
+
+
+def test_link_check_reports_a_broken_link(tmp_path: Path, repo_root: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/index.html").write_text('<a href="../b/">b</a> <a href="#top">t</a> <p id="x"></p>')
+    result = subprocess.run(
+        [sys.executable, str(repo_root / "scripts/check_links.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "a/index.html: ../b/: the target does not exist" in result.stdout
+    assert "a/index.html: #top: there is no element with id 'top'" in result.stdout

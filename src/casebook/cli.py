@@ -58,6 +58,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
 
+    new = commands.add_parser(
+        "new",
+        help="start a new case from the template",
+        description="Write case_studies/<id>.md and reflective_questions/cases/<id>.yml from "
+        "templates, as a draft. Never overwrites an existing file.",
+    )
+    new.add_argument("id", help="the case id: lowercase letters, digits and hyphens, e.g. odi-mexico")
+    new.add_argument("--title", required=True, help="the case's title")
+    new.add_argument(
+        "--country", action="append", default=[], metavar="CODE",
+        help="an ISO 3166 country code such as MX; repeat for several countries",
+    )
+
     commands.add_parser("schema", help="print the JSON Schema of a case's front matter")
 
     args = parser.parse_args(argv)
@@ -76,6 +89,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from casebook.serve import serve
 
             return serve(project, port=args.port, pdf=args.pdf)
+        if args.command == "new":
+            from casebook.scaffold import ScaffoldError, new_case
+
+            try:
+                made = new_case(project, args.id, args.title, args.country)
+            except ScaffoldError as exc:
+                print(f"casebook new: {exc}", file=sys.stderr)
+                return 1
+            print(f"Created {made.case.relative_to(project.root)} and {made.questions.relative_to(project.root)}.")
+            print(f"Replace each TODO, then run: casebook check {made.case.relative_to(project.root)}")
+            return 0
         if args.command == "schema":
             from casebook.schema import case_schema, dumps
             from casebook.validate import check_project
