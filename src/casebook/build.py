@@ -8,7 +8,6 @@ half-built site behind.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -21,10 +20,12 @@ from typing import Any
 
 import yaml
 
+from casebook.catalogue import open_data
 from casebook.postprocess import harden_site
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
+from casebook.search import SearchIndexError, index_site
 from casebook.validate import Library, check_project
 
 
@@ -93,10 +94,9 @@ def generate(
                 "move or rename it"
             )
         wanted[target] = text.encode("utf-8")
-    catalogue = {"cases": renderer.catalogue()}
-    wanted[out / "catalogue.json"] = json.dumps(
-        catalogue, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    # Open data next to the pages: catalogue.json (the finder's data), .csv and .schema.json.
+    for name, data in open_data(renderer.cases, renderer.facets, settings.site_url).items():
+        wanted[out / name] = data
     for relative, cached in (pdfs or {}).items():
         wanted[out / relative] = cached
     return _sync(out, wanted)
@@ -224,6 +224,11 @@ def build_site(
             shutil.rmtree(staging)
         mkdocs_warnings = run_mkdocs(project, staging, strict=strict)
         verify(staging, (c.id for c in published), drafts)
+        try:
+            search = index_site(staging)
+        except SearchIndexError as exc:
+            raise BuildError(str(exc)) from exc
+        progress.step(f"Search index: {search.pages} page(s), {search.bytes // 1024} KB in chunks")
         hardened = harden_site(staging)
         progress.step(f"Content-Security-Policy and safe links added to {hardened.pages} page(s)")
         _swap(staging, project.site_dir)

@@ -20,7 +20,7 @@ _EXTERNAL_A = re.compile(r"<a\s(?P<attrs>[^>]*?href=\"https?://[^\"]*\"[^>]*)>",
 
 POLICY = (
     "default-src 'self'; "
-    "script-src 'self' {hashes}; "
+    "script-src 'self' 'wasm-unsafe-eval' {hashes}; "  # Pagefind's search runs as WebAssembly
     "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; "
     "font-src 'self' data:; "

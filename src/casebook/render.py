@@ -16,7 +16,14 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from casebook import worksheets
-from casebook.catalogue import Facet, case_record, country_name, facets
+from casebook.catalogue import (
+    CATALOGUE_FILE,
+    Facet,
+    case_record,
+    country_name,
+    facets,
+    related_cases,
+)
 from casebook.markup import attribute, inline_text, render_markdown
 from casebook.model import Case
 from casebook.support import INTERNATIONAL
@@ -75,6 +82,9 @@ def relative(from_url: str, to_url: str) -> str:
     return "./" if target in (".", "./") else target
 
 
+LISTING = {"search": {"exclude": True}}  # generated listing pages stay out of the search index
+
+
 def front_matter(title: str, description: str = "", **extra: Any) -> str:
     meta: dict[str, Any] = {"title": attribute(title)}
     if description:
@@ -94,6 +104,7 @@ class Renderer:
         self.env = environment()
         self.facets: list[Facet] = facets(self.library.vocabularies)
         self.cases = sorted(self.library.published, key=lambda c: c.meta.title.lower())
+        self.related = related_cases(self.cases, self.facets)
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """(path inside the builder's docs folder, Markdown text) for every generated page."""
@@ -130,6 +141,10 @@ class Renderer:
                 (audience, case.questions.get(audience.id, [])) for audience in audiences.values()
             ],
             "citation": self._citation(case),
+            "related": [
+                {**self._card(r.case, url), "shared": r.shared_labels}
+                for r in self.related.get(case.id, [])
+            ],
             "sizes": worksheets.PAGE_SIZES,
             "services": self.library.support.for_countries(list(case.meta.countries)),
             "link": lambda target: relative(url, target),
@@ -142,10 +157,16 @@ class Renderer:
         url = "cases/"
         context = {
             "cases": [self._card(case, url) for case in self.cases],
+            "catalogue": relative(url, CATALOGUE_FILE),
+            "facets": self.facets,
             "link": lambda target: relative(url, target),
         }
+        # The finder needs the width that the (empty) table of contents would take.
         return front_matter(
-            "Case library", "Every practice-based knowledge case study in Casebook."
+            "Case library",
+            "Every practice-based knowledge case study in Casebook.",
+            hide=["toc"],
+            **LISTING,
         ) + self._render("library.md.j2", context)
 
     def browse_index(self) -> str:
@@ -154,9 +175,9 @@ class Renderer:
             "facets": [(f, f.counts(self.cases)) for f in self.facets],
             "link": lambda target: relative(url, target),
         }
-        return front_matter("Browse cases", "Cases by country, setting, theme and audience.") + (
-            self._render("browse.md.j2", context)
-        )
+        return front_matter(
+            "Browse cases", "Cases by country, setting, theme and audience.", **LISTING
+        ) + (self._render("browse.md.j2", context))
 
     def facet_index(self, facet: Facet, counts: Any) -> str:
         url = f"browse/{facet.id}/"
@@ -165,7 +186,7 @@ class Renderer:
             "values": sorted(counts.items(), key=lambda item: facet.label_of(item[0]).lower()),
             "link": lambda target: relative(url, target),
         }
-        return front_matter(f"Cases by {facet.label.lower()}") + self._render(
+        return front_matter(f"Cases by {facet.label.lower()}", **LISTING) + self._render(
             "facet_index.md.j2", context
         )
 
@@ -179,7 +200,9 @@ class Renderer:
             "cases": [self._card(case, url) for case in matching],
             "link": lambda target: relative(url, target),
         }
-        return front_matter(f"{facet.label}: {label}") + self._render("facet.md.j2", context)
+        return front_matter(f"{facet.label}: {label}", **LISTING) + self._render(
+            "facet.md.j2", context
+        )
 
     def support_page(self) -> str:
         support = self.library.support
@@ -204,17 +227,15 @@ class Renderer:
         return self.env.get_template(template).render(settings=self.settings, **context)
 
     def _quick_facts(self, case: Case, url: str) -> list[tuple[str, list[tuple[str, str]]]]:
-        """(label, [(text, link or '')]) rows; facet values link to their browse page."""
+        """(label, [(text, link or '')]) rows; facet values open the finder filtered to them."""
         rows: list[tuple[str, list[tuple[str, str]]]] = []
+        finder = relative(url, "cases/")
         for facet in self.facets:
             values = facet.values_of(case)
             rows.append(
                 (
                     facet.label,
-                    [
-                        (facet.label_of(v), relative(url, f"browse/{facet.id}/{v.lower()}/"))
-                        for v in values
-                    ],
+                    [(facet.label_of(v), f"{finder}?{facet.finder_link(v)}") for v in values],
                 )
             )
         meta = case.meta

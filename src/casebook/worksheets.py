@@ -119,7 +119,7 @@ def web_pages(
     library: Library, env: Environment, settings: SiteSettings, link_from: Any
 ) -> Iterator[tuple[str, str]]:
     """(docs path, Markdown) for each worksheet page and each case's worksheet index."""
-    from casebook.render import front_matter
+    from casebook.render import LISTING, front_matter
 
     audiences = library.questions.audiences
     cases = sorted(library.published, key=lambda c: c.meta.title.lower())
@@ -132,7 +132,7 @@ def web_pages(
             title = f"Worksheet for {audience.short_name.lower()}: {case.meta.title}"
             yield (
                 f"worksheets/{case.id}/{audience.id}.md",
-                front_matter(title, case.meta.summary) + text,
+                front_matter(title, case.meta.summary, **LISTING) + text,
             )
         url = f"worksheets/{case.id}/"
         text = env.get_template("worksheets_case.md.j2").render(
@@ -140,14 +140,15 @@ def web_pages(
         )
         yield (
             f"worksheets/{case.id}/index.md",
-            front_matter(f"Worksheets: {case.meta.title}") + text,
+            front_matter(f"Worksheets: {case.meta.title}", **LISTING) + text,
         )
     text = env.get_template("worksheets_index.md.j2").render(
         cases=cases, link=link_from("worksheets/")
     )
     yield (
         "worksheets/index.md",
-        front_matter("Reflection worksheets", "Printable worksheets for every case.") + text,
+        front_matter("Reflection worksheets", "Printable worksheets for every case.", **LISTING)
+        + text,
     )
 
 

@@ -1,0 +1,136 @@
+/* Casebook search: Pagefind's chunked index, so a query downloads only the fragments it
+   needs. Results are built with DOM methods, never innerHTML, so indexed text cannot
+   inject markup. No dependencies. */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-cb-search]");
+  if (!root) return;
+  var input = root.querySelector("input");
+  var status = root.querySelector("#cb-search-status");
+  var panel = root.querySelector("#cb-search-results");
+  var script = document.currentScript || document.querySelector('script[src$="assets/search.js"]');
+  var base = new URL("..", script.src); // the site root: this file lives in assets/
+  var pagefind = null;
+  var loading = null;
+  var latest = 0;
+  var MAX_RESULTS = 8;
+
+  root.hidden = false;
+
+  function load() {
+    if (!loading) {
+      loading = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
+        pagefind = module;
+        return module.options({ baseUrl: base.pathname }).then(function () { return module.init(); });
+      });
+    }
+    return loading;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  // Pagefind marks matches with <mark>; rebuild that as text nodes and <mark> elements.
+  function excerpt(html) {
+    var fragment = document.createDocumentFragment();
+    var parts = html.split(/(<mark>|<\/mark>)/);
+    var marked = false;
+    var scratch = document.createElement("textarea");
+    parts.forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      scratch.innerHTML = part.replace(/</g, "&lt;"); // decode entities, keep tags as text
+      var text = document.createTextNode(scratch.value);
+      if (marked) {
+        var mark = document.createElement("mark");
+        mark.appendChild(text);
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(text);
+      }
+    });
+    return fragment;
+  }
+
+  function show(query, results, total) {
+    clear(panel);
+    if (!query) {
+      panel.hidden = true;
+      status.textContent = "";
+      return;
+    }
+    panel.hidden = false;
+    if (!results.length) {
+      var none = document.createElement("p");
+      none.className = "cb-search__none";
+      none.textContent = "No results for “" + query + "”. Try fewer or different words, or browse the case library.";
+      panel.appendChild(none);
+      var browse = document.createElement("a");
+      browse.href = new URL("cases/", base).href;
+      browse.textContent = "Browse the case library";
+      panel.appendChild(browse);
+      status.textContent = "No results for " + query + ".";
+      return;
+    }
+    var list = document.createElement("ol");
+    list.className = "cb-search__list";
+    results.forEach(function (result) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = result.url;
+      link.className = "cb-search__title";
+      link.textContent = (result.meta && result.meta.title) || result.url;
+      item.appendChild(link);
+      if (result.meta && result.meta.summary) {
+        var summary = document.createElement("p");
+        summary.className = "cb-search__summary";
+        summary.textContent = result.meta.summary;
+        item.appendChild(summary);
+      }
+      var match = document.createElement("p");
+      match.className = "cb-search__excerpt";
+      match.appendChild(excerpt(result.excerpt || ""));
+      item.appendChild(match);
+      list.appendChild(item);
+    });
+    panel.appendChild(list);
+    status.textContent = total + (total === 1 ? " result" : " results") + " for " + query + ".";
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var ticket = ++latest;
+    if (!query) { show("", [], 0); return; }
+    load().then(function () {
+      return pagefind.debouncedSearch(query, {}, 150);
+    }).then(function (search) {
+      if (!search || ticket !== latest) return null; // a newer query superseded this one
+      var top = search.results.slice(0, MAX_RESULTS);
+      return Promise.all(top.map(function (r) { return r.data(); })).then(function (data) {
+        if (ticket === latest) show(query, data, search.results.length);
+      });
+    }).catch(function () {
+      status.textContent = "Search is not available right now. Browse the case library instead.";
+    });
+  }
+
+  input.addEventListener("focus", load, { once: true });
+  input.addEventListener("input", run);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      input.value = "";
+      show("", [], 0);
+    } else if (event.key === "ArrowDown" && !panel.hidden) {
+      var first = panel.querySelector("a");
+      if (first) { event.preventDefault(); first.focus(); }
+    }
+  });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { input.focus(); input.value = ""; show("", [], 0); }
+  });
+  document.addEventListener("click", function (event) {
+    if (!root.contains(event.target)) panel.hidden = true;
+  });
+})();

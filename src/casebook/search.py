@@ -1,0 +1,42 @@
+"""Search: Pagefind builds a chunked index from the built HTML, after any builder.
+
+A query then downloads only the index fragments it needs, so a reader's first visit does
+not grow with the number of cases, unlike a whole-site index.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SearchIndexError(Exception):
+    pass
+
+
+@dataclass
+class SearchIndex:
+    pages: int
+    bytes: int
+
+
+def index_site(site: Path) -> SearchIndex:
+    """Run Pagefind (the binary from the pagefind[bin] wheel) over a built site."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchIndexError(f"the search index could not be built: {exc}") from exc
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise SearchIndexError(
+            "the search index could not be built (Pagefind said: "
+            + " / ".join(detail)
+            + "); reinstall with 'bash scripts/setup.sh'"
+        )
+    bundle = site / "pagefind"
+    pages = len(list(bundle.glob("fragment/*.pf_fragment")))
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    return SearchIndex(pages, size)

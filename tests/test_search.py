@@ -1,0 +1,79 @@
+"""Search with Pagefind's chunked index, in a real browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitebuild import CHROMIUM_ARGS, require_chromium, serve
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
+
+
+def test_the_whole_index_is_no_longer_shipped(built_site: Path) -> None:
+    assert not (built_site / "search" / "search_index.json").exists()
+    assert (built_site / "pagefind" / "pagefind.js").is_file()
+    fragments = list((built_site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    # Case and guidance pages are indexed; generated listing and worksheet pages are not.
+    guidance = len(list((built_site / "guidance").glob("*/index.html")))
+    assert len(fragments) == 1 + guidance + 3  # the case, guidance, home, support, reference
+
+
+@pytest.fixture(scope="module")
+def page(built_site: Path) -> Iterator[tuple[object, str, list[str]]]:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with serve(built_site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        tab = browser.new_page()
+        requests: list[str] = []
+        tab.on("request", lambda request: requests.append(request.url))
+        tab.goto(base + "guidance/reading-a-case/")
+        yield tab, base, requests
+        browser.close()
+
+
+def search(tab: object, query: str) -> tuple[str, list[str]]:
+    tab.fill("#cb-search-input", query)  # type: ignore[attr-defined]
+    status = tab.locator("#cb-search-status")  # type: ignore[attr-defined]
+    status.filter(has_text=query).wait_for(timeout=5000)
+    titles = tab.locator(".cb-search__title").all_text_contents()  # type: ignore[attr-defined]
+    return status.text_content() or "", titles
+
+
+@pytest.mark.parametrize(
+    "query", ["ODI", "Mexico", "Public Education Secretariat", "Strategic litigation"]
+)
+def test_search_finds_the_case(page: tuple[object, str, list[str]], query: str) -> None:
+    tab, _, _ = page
+    status, titles = search(tab, query)
+    assert CASE_TITLE in titles
+    assert "result" in status
+    summary = tab.locator(".cb-search__summary").first.text_content()  # type: ignore[attr-defined]
+    assert summary and summary.startswith("Through its legal work for child survivors")
+
+
+def test_guidance_pages_are_searchable(page: tuple[object, str, list[str]]) -> None:
+    tab, _, _ = page
+    _, titles = search(tab, "jigsaw")
+    assert "Safeguarding and content notes" in titles
+
+
+def test_nonsense_gets_a_polite_no_results(page: tuple[object, str, list[str]]) -> None:
+    tab, _, _ = page
+    status, titles = search(tab, "qzxvwk")
+    assert titles == []
+    assert status == "No results for qzxvwk."
+    panel = tab.locator("#cb-search-results").inner_text()  # type: ignore[attr-defined]
+    assert "Try fewer or different words" in panel
+
+
+def test_search_makes_no_request_outside_localhost(page: tuple[object, str, list[str]]) -> None:
+    tab, base, requests = page
+    search(tab, "court")
+    assert any("/pagefind/" in url for url in requests)
+    assert [url for url in requests if not url.startswith(base)] == []
