@@ -54,9 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quiet", "-q", action="store_true", help="print only problems and the summary"
     )
 
-    serve = commands.add_parser("serve", help="preview the site, rebuilding when sources change")
-    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
-    serve.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
+    serve_cmd = commands.add_parser("serve", help="preview the site, rebuilding when sources change")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve_cmd.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
 
     new = commands.add_parser(
         "new",
@@ -64,10 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Write case_studies/<id>.md and reflective_questions/cases/<id>.yml from "
         "templates, as a draft. Never overwrites an existing file.",
     )
-    new.add_argument("id", help="the case id: lowercase letters, digits and hyphens, e.g. odi-mexico")
+    new.add_argument(
+        "id", help="the case id: lowercase letters, digits and hyphens, e.g. odi-mexico"
+    )
     new.add_argument("--title", required=True, help="the case's title")
     new.add_argument(
-        "--country", action="append", default=[], metavar="CODE",
+        "--country",
+        action="append",
+        default=[],
+        metavar="CODE",
         help="an ISO 3166 country code such as MX; repeat for several countries",
     )
 
@@ -97,8 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             except ScaffoldError as exc:
                 print(f"casebook new: {exc}", file=sys.stderr)
                 return 1
-            print(f"Created {made.case.relative_to(project.root)} and {made.questions.relative_to(project.root)}.")
-            print(f"Replace each TODO, then run: casebook check {made.case.relative_to(project.root)}")
+            print(
+                f"Created {made.case.relative_to(project.root)} and {made.questions.relative_to(project.root)}."
+            )
+            print(
+                f"Replace each TODO, then run: casebook check {made.case.relative_to(project.root)}"
+            )
             return 0
         if args.command == "schema":
             from casebook.schema import case_schema, dumps

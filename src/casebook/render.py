@@ -19,7 +19,6 @@ from casebook import worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
-    case_record,
     country_name,
     facets,
     related_cases,
@@ -82,7 +81,7 @@ def relative(from_url: str, to_url: str) -> str:
     return "./" if target in (".", "./") else target
 
 
-LISTING = {"search": {"exclude": True}}  # generated listing pages stay out of the search index
+LISTING: dict[str, Any] = {"search": {"exclude": True}}  # generated listing pages stay out of the search index
 
 
 def front_matter(title: str, description: str = "", **extra: Any) -> str:
@@ -217,9 +216,6 @@ class Renderer:
             "Where to find support",
             "Help for anyone affected by what they read in these case studies.",
         ) + self._render("support.md.j2", context)
-
-    def catalogue(self) -> list[dict[str, Any]]:
-        return [case_record(case, self.facets) for case in self.cases]
 
     # Parts -------------------------------------------------------------------------------
 
