@@ -238,16 +238,11 @@ def _unclosed_quote(source: list[str]) -> tuple[int, str, str] | None:
         match = _OPENS_QUOTE.match(text)
         if match is None or _closes(match["rest"], match["quote"]):
             continue
-        width = len(match["indent"])
-        for following in source[index + 1 :]:
-            if not following.strip():
-                continue
-            if _closes(following, match["quote"]):
-                break
-            after = _NEXT_ITEM.match(following)
-            if after is not None and len(after["indent"]) <= width:
-                return index, (match["key"] or "").strip(), match["quote"]
-            break
+        following = next((line for line in source[index + 1 :] if line.strip()), "")
+        after = _NEXT_ITEM.match(following)
+        # A value may run over several lines, but not into the next field or list item.
+        if not following or (after is not None and len(after["indent"]) <= len(match["indent"])):
+            return index, (match["key"] or "").strip(), match["quote"]
     return None
 
 

@@ -44,11 +44,18 @@ def _country(value: str) -> str:
 
 
 def _language(value: str) -> str:
-    if pycountry.languages.get(alpha_2=value) is None:
-        raise ValueError(
-            f"'{value}' is not an ISO 639-1 language code; write e.g. 'en', 'es' or 'fr'"
-        )
-    return value
+    found = pycountry.languages.get(alpha_2=value.strip().lower())
+    if found is None:
+        # Editors often write the language's name or its three-letter code instead.
+        try:
+            named = pycountry.languages.lookup(value.strip())
+        except LookupError:
+            named = None
+        code = getattr(named, "alpha_2", None)
+        hint = f"write '{code}' for {named.name}" if code else "write e.g. 'en', 'es' or 'fr'"
+        raise ValueError(f"'{value}' is not an ISO 639-1 language code; {hint}")
+    # pycountry matches 'EN' too; the site and the translations list use the lowercase code.
+    return str(found.alpha_2)
 
 
 def _as_text(value: object) -> object:

@@ -104,6 +104,7 @@ def check_case_questions(
             )
         ]
     vocabulary = bank.vocabulary()
+    malformed: set[str] = set()
     for key, value in data.items():
         line = document.lines.line((key,))
         if key not in bank.audiences:
@@ -118,10 +119,12 @@ def check_case_questions(
                     "write the questions as a list, one per line starting with '- '",
                 )
             )
+            malformed.add(key)
             continue
         result[key] = [q.strip() for q in value]
     for audience in required:
-        if audience in bank.audiences and not result.get(audience):
+        # A list that is there but malformed is reported once, above.
+        if audience in bank.audiences and not result.get(audience) and audience not in malformed:
             problems.append(
                 Problem(
                     name,

@@ -35,7 +35,9 @@ def new_case(project: Project, case_id: str, title: str, countries: list[str]) -
     questions_path = project.questions_dir / "cases" / f"{case_id}.yml"
     for path in (case_path, questions_path):
         if path.exists():
-            raise ScaffoldError(f"{path.relative_to(project.root)} already exists; choose another id")
+            raise ScaffoldError(
+                f"{path.relative_to(project.root)} already exists; choose another id"
+            )
     codes = []
     for country in countries:
         try:

@@ -97,8 +97,8 @@ def _case_id(path: Path) -> str:
     return path.name.removesuffix(".md")
 
 
-# Folders of the built site that are generated rather than written in docs/.
-_GENERATED_SECTIONS = frozenset({"cases", "browse"})
+# Top-level pages and folders of the site that the renderer generates (not in docs/).
+_GENERATED_SECTIONS = frozenset({"cases", "browse", "support"})
 
 
 def _page_names(project: Project) -> frozenset[str]:
@@ -145,7 +145,7 @@ def check_case_file(
                 1,
                 "id",
                 f"the file name '{path.name}' is not a valid case id; rename it to lowercase "
-                "letters, digits and hyphens, e.g. 'odi-mexico.md'",
+                f"letters, digits and hyphens, e.g. '{_slug(case_id)}.md'",
             )
         )
     try:

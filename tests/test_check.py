@@ -1,0 +1,934 @@
+"""`casebook check` against a corpus of bad case files.
+
+Every bad case is the real ODI case (or its questions) with one thing changed, so each test
+proves one message: its file, its line, its field and its fix-it hint, and that nothing
+else is reported.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from casebook.problems import Problem
+from casebook.project import Project
+from casebook.validate import CheckResult, check_project
+
+REPO = Path(__file__).resolve().parents[1]
+ODI = "case_studies/odi-mexico.md"
+QUESTIONS = "reflective_questions/cases/odi-mexico.yml"
+ODI_TEXT = (REPO / ODI).read_text(encoding="utf-8")
+# The body starts on the line after the front matter's closing '---'.
+BODY_LINE = ODI_TEXT.split("\n").index("---", 1) + 2
+BODY_ANCHOR = "what its lawyers saw in the courtroom,"  # a phrase in the ODI case's body
+
+Edit = Callable[[Path], None]
+
+
+@pytest.fixture
+def project(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Problems show paths relative to the working folder; run from the project's root.
+    monkeypatch.chdir(project_copy)
+    return project_copy
+
+
+def check(root: Path) -> CheckResult:
+    return check_project(Project(root))
+
+
+def shown(problems: list[Problem]) -> str:
+    return "\n".join(p.format() for p in problems) or "(no problems)"
+
+
+# --- edits ----------------------------------------------------------------------------
+
+
+def replace(old: str, new: str, path: str = ODI) -> Edit:
+    def edit(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} must occur exactly once in {path}"
+        file.write_text(text.replace(old, new), encoding="utf-8")
+
+    return edit
+
+
+def in_body(new: str) -> Edit:
+    return replace(BODY_ANCHOR, new)
+
+
+def drop_field(key: str, path: str = ODI) -> Edit:
+    """Delete a top-level key with everything indented under it."""
+
+    def edit(root: Path) -> None:
+        file = root / path
+        lines = file.read_text(encoding="utf-8").split("\n")
+        start = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+        end = start + 1
+        while end < len(lines) and lines[end].startswith(" "):
+            end += 1
+        file.write_text("\n".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+    return edit
+
+
+def append(text: str, path: str) -> Edit:
+    def edit(root: Path) -> None:
+        with (root / path).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    return edit
+
+
+def write(path: str, content: bytes) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).write_bytes(content)
+
+    return edit
+
+
+def rename(path: str, to: str) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).rename(root / to)
+
+    return edit
+
+
+def copy(path: str, to: str) -> Edit:
+    def edit(root: Path) -> None:
+        shutil.copy2(root / path, root / to)
+
+    return edit
+
+
+def delete(path: str) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).unlink()
+
+    return edit
+
+
+def both(*edits: Edit) -> Edit:
+    def edit(root: Path) -> None:
+        for step in edits:
+            step(root)
+
+    return edit
+
+
+# --- the corpus -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bad:
+    id: str
+    edit: Edit
+    line: int | str  # a line number, or text found on that line only (after the edit)
+    field: str
+    message: str  # a fragment of the message, with its fix-it hint
+    path: str = ODI
+    errors: int = 1  # every error the edit causes
+
+
+def line_of(root: Path, path: str, line: int | str) -> int:
+    if isinstance(line, int):
+        return line
+    text = (root / path).read_bytes().decode("utf-8", errors="replace")
+    found = [n for n, content in enumerate(text.split("\n"), start=1) if line in content]
+    assert len(found) == 1, f"{line!r} must be on exactly one line of {path}, found {found}"
+    return found[0]
+
+
+TITLE = 'title: "Uncovering organised sexual abuse of children in schools in Mexico"'
+
+VOCABULARY = [
+    Bad(
+        "vocab-settings",
+        replace("settings: [schools,", "settings: [skools,"),
+        "skools",
+        "settings.0",
+        "'skools' is not a known setting; did you mean 'schools'?",
+    ),
+    Bad(
+        "vocab-forms-of-violence",
+        replace("[sexual-abuse, organised-abuse", "[sexual-abuze, organised-abuse"),
+        "sexual-abuze",
+        "forms_of_violence.0",
+        "'sexual-abuze' is not a known form of violence; did you mean 'sexual-abuse'?",
+    ),
+    Bad(
+        "vocab-themes",
+        replace("  - strategic-litigation", "  - strategic-litigaton"),
+        "strategic-litigaton",
+        "themes.1",
+        "'strategic-litigaton' is not a known theme; did you mean 'strategic-litigation'?",
+    ),
+    Bad(
+        "vocab-knowledge-type",
+        replace("knowledge_type: practice-based", "knowledge_type: practise-based"),
+        "knowledge_type:",
+        "knowledge_type",
+        "'practise-based' is not a known knowledge type; did you mean 'practice-based'?",
+    ),
+    Bad(
+        "vocab-practice-sources",
+        replace("practice_sources: [case-files,", "practice_sources: [case-file,"),
+        "practice_sources:",
+        "practice_sources.0",
+        "'case-file' is not a known evidence type; did you mean 'case-files'?",
+    ),
+    Bad(
+        "vocab-audiences",
+        replace("audiences: [practitioners,", "audiences: [practitioner,"),
+        "audiences:",
+        "audiences.0",
+        "'practitioner' is not a known audience; did you mean 'practitioners'?",
+    ),
+    Bad(
+        "vocab-organisation-kind",
+        replace("  kind: legal-organisation", "  kind: legal-organization"),
+        "legal-organization",
+        "organisation.kind",
+        "'legal-organization' is not a known kind of organisation; "
+        "did you mean 'legal-organisation'?",
+    ),
+    Bad(
+        "vocab-source-kind",
+        replace("    kind: news\n", "    kind: newspaper\n"),
+        "newspaper",
+        "sources.1.kind",
+        "'newspaper' is not a known kind of source; did you mean 'news'?",
+    ),
+    Bad(
+        "vocab-milestone-kind",
+        replace("    kind: litigation", "    kind: litigations"),
+        "litigations",
+        "milestones.1.kind",
+        "'litigations' is not a known kind of step; did you mean 'litigation'?",
+    ),
+    Bad(
+        "vocab-section-notes",
+        replace("  - section: what-was-learned", "  - section: what-was-lernt"),
+        "what-was-lernt",
+        "section_notes.0.section",
+        "'what-was-lernt' is not a known section; did you mean 'what-was-learned'?",
+    ),
+    Bad(
+        "vocab-no-close-match-lists-allowed",
+        replace("  kind: legal-organisation", "  kind: bakery"),
+        "bakery",
+        "organisation.kind",
+        "'bakery' is not a known kind of organisation; write one of: legal-organisation, ngo,",
+    ),
+]
+
+KEYS = [
+    Bad(
+        "unknown-top-level-key",
+        replace("subnational_scope: 12 states", "subnational_scop: 12 states"),
+        "subnational_scop",
+        "subnational_scop",
+        "unknown field 'subnational_scop'; did you mean 'subnational_scope'?",
+    ),
+    Bad(
+        "unknown-top-level-key-no-match",
+        replace("subnational_scope: 12 states", "budget: unknown"),
+        "budget",
+        "budget",
+        "unknown field 'budget'; the fields allowed here are: title, summary, status,",
+    ),
+    Bad(
+        "unknown-nested-key",
+        replace("  short_name: ODI", "  shortname: ODI"),
+        "shortname",
+        "organisation.shortname",
+        "unknown field 'shortname'; did you mean 'short_name'?",
+    ),
+    Bad(
+        "unknown-key-in-list-item",
+        replace("    kind: court-case\n", "    kind: court-case\n    pubisher: A court\n"),
+        "pubisher",
+        "sources.2.pubisher",
+        "unknown field 'pubisher'; did you mean 'publisher'?",
+    ),
+    Bad(
+        "duplicate-key",
+        replace("language: en\n", "language: en\nstatus: draft\n"),
+        "status: draft",
+        "status",
+        "'status' is written twice; keep one and delete the other",
+    ),
+    Bad(
+        "duplicate-list-value",
+        replace(
+            "settings: [schools, early-childhood]", "settings: [schools, early-childhood, schools]"
+        ),
+        "settings:",
+        "settings.2",
+        "'schools' is listed twice; delete one",
+    ),
+]
+
+REQUIRED = [
+    "title",
+    "summary",
+    "status",
+    "organisation",
+    "countries",
+    "period",
+    "settings",
+    "forms_of_violence",
+    "themes",
+    "knowledge_type",
+    "practice_sources",
+    "audiences",
+    "content_note",
+    "sources",
+    "last_reviewed",
+]
+MISSING = [
+    # A missing key has no line of its own: it is reported on the front matter's first line.
+    Bad(f"missing-{key}", drop_field(key), 2, key, f"is required but missing; add '{key}:'")
+    for key in REQUIRED
+] + [
+    Bad(
+        "missing-nested-field",
+        replace("  country: MX\n", ""),
+        "organisation:",
+        "organisation.country",
+        "is required but missing; add 'country:' (Where it is based, as an ISO 3166 code",
+    ),
+]
+
+VALUES = [
+    Bad(
+        "string-where-list",
+        replace("settings: [schools, early-childhood]", "settings: schools"),
+        "settings:",
+        "settings",
+        "expected a list, got 'schools'; write [a, b] or one item per line starting with '- '",
+    ),
+    Bad(
+        "list-where-string",
+        replace(TITLE, "title: [Uncovering abuse, in schools]"),
+        "title: [",
+        "title",
+        "expected text, got a list; write plain text",
+    ),
+    Bad(
+        "number-where-string",
+        replace("  short_name: ODI", "  short_name: 42"),
+        "short_name",
+        "organisation.short_name",
+        "expected text, got '42'",
+    ),
+    Bad(
+        "text-where-year",
+        replace("  start: 2017", "  start: twenty seventeen"),
+        "start:",
+        "period.start",
+        "expected a whole number such as a year, got 'twenty seventeen'; write e.g. 2021",
+    ),
+    Bad(
+        "text-where-group",
+        replace("period:\n  start: 2017\n  end: 2024\n", "period: 2017-2024\n"),
+        "period:",
+        "period",
+        "expected a group of 'field: value' lines, got '2017-2024'; "
+        "indent the fields under 'period:'",
+    ),
+    Bad(
+        "empty-text",
+        replace(TITLE, 'title: ""'),
+        'title: ""',
+        "title",
+        "is empty; write some text or delete the line",
+    ),
+    Bad(
+        "empty-list",
+        replace("countries: [MX]", "countries: []"),
+        "countries:",
+        "countries",
+        "is empty; list at least one item",
+    ),
+    Bad(
+        "year-range-reversed",
+        replace("  end: 2024", "  end: 2010"),
+        "end: 2010",
+        "period.end",
+        "the end year 2010 is before the start year 2017; swap them",
+    ),
+    Bad(
+        "year-out-of-range",
+        replace("  start: 2017", "  start: 1850"),
+        "start: 1850",
+        "period.start",
+        "'1850' is out of range; write a year between 1900 and 2100",
+    ),
+    Bad(
+        "milestone-year-out-of-range",
+        replace("    year: 2021\n  - id: court-case", "    year: 21\n  - id: court-case"),
+        "year: 21",
+        "milestones.0.year",
+        "'21' is out of range; write a year between 1900 and 2100",
+    ),
+    Bad(
+        "country-name-not-code",
+        replace("  country: MX", "  country: Mexico"),
+        "country: Mexico",
+        "organisation.country",
+        "'Mexico' is not an ISO 3166 country code; write 'MX' for Mexico",
+    ),
+    Bad(
+        "country-three-letter-code",
+        replace("countries: [MX]", "countries: [MEX]"),
+        "countries:",
+        "countries.0",
+        "'MEX' is not an ISO 3166 country code; write 'MX' for Mexico",
+    ),
+    Bad(
+        "country-unknown",
+        replace("countries: [MX]", "countries: [ZZ]"),
+        "countries:",
+        "countries.0",
+        "'ZZ' is not an ISO 3166 country code; write a two-letter ISO 3166 code such as 'MX'",
+    ),
+    Bad(
+        "language-name-not-code",
+        replace("language: en", "language: English"),
+        "language:",
+        "language",
+        "'English' is not an ISO 639-1 language code; write 'en' for English",
+    ),
+    Bad(
+        "language-unknown",
+        replace("language: en", "language: en-GB"),
+        "language:",
+        "language",
+        "'en-GB' is not an ISO 639-1 language code; write e.g. 'en', 'es' or 'fr'",
+    ),
+    Bad(
+        "bad-url",
+        replace("  country: MX\n", "  country: MX\n  website: www.odi.org.mx\n"),
+        "website:",
+        "organisation.website",
+        "'www.odi.org.mx' is not a web address; write a full URL starting with https://",
+    ),
+    Bad(
+        "bad-date-format",
+        replace("last_reviewed: 2026-11-22", "last_reviewed: 22/11/2026"),
+        "last_reviewed:",
+        "last_reviewed",
+        "'22/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22",
+    ),
+    Bad(
+        "impossible-date",
+        replace("last_reviewed: 2026-11-22", "last_reviewed: 2026-13-45"),
+        "last_reviewed:",
+        "last_reviewed",
+        "'2026-13-45' is not a date; write it as YYYY-MM-DD",
+    ),
+    Bad(
+        "status-not-allowed",
+        replace("status: published", "status: final"),
+        "status:",
+        "status",
+        "'final' is not allowed; write one of 'draft' or 'published'",
+    ),
+    Bad(
+        "outcome-chain-undefined-milestone",
+        replace("    chain: [report]\n", "    chain: [reprot]\n"),
+        "chain: [reprot]",
+        "outcomes.0.chain.0",
+        "'reprot' is not a milestone id; define it under 'milestones:' or use one of: "
+        "court-case, court-decision, report",
+    ),
+    Bad(
+        "source-without-url-or-citation",
+        replace(
+            "    kind: case-study\n    citation: >-\n"
+            "      Safe Futures Hub. “ODI, Mexico”, a practice-based knowledge case study in its "
+            "Solutions\n      collection.\n",
+            "    kind: case-study\n",
+        ),
+        "ODI, Mexico: practice-based knowledge case study",
+        "sources.3",
+        "a source needs a 'url' or a full 'citation'",
+    ),
+]
+
+YAML = [
+    Bad(
+        "yaml-unclosed-double-quote",
+        replace(TITLE, TITLE.rstrip('"')),
+        'title: "Uncovering',
+        "title",
+        'the value starts with " but the closing " is missing; add " at the end of the value',
+    ),
+    Bad(
+        "yaml-unclosed-single-quote",
+        replace(TITLE, TITLE.replace('"', "'").rstrip("'")),
+        "title: '",
+        "title",
+        "the value starts with ' but the closing ' is missing",
+    ),
+    Bad(
+        "yaml-unclosed-quote-in-list",
+        replace(
+            'Child Sexual Exploitation in Schools”"\n', "Child Sexual Exploitation in Schools”\n"
+        ),
+        'label: "ODI publishes',
+        "label",
+        'the closing " is missing',
+    ),
+    Bad(
+        "yaml-bad-indentation",
+        replace("  short_name: ODI", " short_name: ODI"),
+        " short_name: ODI",
+        "",
+        # libyaml's own wording varies between versions; the hint is ours.
+        "); check the indentation and that a value containing ': ' or starting with a quote",
+    ),
+    Bad(
+        "yaml-colon-in-value",
+        replace(TITLE, "title: Uncovering abuse: schools in Mexico"),
+        "title: Uncovering",
+        "",
+        "is wrapped in double quotes",
+    ),
+    Bad(
+        "yaml-tab-indentation",
+        replace("period:\n  start: 2017", "period:\n\tstart: 2017"),
+        "\tstart",
+        "",
+        "a tab character is used for indentation; YAML needs spaces, so replace each tab",
+    ),
+    Bad(
+        "yaml-tab-after-spaces",
+        replace("  short_name: ODI", "  \tshort_name: ODI"),
+        "short_name",
+        "",
+        "a tab character is used for indentation",
+    ),
+    Bad(
+        "yaml-alias",
+        replace("countries: [MX]\n", "countries: &here [MX]\ntranslations: *here\n"),
+        "translations:",
+        "translations",
+        "a YAML alias ('*name') is not supported here; write the value out in full",
+    ),
+    Bad(
+        "yaml-unknown-tag",
+        replace("status: published", "status: !secret published"),
+        "status:",
+        "",
+        "the YAML cannot be read (could not determine a constructor for the tag '!secret'); "
+        "write plain 'field: value' lines",
+    ),
+]
+
+FILES = [
+    Bad(
+        "no-front-matter",
+        replace("---\n# yaml-language-server", "# yaml-language-server"),
+        1,
+        "",
+        "the file has no front matter; its first line must be '---'",
+    ),
+    Bad(
+        "unclosed-front-matter",
+        replace("last_reviewed: 2026-11-22\n---\n", "last_reviewed: 2026-11-22\n"),
+        1,
+        "",
+        "the front matter is never closed; add a line '---' after the last field",
+    ),
+    Bad("empty-file", write(ODI, b""), 1, "", "the file is empty; start it with a front matter"),
+    Bad(
+        "blank-file",
+        write(ODI, b"\n  \n\n"),
+        1,
+        "",
+        "the file is empty",
+    ),
+    Bad(
+        "not-utf8",
+        write(ODI, ODI_TEXT.encode("utf-8").replace(b"12 states", b"12 \xe9tats")),
+        "subnational_scope",
+        "",
+        "the file is not valid UTF-8 (byte 0xe9); save it with UTF-8 encoding",
+    ),
+    Bad(
+        "front-matter-is-a-list",
+        write(ODI, b"---\n- title: A case\n- status: draft\n---\n\n## Context\n\nText.\n"),
+        2,
+        "",
+        "the front matter must be 'field: value' lines, one per line, but it is a list",
+    ),
+    Bad(
+        "front-matter-is-text",
+        write(ODI, b"---\nA case about schools\n---\n\n## Context\n\nText.\n"),
+        2,
+        "",
+        "the front matter must be 'field: value' lines, one per line, but it is a single value",
+    ),
+    Bad(
+        "invalid-file-name",
+        both(
+            rename(ODI, "case_studies/Safe Schools.md"),
+            rename(QUESTIONS, "reflective_questions/cases/Safe Schools.yml"),
+        ),
+        1,
+        "id",
+        "the file name 'Safe Schools.md' is not a valid case id; rename it to lowercase "
+        "letters, digits and hyphens, e.g. 'safe-schools.md'",
+        path="case_studies/Safe Schools.md",
+    ),
+]
+
+BODY = [
+    Bad(
+        "missing-required-section",
+        replace("## Reflection\n", ""),
+        BODY_LINE,
+        "body",
+        "the required section 'Reflection' is missing; add a line '## Reflection' and write",
+    ),
+    Bad(
+        "level-1-heading",
+        replace("\n## Context\n", "\n# Uncovering abuse\n\n## Context\n"),
+        "# Uncovering abuse",
+        "body",
+        "a level-1 heading ('# ') is not allowed; the page title comes from 'title:'",
+    ),
+    Bad(
+        "duplicate-section",
+        append("\n## context\n\nMore context.\n", ODI),
+        "## context",
+        "body",
+        "the section 'context' appears twice; merge the two",
+    ),
+    Bad(
+        "raw-html",
+        in_body("what its <strong>lawyers</strong> saw in the courtroom,"),
+        "<strong>",
+        "body",
+        "raw HTML is not allowed; write Markdown instead, e.g. **bold**",
+    ),
+    Bad(
+        "script-tag",
+        in_body("what its <script>alert(1)</script> lawyers saw,"),
+        "<script>",
+        "body",
+        "a <script> tag is not allowed; delete it",
+    ),
+    Bad(
+        "iframe",
+        in_body('<iframe src="https://example.org/"></iframe>'),
+        "<iframe",
+        "body",
+        "an <iframe> (embedded page) is not allowed; link to the page instead",
+    ),
+    Bad(
+        "event-handler-attribute",
+        in_body('what its <span onmouseover="steal()">lawyers</span> saw,'),
+        "onmouseover",
+        "body",
+        "an event-handler attribute (on...=) is not allowed; delete it",
+    ),
+    Bad(
+        "attribute-list-handler",
+        in_body('what its lawyers saw in the courtroom,\n{: onclick="x"}'),
+        "{: onclick",
+        "body",
+        "an attribute list that adds an event handler (on...=) is not allowed; delete it",
+    ),
+    Bad(
+        "javascript-link",
+        in_body("what its [lawyers](javascript:alert(1)) saw in the courtroom,"),
+        "javascript:",
+        "body",
+        "a 'javascript:' link is not allowed; link to a web page (https://...) instead",
+    ),
+    Bad(
+        "remote-image",
+        in_body("![ODI's logo](https://example.org/logo.png)"),
+        "example.org/logo.png",
+        "body",
+        "images from other sites are not allowed (they leak readers' visits)",
+    ),
+    Bad(
+        "link-to-missing-case-file",
+        in_body("what its lawyers saw (see [another case](../other-case.md)),"),
+        "other-case",
+        "body",
+        "the link to case 'other-case' does not resolve; there is no case_studies/other-case.md",
+    ),
+    Bad(
+        "link-to-missing-case-page",
+        in_body("what its lawyers saw (see [another case](cases/nope/)),"),
+        "cases/nope/",
+        "body",
+        "the link to case 'nope' does not resolve; there is no case_studies/nope.md",
+    ),
+]
+
+QUESTION_FILES = [
+    Bad(
+        "no-questions-file",
+        delete(QUESTIONS),
+        "audiences:",
+        "audiences",
+        "there are no reflective questions for this case; create "
+        "reflective_questions/cases/odi-mexico.yml",
+    ),
+    Bad(
+        "audience-without-questions",
+        drop_field("overall", QUESTIONS),
+        1,
+        "overall",
+        "the case is for 'overall' but has no questions for it; add 'overall:'",
+        path=QUESTIONS,
+    ),
+    Bad(
+        "unknown-audience-key",
+        append('practitoners:\n  - "What would you do first?"\n', QUESTIONS),
+        "practitoners:",
+        "practitoners",
+        "'practitoners' is not a known audience; did you mean 'practitioners'?",
+        path=QUESTIONS,
+    ),
+    Bad(
+        "questions-not-a-list",
+        both(drop_field("overall", QUESTIONS), append("overall: Discuss the case.\n", QUESTIONS)),
+        "overall:",
+        "overall",
+        "write the questions as a list, one per line starting with '- '",
+        path=QUESTIONS,
+    ),
+    Bad(
+        "questions-unclosed-quote",
+        replace(
+            'so that a pattern could be noticed?"\n',
+            "so that a pattern could be noticed?\n",
+            QUESTIONS,
+        ),
+        "ODI recognised patterns",
+        "",
+        'the value starts with " but the closing " is missing',
+        path=QUESTIONS,
+    ),
+    Bad(
+        "questions-without-case",
+        copy(QUESTIONS, "reflective_questions/cases/odi-mexco.yml"),
+        1,
+        "",
+        "there is no case 'odi-mexco' in case_studies/; rename this file to match a case's "
+        "file name, or delete it",
+        path="reflective_questions/cases/odi-mexco.yml",
+    ),
+]
+
+CORPUS = VOCABULARY + KEYS + MISSING + VALUES + YAML + FILES + BODY + QUESTION_FILES
+
+
+def test_corpus_ids_are_unique() -> None:
+    ids = [bad.id for bad in CORPUS]
+    assert len(ids) == len(set(ids))
+    assert len(ids) >= 30
+
+
+@pytest.mark.parametrize("bad", CORPUS, ids=lambda bad: bad.id)
+def test_bad_case(project: Path, bad: Bad) -> None:
+    bad.edit(project)
+    result = check(project)
+    line = line_of(project, bad.path, bad.line)
+    report = shown(result.problems)
+    at = [p for p in result.errors if (p.path, p.line, p.field) == (bad.path, line, bad.field)]
+    assert at, f"expected an error at {bad.path}:{line}: {bad.field}, got:\n{report}"
+    assert any(bad.message in p.message for p in at), f"expected {bad.message!r} in:\n{report}"
+    assert len(result.errors) == bad.errors, report
+    if bad.path == ODI:
+        assert result.library.cases == [], "a case with errors must not be built"
+
+
+# --- clean input ----------------------------------------------------------------------
+
+
+def test_real_project_checks_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = check(REPO)
+    assert result.problems == [], shown(result.problems)
+    assert [case.id for case in result.library.cases] == ["odi-mexico"]
+    assert result.files_checked == len(list((REPO / "case_studies").glob("*.md")))
+
+
+def test_odi_case_checks_clean_and_loads(project: Path) -> None:
+    result = check(project)
+    assert result.problems == [], shown(result.problems)
+    (case,) = result.library.cases
+    assert case.id == "odi-mexico"
+    assert case.published
+    assert case.meta.organisation.display_name.endswith("(ODI)")
+    assert [s.id for s in case.sections] == ["context", "what-was-learned", "action", "reflection"]
+    assert set(case.questions) == {"practitioners", "lawyers-advocates-policy", "overall"}
+    assert case.sections[0].line == ODI_TEXT.split("\n").index("## Context") + 1
+
+
+def test_crlf_and_byte_order_mark_check_clean(project: Path) -> None:
+    raw = b"\xef\xbb\xbf" + ODI_TEXT.replace("\n", "\r\n").encode("utf-8")
+    (project / ODI).write_bytes(raw)
+    questions = project / QUESTIONS
+    questions.write_bytes(b"\xef\xbb\xbf" + questions.read_bytes().replace(b"\n", b"\r\n"))
+    result = check(project)
+    assert result.problems == [], shown(result.problems)
+    (case,) = result.library.cases
+    assert case.meta.title == "Uncovering organised sexual abuse of children in schools in Mexico"
+    assert "\r" not in case.sections[-1].markdown
+
+
+def test_crlf_keeps_line_numbers(project: Path) -> None:
+    text = ODI_TEXT.replace("status: published", "status: final").replace("\n", "\r\n")
+    (project / ODI).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (problem,) = check(project).problems
+    assert (problem.line, problem.field) == (
+        ODI_TEXT.split("\n").index("status: published") + 1,
+        "status",
+    )
+
+
+def test_draft_case_is_checked_but_not_published(project: Path) -> None:
+    replace("status: published", "status: draft")(project)
+    result = check(project)
+    assert result.problems == []
+    assert [c.id for c in result.library.cases] == ["odi-mexico"]
+    assert result.library.published == []
+
+
+# --- several problems, one run --------------------------------------------------------
+
+
+def test_every_problem_in_every_file_is_reported_in_one_run(project: Path) -> None:
+    second = "case_studies/second-case.md"
+    copy(ODI, second)(project)
+    copy(QUESTIONS, "reflective_questions/cases/second-case.yml")(project)
+    # Three problems in the ODI case, one of them a duplicate key, which must not hide the rest.
+    replace("status: published", "status: final")(project)
+    replace("language: en\n", "language: en\nlanguage: es\n")(project)
+    in_body("what its <b>lawyers</b> saw,")(project)
+    # One in the second case, one in its questions, and an empty third case.
+    replace("countries: [MX]", "countries: [Mexico]", second)(project)
+    append("teachers:\n  - A question?\n", "reflective_questions/cases/second-case.yml")(project)
+    write("case_studies/third.md", b"")(project)
+
+    result = check(project)
+    found = {(p.path, p.line, p.field) for p in result.errors}
+    second_questions = "reflective_questions/cases/second-case.yml"
+    assert found == {
+        (ODI, line_of(project, ODI, "status: final"), "status"),
+        (ODI, line_of(project, ODI, "language: es"), "language"),
+        (ODI, line_of(project, ODI, "<b>lawyers</b>"), "body"),
+        (second, line_of(project, second, "countries:"), "countries.0"),
+        (second_questions, line_of(project, second_questions, "teachers:"), "teachers"),
+        ("case_studies/third.md", 1, ""),
+    }, shown(result.problems)
+    assert result.files_checked == 3
+    assert result.library.cases == []
+    # Sorted by file, then line, so an editor can work down the list.
+    assert result.problems == sorted(result.problems, key=lambda p: (p.path, p.line))
+
+
+def test_checking_some_paths_reports_only_those_cases(project: Path) -> None:
+    copy(ODI, "case_studies/second-case.md")(project)
+    copy(QUESTIONS, "reflective_questions/cases/second-case.yml")(project)
+    replace("status: published", "status: final", "case_studies/second-case.md")(project)
+    result = check_project(Project(project), [project / ODI])
+    assert result.problems == [], shown(result.problems)
+    assert result.files_checked == 1
+    result = check_project(
+        Project(project), [project / "reflective_questions/cases/second-case.yml"]
+    )
+    assert [(p.path, p.field) for p in result.problems] == [
+        ("case_studies/second-case.md", "status")
+    ]
+
+
+# --- warnings -------------------------------------------------------------------------
+
+
+def test_non_standard_section_is_a_warning(project: Path) -> None:
+    append("\n## Public attention\n\nThe report was widely covered.\n", ODI)(project)
+    result = check(project)
+    assert result.errors == []
+    (warning,) = result.warnings
+    assert (warning.path, warning.line, warning.field) == (
+        ODI,
+        line_of(project, ODI, "## Public attention"),
+        "body",
+    )
+    assert warning.message.startswith("'Public attention' is not a standard section")
+    assert "Standard sections: Context, What was learned, Action, Reflection" in warning.message
+    # A warning does not stop the case being built.
+    assert [c.id for c in result.library.cases] == ["odi-mexico"]
+
+
+def test_misspelt_section_warns_with_suggestion(project: Path) -> None:
+    append("\n## Reflections\n\nMore.\n", ODI)(project)
+    (warning,) = check(project).warnings
+    assert "did you mean 'Reflection'?" in warning.message
+
+
+# --- content rules: what must not be flagged ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see [the about page](../about.md), [support](../support.md), [guidance](../guidance/)",
+        "see [this case's context](odi-mexico.md#context) and [the library](../cases/)",
+        "a `<script>` tag in a code span is text, as is 5 < 6 > 4",
+        "an [ordinary link](https://example.org/page) and a local ![map](map.png)",
+        "a phrase such as 'turned on = off' is not an attribute",
+    ],
+)
+def test_safe_markdown_is_not_flagged(project: Path, text: str) -> None:
+    (project / "docs" / "about.md").write_text("# About\n", encoding="utf-8")
+    in_body(text)(project)
+    result = check(project)
+    assert result.problems == [], shown(result.problems)
+
+
+def test_code_fences_are_not_checked_as_prose(project: Path) -> None:
+    in_body("lawyers saw:\n\n```html\n<script>alert(1)</script>\n# not a heading\n```\n")(project)
+    result = check(project)
+    assert result.problems == [], shown(result.problems)
+
+
+# --- no traceback, whatever the damage ------------------------------------------------
+
+ODI_LINES = ODI_TEXT.split("\n")
+
+
+@pytest.mark.parametrize("cut", range(1, len(ODI_LINES), 3))
+def test_truncated_case_never_raises(project: Path, cut: int) -> None:
+    (project / ODI).write_text("\n".join(ODI_LINES[:cut]), encoding="utf-8")
+    result = check(project)
+    if cut <= ODI_LINES.index("## Reflection"):  # cut before the last required section
+        assert result.errors, f"a case cut after line {cut} must not pass"
+    for problem in result.problems:
+        assert 1 <= problem.line <= max(cut, 1), problem.format()
+
+
+@pytest.mark.parametrize("index", range(1, ODI_LINES.index("---", 1)))
+def test_damaged_front_matter_line_never_raises(project: Path, index: int) -> None:
+    lines = list(ODI_LINES)
+    # Damage one line several ways at once: a tab, a stray quote and a stray colon.
+    lines[index] = "\t" + lines[index].replace(":", ": '", 1) + ": {"
+    (project / ODI).write_text("\n".join(lines), encoding="utf-8")
+    result = check(project)
+    assert result.errors
+    for problem in result.problems:
+        assert 1 <= problem.line <= len(lines), problem.format()
