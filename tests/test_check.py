@@ -932,3 +932,75 @@ def test_damaged_front_matter_line_never_raises(project: Path, index: int) -> No
     assert result.errors
     for problem in result.problems:
         assert 1 <= problem.line <= len(lines), problem.format()
+
+
+# Scaffold, placeholders and identifying details -----------------------------------------
+
+
+def test_a_fresh_scaffold_fails_only_on_its_placeholders(project_copy: Path) -> None:
+    from casebook.scaffold import new_case
+
+    made = new_case(Project(project_copy), "new-case", "A new case", ["MX"])
+    result = check_project(Project(project_copy), [made.case])
+    assert result.errors, "a fresh scaffold must not pass"
+    for problem in result.errors:
+        assert "still holds the placeholder" in problem.message, problem.format()
+        line = (project_copy / problem.path).read_text().split("\n")[problem.line - 1]
+        assert "TODO" in line, problem.format()
+    fields = {p.field for p in result.errors}
+    assert {"summary", "organisation.name", "settings.0", "content_note", "body"} <= fields
+    assert any(p.path.endswith("reflective_questions/cases/new-case.yml") for p in result.errors)
+
+
+def test_scaffold_round_trip_publishes_once_filled(project_copy: Path) -> None:
+    from casebook.scaffold import new_case
+
+    made = new_case(Project(project_copy), "odi-copy", "A copy of ODI", ["MX"])
+    odi = (project_copy / "case_studies/odi-mexico.md").read_text()
+    made.case.write_text(odi.replace("status: published", "status: draft"))
+    questions = (project_copy / "reflective_questions/cases/odi-mexico.yml").read_text()
+    made.questions.write_text(questions)
+    result = check_project(Project(project_copy))
+    assert result.errors == []
+    drafts = [c.id for c in result.library.cases if not c.published]
+    assert drafts == ["odi-copy"]
+
+
+def test_scaffold_never_overwrites_and_rejects_bad_ids(project_copy: Path) -> None:
+    from casebook.scaffold import ScaffoldError, new_case
+
+    before = (project_copy / "case_studies/odi-mexico.md").read_text()
+    with pytest.raises(ScaffoldError, match="case_studies/odi-mexico.md already exists"):
+        new_case(Project(project_copy), "odi-mexico", "Overwrite?", [])
+    assert (project_copy / "case_studies/odi-mexico.md").read_text() == before
+    with pytest.raises(ScaffoldError, match="'Bad_Id' is not a valid case id"):
+        new_case(Project(project_copy), "Bad_Id", "x", [])
+    with pytest.raises(ScaffoldError, match="'Mexico' is not an ISO 3166 country code; write 'MX'"):
+        new_case(Project(project_copy), "ok-id", "x", ["Mexico"])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Write to someone.name@example.org for details.", "an e-mail address"),
+        ("Call +52 55 1234 5678 today.", "a phone number"),
+        ("A 7-year-old pupil told a teacher.", "a child's age in years"),
+        ("The school called Example Primary.", "a named school or nursery"),
+        ("It happened on 3 March in the hall.", "an exact day of an incident"),
+        ("A girl named Ana spoke up.", "a child's name or initials"),
+    ],
+)
+def test_identifying_details_are_warned_about(project_copy: Path, text: str, kind: str) -> None:
+    case = project_copy / "case_studies/odi-mexico.md"
+    case.write_text(case.read_text() + f"\n{text}\n")
+    line = case.read_text().split("\n").index(text) + 1
+    result = check_project(Project(project_copy))
+    assert result.errors == []
+    assert [(w.line, w.field) for w in result.warnings] == [(line, "body")]
+    assert f"looks like {kind}, which could identify a person" in result.warnings[0].message
+
+
+def test_year_ranges_are_not_phone_numbers(project_copy: Path) -> None:
+    case = project_copy / "case_studies/odi-mexico.md"
+    case.write_text(case.read_text() + "\nThe work ran from 2017-2024 and 2017 – 2024.\n")
+    assert check_project(Project(project_copy)).warnings == []

@@ -173,10 +173,12 @@ class CaseFrontMatter(Strict):
     countries: list[Country] = Field(min_length=1, description="ISO 3166 codes, e.g. [MX].")
     subnational_scope: Text | None = Field(None, description="E.g. '12 states'.")
     period: Period
-    settings: list[Slug] = Field(min_length=1)
-    forms_of_violence: list[Slug] = Field(min_length=1)
-    themes: list[Slug] = Field(min_length=1)
-    knowledge_type: Slug
+    settings: list[Slug] = Field(min_length=1, description="Ids from vocabularies/settings.yml.")
+    forms_of_violence: list[Slug] = Field(
+        min_length=1, description="Ids from vocabularies/forms_of_violence.yml."
+    )
+    themes: list[Slug] = Field(min_length=1, description="Ids from vocabularies/themes.yml.")
+    knowledge_type: Slug = Field(description="One id from vocabularies/knowledge_types.yml.")
     practice_sources: list[Slug] = Field(
         min_length=1,
         description="What the knowledge rests on: ids from vocabularies/evidence_types.yml.",

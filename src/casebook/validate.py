@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from casebook.loader import Document, LoadError, read_front_matter
 from casebook.messages import explain
 from casebook.model import Case, CaseFrontMatter, Section
+from casebook.privacy import PLACEHOLDER, IdentifyingDetails, load_identifying_patterns
 from casebook.problems import Problem, Severity, display_path, sort_problems
 from casebook.project import Project
 from casebook.questions import QuestionBank, check_case_questions, load_questions
@@ -64,6 +65,8 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
     vocabularies.add(bank.vocabulary())
     support, found = load_support(project.root)
     problems += found
+    details, found = load_identifying_patterns(project.root)
+    problems += found
 
     case_paths = project.case_files()
     selected = _select(case_paths, paths, project)
@@ -71,7 +74,7 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
     pages = _page_names(project)
     cases: list[Case] = []
     for path in selected:
-        case, found = check_case_file(path, project, vocabularies, bank, all_ids, pages)
+        case, found = check_case_file(path, project, vocabularies, bank, all_ids, pages, details)
         problems += found
         if case is not None:
             cases.append(case)
@@ -134,6 +137,7 @@ def check_case_file(
     bank: QuestionBank,
     all_ids: set[str],
     pages: frozenset[str] = frozenset(),
+    details: IdentifyingDetails | None = None,
 ) -> tuple[Case | None, list[Problem]]:
     name = display_path(path, project.root)
     case_id = _case_id(path)
@@ -154,8 +158,15 @@ def check_case_file(
         return None, [*problems, exc.problem]
     problems += document.problems
 
-    vocab_problems = list(_check_vocabularies(document, vocabularies))
-    flagged = {(p.line, p.field) for p in vocab_problems}
+    # A placeholder left from `casebook new` is the one problem worth reporting on its line.
+    placeholders = list(_placeholders(document))
+    held = {p.line for p in placeholders}
+    problems += placeholders
+    problems += _identifying(document, details or IdentifyingDetails([]), held)
+    vocab_problems = [p for p in _check_vocabularies(document, vocabularies) if p.line not in held]
+    flagged = {(p.line, p.field) for p in vocab_problems} | {
+        (p.line, p.field) for p in placeholders
+    }
     problems += vocab_problems
     meta: CaseFrontMatter | None = None
     try:
@@ -164,7 +175,7 @@ def check_case_file(
         for error in exc.errors():
             problem = explain(error, document, CaseFrontMatter)
             # A value outside the vocabulary is already reported with a suggestion.
-            if (problem.line, problem.field) not in flagged:
+            if (problem.line, problem.field) not in flagged and problem.line not in held:
                 problems.append(problem)
     problems += _check_references(document)
     intro, sections, found = parse_body(document, vocabularies.get("sections"))
@@ -190,10 +201,85 @@ def check_case_file(
     elif question_file is not None:
         questions, found = check_case_questions(question_file, bank, required)
         problems += found
+        problems += _placeholders(question_file)
 
     if meta is None or any(p.is_error for p in problems):
         return None, problems
     return Case(case_id, name, meta, intro, sections, questions), problems
+
+
+def _strings(
+    data: Any, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*loc, index))
+    elif isinstance(data, str):
+        yield loc, data
+
+
+def _placeholders(document: Document) -> Iterator[Problem]:
+    """TODO markers left from the scaffold, in the front matter (or a YAML file) and the body."""
+    for loc, value in _strings(document.data):
+        if PLACEHOLDER.search(value):
+            field = ".".join(str(part) for part in loc)
+            hint = _field_hint(loc)
+            yield Problem(
+                document.name,
+                document.lines.line(loc),
+                field,
+                f"still holds the placeholder '{_short(value)}'; replace it{hint}",
+            )
+    for line, text in _prose_lines(document):
+        if PLACEHOLDER.search(text):
+            yield Problem(
+                document.name,
+                line,
+                "body",
+                f"still holds the placeholder '{_short(text.strip())}'; write this section's text",
+            )
+
+
+def _field_hint(loc: tuple[str | int, ...]) -> str:
+    from casebook.messages import _described
+
+    while loc and isinstance(loc[-1], int):
+        loc = loc[:-1]  # a list item is described by its list
+    hint = _described(CaseFrontMatter, loc)
+    return f" with {hint.strip(' ()')[:1].lower()}{hint.strip(' ()')[1:]}" if hint else ""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 50 else text[:49] + "…"
+
+
+_NOT_PROSE = {"url", "website"}
+
+
+def _identifying(
+    document: Document, details: IdentifyingDetails, held: set[int]
+) -> Iterator[Problem]:
+    """Warnings for text that may identify a person, so the safeguarding review looks again."""
+    found: list[tuple[int, str, str]] = []
+    for loc, value in _strings(document.data):
+        if loc and str(loc[-1]) not in _NOT_PROSE:
+            found.append((document.lines.line(loc), ".".join(map(str, loc)), value))
+    found += [(line, "body", text) for line, text in _prose_lines(document)]
+    for line, where, text in found:
+        if line in held:
+            continue
+        for finding in details.find(text):
+            yield Problem(
+                document.name,
+                line,
+                where,
+                f"'{_short(finding.text)}' looks like {finding.name}, which could identify a person; "
+                f"{finding.advice}",
+                Severity.WARNING,
+            )
 
 
 def _values_at(
