@@ -970,7 +970,7 @@ def test_scaffold_never_overwrites_and_rejects_bad_ids(project_copy: Path) -> No
     from casebook.scaffold import ScaffoldError, new_case
 
     before = (project_copy / "case_studies/odi-mexico.md").read_text()
-    with pytest.raises(ScaffoldError, match="case_studies/odi-mexico.md already exists"):
+    with pytest.raises(ScaffoldError, match=r"case_studies/odi-mexico\.md already exists"):
         new_case(Project(project_copy), "odi-mexico", "Overwrite?", [])
     assert (project_copy / "case_studies/odi-mexico.md").read_text() == before
     with pytest.raises(ScaffoldError, match="'Bad_Id' is not a valid case id"):
