@@ -54,8 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quiet", "-q", action="store_true", help="print only problems and the summary"
     )
 
-    serve_cmd = commands.add_parser("serve", help="preview the site, rebuilding when sources change")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve_cmd = commands.add_parser(
+        "serve", help="preview the site, rebuilding when sources change"
+    )
+    serve_cmd.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)"
+    )
     serve_cmd.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
 
     new = commands.add_parser(

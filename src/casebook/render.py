@@ -81,7 +81,9 @@ def relative(from_url: str, to_url: str) -> str:
     return "./" if target in (".", "./") else target
 
 
-LISTING: dict[str, Any] = {"search": {"exclude": True}}  # generated listing pages stay out of the search index
+LISTING: dict[str, Any] = {
+    "search": {"exclude": True}
+}  # generated listing pages stay out of the search index
 
 
 def front_matter(title: str, description: str = "", **extra: Any) -> str:
