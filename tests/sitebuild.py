@@ -21,6 +21,7 @@ PROJECT_PARTS = [
     "docs",
     "overrides",
     "data",
+    "i18n",
     "mkdocs.yml",
 ]
 CHROMIUM = "/usr/bin/chromium"

@@ -292,8 +292,8 @@ def test_a_case_page_lists_its_related_cases_before_the_questions(site: Path) ->
 
 def test_a_case_with_nothing_in_common_says_so(library: Library) -> None:
     odi = next(c for c in library.published if c.id == "odi-mexico")
-    alone = Library([odi], library.vocabularies, library.questions)
-    page = Renderer(alone).case_page(odi)
+    alone = Library([odi], library.vocabularies, library.questions, languages=library.languages)
+    page = Renderer(alone, library.languages.default).case_page(odi)
     assert "## Related cases {#related-cases}" in page
     assert "No other case in the library has anything in common with this one yet." in page
 

@@ -21,6 +21,7 @@ from casebook.validate import CheckResult, check_project
 REPO = Path(__file__).resolve().parents[1]
 ODI = "case_studies/odi-mexico.md"
 QUESTIONS = "reflective_questions/cases/odi-mexico.yml"
+ODI_ES = "case_studies/odi-mexico.es.md"
 ODI_TEXT = (REPO / ODI).read_text(encoding="utf-8")
 # The body starts on the line after the front matter's closing '---'.
 BODY_LINE = ODI_TEXT.split("\n").index("---", 1) + 2
@@ -101,6 +102,13 @@ def rename(path: str, to: str) -> Edit:
 def copy(path: str, to: str) -> Edit:
     def edit(root: Path) -> None:
         shutil.copy2(root / path, root / to)
+
+    return edit
+
+
+def delete(path: str) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).unlink()
 
     return edit
 
@@ -580,6 +588,7 @@ FILES = [
         both(
             rename(ODI, "case_studies/Safe Schools.md"),
             rename(QUESTIONS, "reflective_questions/cases/Safe Schools.yml"),
+            delete(ODI_ES),  # a translation of a renamed case is a mistake of its own, below
         ),
         1,
         "id",
@@ -835,7 +844,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run(project: Path) -> No
         (second_questions, line_of(project, second_questions, "teachers:"), "teachers"),
         ("case_studies/third.md", 1, ""),
     }, shown(result.problems)
-    assert result.files_checked == 3
+    assert result.files_checked == 4  # three cases and the ODI case's Spanish translation
     assert result.library.cases == []
     # Sorted by file, then line, so an editor can work down the list.
     assert result.problems == sorted(result.problems, key=lambda p: (p.path, p.line))
@@ -847,7 +856,7 @@ def test_checking_some_paths_reports_only_those_cases(project: Path) -> None:
     replace("status: published", "status: final", "case_studies/second-case.md")(project)
     result = check_project(Project(project), [project / ODI])
     assert result.problems == [], shown(result.problems)
-    assert result.files_checked == 1
+    assert result.files_checked == 2  # the case and its translation
     result = check_project(
         Project(project), [project / "reflective_questions/cases/second-case.yml"]
     )
@@ -1004,3 +1013,84 @@ def test_year_ranges_are_not_phone_numbers(project_copy: Path) -> None:
     case = project_copy / "case_studies/odi-mexico.md"
     case.write_text(case.read_text() + "\nThe work ran from 2017-2024 and 2017 – 2024.\n")
     assert check_project(Project(project_copy)).warnings == []
+
+
+# Translations ----------------------------------------------------------------------------
+
+
+def _edit_translation(root: Path, old: str, new: str) -> int:
+    path = root / ODI_ES
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text.split("\n").index(new.split("\n")[0]) + 1
+
+
+def test_the_spanish_translation_checks_clean_and_loads(project_copy: Path) -> None:
+    result = check_project(Project(project_copy))
+    assert result.problems == []
+    spanish = result.library.translations["es"]["odi-mexico"]
+    assert spanish.meta.language == "es"
+    assert spanish.original is not None and spanish.original.id == "odi-mexico"
+    assert [s.id for s in spanish.sections] == [
+        "context",
+        "what-was-learned",
+        "action",
+        "reflection",
+    ]
+    assert not spanish.outdated
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "offset"),
+    [
+        ("settings: [schools, early-childhood]", "settings: [schools]", "settings", 0),
+        ("  start: 2017", "  start: 2018", "period", -1),  # reported on the 'period:' line
+        ("countries: [MX]", "countries: [MX, GT]", "countries", 0),
+        ("    kind: court-case", "    kind: report", "sources", None),
+    ],
+)
+def test_a_translation_with_different_facts_is_caught(
+    project_copy: Path, old: str, new: str, field: str, offset: int | None
+) -> None:
+    line = _edit_translation(project_copy, old, new)
+    result = check_project(Project(project_copy))
+    assert [(p.path, p.field) for p in result.errors] == [(ODI_ES, field)], shown(result.problems)
+    problem = result.errors[0]
+    assert "differs from the original in case_studies/odi-mexico.md" in problem.message
+    assert f"copy '{field}' from the original" in problem.message
+    if offset is not None:
+        assert problem.line == line + offset
+    assert "es" not in result.library.translations
+
+
+def test_a_translation_must_name_its_original_and_version(project_copy: Path) -> None:
+    _edit_translation(project_copy, "translation_of: odi-mexico\n", "")
+    _edit_translation(project_copy, "translated_version: 2026-11-22\n", "")
+    result = check_project(Project(project_copy))
+    messages = [p.message for p in result.errors]
+    assert any("write 'translation_of: odi-mexico'" in m for m in messages), messages
+    assert any("write 'translated_version: 2026-11-22'" in m for m in messages), messages
+
+
+def test_an_older_translation_is_warned_about_and_still_published(project_copy: Path) -> None:
+    line = _edit_translation(
+        project_copy, "translated_version: 2026-11-22", "translated_version: 2026-01-10"
+    )
+    result = check_project(Project(project_copy))
+    assert result.errors == []
+    assert [(w.path, w.line, w.field) for w in result.warnings] == [
+        (ODI_ES, line, "translated_version")
+    ]
+    assert result.library.translations["es"]["odi-mexico"].outdated
+
+
+def test_a_translation_without_an_original_is_an_error(project_copy: Path) -> None:
+    (project_copy / ODI_ES).rename(project_copy / "case_studies/missing-case.es.md")
+    result = check_project(Project(project_copy))
+    assert [(p.path, p.line) for p in result.errors] == [("case_studies/missing-case.es.md", 1)]
+    assert (
+        "there is no published or valid original case_studies/missing-case.md"
+        in result.errors[0].message
+    )

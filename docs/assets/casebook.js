@@ -15,6 +15,11 @@
     var link = document.querySelector("[data-cb-exit]");
     if (!link) return;
     var status = document.querySelector("[data-cb-exit-status]");
+    var wrapper = document.querySelector("[data-cb-exit-wrapper]");
+    function say(name, fallback, n) {
+      var text = (wrapper && wrapper.getAttribute("data-" + name)) || fallback;
+      return text.split("{n}").join(String(n));
+    }
     var url = link.getAttribute("href");
     var presses = 0;
     var timer = null;
@@ -33,14 +38,16 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         presses = 0;
-        if (status) status.textContent = "Exit this page timed out.";
+        if (status) status.textContent = say("timeout", "Exit this page timed out.");
       }, SHIFT_WINDOW_MS);
       if (presses >= 3) {
-        if (status) status.textContent = "Exit this page activated.";
+        if (status) status.textContent = say("activated", "Exit this page activated.");
         exitPage(url);
       } else if (status) {
         var left = 3 - presses;
-        status.textContent = "Shift, press " + left + " more time" + (left === 1 ? "" : "s") + " to exit.";
+        status.textContent = left === 1
+          ? say("more-one", "Shift, press 1 more time to exit.", left)
+          : say("more-other", "Shift, press {n} more times to exit.", left);
       }
     });
 
@@ -73,7 +80,23 @@
     });
   }
 
+  // The language selector keeps the reader on the same page: every edition has every page.
+  function setUpLanguageSwitch() {
+    var config = document.getElementById("__config");
+    if (!config) return;
+    var root = new URL(JSON.parse(config.textContent).base + "/", location.href);
+    document.querySelectorAll(".md-select__link[hreflang]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (!location.href.startsWith(root.href)) return;
+        var here = location.href.slice(root.href.length);
+        event.preventDefault();
+        location.href = new URL(here, link.href).href;
+      });
+    });
+  }
+
   setUpExit();
+  setUpLanguageSwitch();
   openDetailsForPrint();
   setUpPrintButtons();
 })();

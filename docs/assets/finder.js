@@ -42,8 +42,20 @@
     return node;
   }
 
-  function plural(n, one, many) {
-    return n + " " + (n === 1 ? one : many);
+  // Interface text in the page's language, from the JSON block the library page carries.
+  var STRINGS = (function () {
+    var block = document.querySelector("[data-cb-finder-strings]");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
+  })();
+
+  function say(key, fallback, values) {
+    var text = STRINGS[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+
+  function countCases(n) {
+    return n === 1 ? say("case_one", "1 case", { n: n }) : say("case_other", "{n} cases", { n: n });
   }
 
   function parseYear(text) {
@@ -99,23 +111,23 @@
       type: "number", id: "cb-finder-to", name: TO, inputmode: "numeric",
       min: String(minYear), max: String(maxYear), step: "1", placeholder: String(maxYear)
     });
-    var clear = element("button", { type: "button", "class": "md-button cb-finder__clear" }, ["Clear filters"]);
+    var clear = element("button", { type: "button", "class": "md-button cb-finder__clear" }, [say("finder_clear", "Clear filters")]);
     var form = element("form", {
       role: "search", "class": "cb-finder__form", "aria-labelledby": "cb-finder-heading", action: "", method: "get"
     }, [
-      element("h2", { id: "cb-finder-heading", "class": "cb-finder__heading" }, ["Filter cases"]),
+      element("h2", { id: "cb-finder-heading", "class": "cb-finder__heading" }, [say("finder_heading", "Filter cases")]),
       element("div", { "class": "cb-finder__field" }, [
-        element("label", { "for": "cb-finder-q", "class": "cb-finder__label" }, ["Words"]),
+        element("label", { "for": "cb-finder-q", "class": "cb-finder__label" }, [say("finder_words", "Words")]),
         element("p", { id: "cb-finder-q-hint", "class": "cb-finder__hint" }, [
-          "In titles, summaries, organisations and the terms below"
+          say("finder_words_hint", "In titles, summaries, organisations and the terms below")
         ]),
         words
       ]),
       element("fieldset", { "class": "cb-finder__years" }, [
-        element("legend", { "class": "cb-finder__label" }, ["Years covered"]),
+        element("legend", { "class": "cb-finder__label" }, [say("finder_years", "Years covered")]),
         element("div", { "class": "cb-finder__year-inputs" }, [
-          element("span", {}, [element("label", { "for": "cb-finder-from" }, ["From"]), from]),
-          element("span", {}, [element("label", { "for": "cb-finder-to" }, ["To"]), to])
+          element("span", {}, [element("label", { "for": "cb-finder-from" }, [say("finder_from", "From")]), from]),
+          element("span", {}, [element("label", { "for": "cb-finder-to" }, [say("finder_to", "To")]), to])
         ])
       ])
     ]);
@@ -142,7 +154,7 @@
     });
     form.appendChild(element("div", { "class": "cb-finder__actions" }, [clear]));
     var empty = element("p", { "class": "cb-finder__empty", hidden: "" }, [
-      "No case matches all of these filters. Remove a filter, or clear them all."
+      say("finder_none", "No case matches all of these filters. Remove a filter, or clear them all.")
     ]);
     list.parentNode.insertBefore(empty, list.nextSibling);
     root.insertBefore(form, root.querySelector(".cb-finder__results"));
@@ -263,12 +275,12 @@
           box.count.textContent = "(" + n + ")";
           box.item.classList.toggle("cb-finder__none", n === 0 && !box.input.checked);
         });
-        summaries[facet.id].textContent = chosen ? chosen + " selected" : "";
+        summaries[facet.id].textContent = chosen ? say("finder_selected", "{n} selected", { n: chosen }) : "";
       });
 
       var filtered = active.length || terms.length || state.from !== null || state.to !== null;
       empty.hidden = shown !== 0;
-      announce(filtered ? shown + " of " + plural(total, "case", "cases") : plural(total, "case", "cases"), delay);
+      announce(filtered ? say("finder_shown", "{shown} of {total}", { shown: shown, total: countCases(total) }) : countCases(total), delay);
       writeUrl(state);
     }
 

@@ -9,8 +9,8 @@
   var input = root.querySelector("input");
   var status = root.querySelector("#cb-search-status");
   var panel = root.querySelector("#cb-search-results");
-  var script = document.currentScript || document.querySelector('script[src$="assets/search.js"]');
-  var base = new URL("..", script.src); // the site root: this file lives in assets/
+  var bundle = new URL(root.getAttribute("data-bundle"), location.href);
+  var base = new URL("..", bundle); // the top of the site, which holds every edition
   var pagefind = null;
   var loading = null;
   var latest = 0;
@@ -20,7 +20,7 @@
 
   function load() {
     if (!loading) {
-      loading = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
+      loading = import(bundle.href).then(function (module) {
         pagefind = module;
         return module.options({ baseUrl: base.pathname }).then(function () { return module.init(); });
       });
@@ -54,6 +54,12 @@
     return fragment;
   }
 
+  function say(name, values) {
+    var text = root.getAttribute("data-" + name) || "";
+    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
+    return text;
+  }
+
   function show(query, results, total) {
     clear(panel);
     if (!query) {
@@ -65,13 +71,13 @@
     if (!results.length) {
       var none = document.createElement("p");
       none.className = "cb-search__none";
-      none.textContent = "No results for “" + query + "”. Try fewer or different words, or browse the case library.";
+      none.textContent = say("none", { query: query });
       panel.appendChild(none);
       var browse = document.createElement("a");
-      browse.href = new URL("cases/", base).href;
-      browse.textContent = "Browse the case library";
+      browse.href = new URL(root.getAttribute("data-library"), location.href).href;
+      browse.textContent = say("browse");
       panel.appendChild(browse);
-      status.textContent = "No results for " + query + ".";
+      status.textContent = say("none-status", { query: query });
       return;
     }
     var list = document.createElement("ol");
@@ -96,7 +102,7 @@
       list.appendChild(item);
     });
     panel.appendChild(list);
-    status.textContent = total + (total === 1 ? " result" : " results") + " for " + query + ".";
+    status.textContent = say(total === 1 ? "results-one" : "results-other", { n: total, query: query });
   }
 
   function run() {
@@ -112,7 +118,7 @@
         if (ticket === latest) show(query, data, search.results.length);
       });
     }).catch(function () {
-      status.textContent = "Search is not available right now. Browse the case library instead.";
+      status.textContent = say("unavailable");
     });
   }
 

@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from casebook.catalogue import open_data
+from casebook.i18n import Languages, Locale
 from casebook.postprocess import harden_site
 from casebook.problems import count, print_problems
 from casebook.project import Project
@@ -69,23 +70,31 @@ class Generated:
     removed: int
 
 
+def docs_dir_for(project: Project, locale: Locale) -> Path:
+    """The builder's docs folder of one edition: build/docs, or build/<language>/docs."""
+    if locale.code == locale.original:
+        return project.generated_dir
+    return project.root / "build" / locale.code / "docs"
+
+
 def generate(
     project: Project,
     library: Library,
     settings: SiteSettings,
     pdfs: dict[str, Path] | None = None,
+    language: str | None = None,
 ) -> Generated:
-    """Write guidance pages and generated pages into the builder's docs folder.
+    """Write one edition's guidance pages and generated pages into its docs folder.
 
     Only files whose bytes changed are rewritten, so a live-reloading server rebuilds
     only what changed, and files that are no longer generated are removed.
     """
-    out = project.generated_dir
+    locale = library.languages.locales[language] if language else library.languages.default
+    out = docs_dir_for(project, locale)
     wanted: dict[Path, bytes | Path] = {}
-    for source in sorted(project.docs_dir.rglob("*")):
-        if source.is_file():
-            wanted[out / source.relative_to(project.docs_dir)] = source.read_bytes()
-    renderer = Renderer(library, settings)
+    for guidance, data in guidance_pages(project, locale):
+        wanted[out / guidance] = data
+    renderer = Renderer(library, locale, settings)
     for relative, text in renderer.pages():
         target = out / relative
         if target in wanted:
@@ -97,9 +106,109 @@ def generate(
     # Open data next to the pages: catalogue.json (the finder's data), .csv and .schema.json.
     for name, data in open_data(renderer.cases, renderer.facets, settings.site_url).items():
         wanted[out / name] = data
-    for relative, cached in (pdfs or {}).items():
-        wanted[out / relative] = cached
+    for pdf_path, cached in (pdfs or {}).items():
+        wanted[out / pdf_path] = cached
     return _sync(out, wanted)
+
+
+def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, bytes]]:
+    """docs/, with an edition's translated pages from i18n/<language>/docs/ in place.
+
+    A page not yet translated is shown in the original, with a notice in the reader's language.
+    """
+    translated = project.root / "i18n" / locale.code / "docs"
+    is_original = locale.code == locale.original
+    for source in sorted(project.docs_dir.rglob("*")):
+        if not source.is_file():
+            continue
+        relative = source.relative_to(project.docs_dir)
+        own = translated / relative
+        if not is_original and own.is_file():
+            yield relative, own.read_bytes()
+        elif not is_original and source.suffix == ".md":
+            yield relative, _with_notice(source.read_text(encoding="utf-8"), locale).encode()
+        else:
+            yield relative, source.read_bytes()
+
+
+def _with_notice(text: str, locale: Locale) -> str:
+    notice = locale.t(
+        "page_not_translated",
+        language=locale.language_name(locale.code),
+        original=locale.language_name(locale.original),
+    )
+    block = f'!!! note ""\n    {notice}\n\n'
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            head, body = text[: end + 5], text[end + 5 :]
+            return head + "\n" + block + body.lstrip("\n")
+    return block + text
+
+
+def write_config(project: Project, locale: Locale, languages: Languages) -> Path:
+    """An edition's MkDocs config: the base mkdocs.yml, inherited, plus its language."""
+    base = read_config(project)
+    is_original = locale.code == locale.original
+    prefix = "" if is_original else "../"
+    alternate = [
+        {"name": other.name, "link": _edition_link(locale, other.code), "lang": other.code}
+        for other in languages.locales.values()
+    ]
+    strings = {
+        key: locale.t(key)
+        for key in (
+            "exit_label", "exit_hint", "exit_more_other", "exit_more_one", "exit_activated",
+            "exit_timeout", "skip_to_content", "search_label", "search_placeholder",
+            "search_results_one", "search_results_other", "search_none", "search_none_status",
+            "search_browse", "search_unavailable",
+        )
+    }  # fmt: skip
+    # The key's name sits between two texts, so templates need no string methods.
+    before, _, after = locale.t("exit_hint").partition("{key}")
+    strings.update(exit_hint_before=before.strip(), exit_hint_after=after.strip())
+    config: dict[str, Any] = {
+        "INHERIT": str(project.mkdocs_yml),
+        "docs_dir": str(docs_dir_for(project, locale)),
+        "theme": {"language": locale.code, "custom_dir": str(project.overrides_dir)},
+        "extra": {
+            "alternate": alternate if len(languages.locales) > 1 else [],
+            "casebook": {"strings": strings, "site_root": prefix},
+        },
+    }
+    if isinstance(base.get("nav"), list):
+        config["nav"] = _translate_nav(base["nav"], locale)
+    path = project.root / "build" / locale.code / "mkdocs.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _edition_link(locale: Locale, other: str) -> str:
+    """The link from one edition's root to another's: `./`, `es/`, `../` or `../fr/`."""
+    if other == locale.code:
+        return "./"
+    up = "" if locale.code == locale.original else "../"
+    return (up or "./") if other == locale.original else f"{up}{other}/"
+
+
+def _translate_nav(items: list[Any], locale: Locale) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            out.append(
+                {
+                    locale.nav_title(title): _translate_nav(value, locale)
+                    if isinstance(value, list)
+                    else value
+                    for title, value in item.items()
+                }
+            )
+        else:
+            out.append(item)
+    return out
 
 
 def _sync(out: Path, wanted: dict[Path, bytes | Path]) -> Generated:
@@ -152,7 +261,9 @@ class _Collect(logging.Handler):
         print(f"mkdocs {record.levelname.lower()}: {message}", file=sys.stderr)
 
 
-def run_mkdocs(project: Project, site_dir: Path, strict: bool = False) -> list[str]:
+def run_mkdocs(
+    project: Project, site_dir: Path, strict: bool = False, config_file: Path | None = None
+) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -164,7 +275,9 @@ def run_mkdocs(project: Project, site_dir: Path, strict: bool = False) -> list[s
     logger.setLevel(logging.INFO)
     try:
         config = load_config(
-            config_file=str(project.mkdocs_yml), site_dir=str(site_dir), strict=strict
+            config_file=str(config_file or project.mkdocs_yml),
+            site_dir=str(site_dir),
+            strict=strict,
         )
         build(config)
     except MkDocsException as exc:
@@ -212,18 +325,23 @@ def build_site(
     )
     try:
         settings = SiteSettings.from_config(read_config(project))
-        pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else None
-        generated = generate(project, library, settings, pdfs)
-        progress.step(
-            f"Generated pages: {generated.written} written, {generated.unchanged} unchanged, "
-            f"{generated.removed} removed"
-        )
-        progress.step("Building the site with MkDocs…")
+        editions = list(library.languages.locales.values())
+        pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
         staging = project.root / "build" / "site.tmp"
         if staging.exists():
             shutil.rmtree(staging)
-        mkdocs_warnings = run_mkdocs(project, staging, strict=strict)
-        verify(staging, (c.id for c in published), drafts)
+        mkdocs_warnings: list[str] = []
+        # The original edition first: MkDocs empties its site folder, which holds the others.
+        for locale in editions:
+            generated = generate(project, library, settings, pdfs.get(locale.code), locale.code)
+            progress.step(
+                f"[{locale.code}] generated pages: {generated.written} written, "
+                f"{generated.unchanged} unchanged, {generated.removed} removed; building with MkDocs…"
+            )
+            config = write_config(project, locale, library.languages)
+            site = staging if locale.code == locale.original else staging / locale.code
+            mkdocs_warnings += run_mkdocs(project, site, strict=strict, config_file=config)
+            verify(site, (c.id for c in published), drafts)
         try:
             search = index_site(staging)
         except SearchIndexError as exc:
@@ -236,23 +354,27 @@ def build_site(
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
     progress.step(
-        f"Done: {len(published)} case page(s) in {project.site_dir.name}/, "
-        f"{len(mkdocs_warnings)} builder warning(s)"
+        f"Done: {len(published)} case page(s) in each of {len(editions)} edition(s) in "
+        f"{project.site_dir.name}/, {len(mkdocs_warnings)} builder warning(s)"
     )
     return 0
 
 
 def render_worksheet_pdfs(
     project: Project, library: Library, settings: SiteSettings, progress: Progress
-) -> dict[str, Path]:
-    from casebook.render import environment
-    from casebook.worksheets import PdfError, load_facilitator_notes, render_pdfs
+) -> dict[str, dict[str, Path]]:
+    """Every edition's PDFs (language -> docs path -> cached file), rendered in one pool."""
+    from casebook.worksheets import PdfError, load_facilitator_notes, print_documents, render_pdfs
 
-    notes, problems = load_facilitator_notes(project)
-    if notes is None:
-        raise BuildError("; ".join(p.format() for p in problems))
+    documents: dict[str, list[tuple[str, str]]] = {}
+    for locale in library.languages.locales.values():
+        notes, problems = load_facilitator_notes(project, locale.code)
+        if notes is None:
+            raise BuildError("; ".join(p.format() for p in problems))
+        renderer = Renderer(library, locale, settings)
+        documents[locale.code] = list(print_documents(renderer, notes))
     try:
-        result = render_pdfs(project, library, environment(), settings, notes, progress)
+        result = render_pdfs(project, documents, progress, original=library.languages.default.code)
     except PdfError as exc:
         raise BuildError(str(exc)) from exc
     progress.step(

@@ -24,8 +24,9 @@ from typing import Any
 
 import pycountry
 
+from casebook.i18n import Locale
 from casebook.model import Case
-from casebook.vocabularies import SLUG_PATTERN, Vocabularies
+from casebook.vocabularies import SLUG_PATTERN, Vocabularies, Vocabulary
 
 CATALOGUE_FILE = "catalogue.json"
 CSV_FILE = "catalogue.csv"
@@ -63,25 +64,42 @@ class Facet:
         return f"{self.id}={value.lower()}"
 
 
-def facets(vocabularies: Vocabularies) -> list[Facet]:
+def facets(vocabularies: Vocabularies, locale: Locale | None = None) -> list[Facet]:
+    """The facets, labelled in the locale's language (the vocabulary files' own without one)."""
+
+    def named(vocabulary: Vocabulary) -> tuple[str, Callable[[str], str]]:
+        if locale is None:
+            return vocabulary.label, vocabulary.label_of
+        return (
+            locale.vocabulary_label(vocabulary.id, vocabulary.label),
+            lambda term: locale.term(vocabulary.id, term, vocabulary.label_of(term)),
+        )
+
     found = [
-        Facet("countries", "Country", lambda c: list(c.meta.countries), country_name),
+        Facet(
+            "countries",
+            locale.t("country_facet") if locale else "Country",
+            lambda c: list(c.meta.countries),
+            locale.country if locale else country_name,
+        ),
     ]
     regions = vocabularies.get("regions")
     if regions is not None:
+        label, label_of = named(regions)
         found.append(
             Facet(
                 "regions",
-                regions.label,
+                label,
                 lambda c: sorted({r for r in map(vocabularies.region_of, c.meta.countries) if r}),
-                regions.label_of,
+                label_of,
             )
         )
     for vocabulary in vocabularies.controlling():
         field = vocabulary.field
         if field is None or "." in field:
             continue
-        found.append(Facet(vocabulary.id, vocabulary.label, _getter(field), vocabulary.label_of))
+        label, label_of = named(vocabulary)
+        found.append(Facet(vocabulary.id, label, _getter(field), label_of))
     return found
 
 

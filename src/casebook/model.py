@@ -193,6 +193,13 @@ class CaseFrontMatter(Strict):
     outcomes: list[Outcome] = []
     evidence_timeline: list[EvidencePoint] = []
     sources: list[Source] = Field(min_length=1)
+    translation_of: Slug | None = Field(
+        None, description="In a translation only: the id of the case it translates."
+    )
+    translated_version: dt.date | None = Field(
+        None,
+        description="In a translation only: the original's last_reviewed date that it translates.",
+    )
     translations: list[Language] = Field(
         [], description="Languages this case is also published in."
     )
@@ -219,6 +226,14 @@ class Case:
     intro: str  # Markdown before the first section
     sections: list[Section]
     questions: dict[str, list[str]] = field(default_factory=dict)  # audience id -> questions
+    original: Case | None = None  # set on a translation
+
+    @property
+    def outdated(self) -> bool:
+        """A translation made from an older version of its original."""
+        if self.original is None or self.meta.translated_version is None:
+            return False
+        return self.meta.translated_version < self.original.meta.last_reviewed
 
     @property
     def published(self) -> bool:

@@ -7,6 +7,7 @@ Layout (documented in docs/guidance/worksheets.md):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,14 @@ class QuestionBank:
     case_files: dict[str, Document] = field(default_factory=dict)
     # case ids whose questions file exists but could not be read (already reported)
     unreadable: set[str] = field(default_factory=set)
+    # translations: language -> audience id -> audience, and language -> case id -> document
+    translated_audiences: dict[str, dict[str, Audience]] = field(default_factory=dict)
+    translated_case_files: dict[str, dict[str, Document]] = field(default_factory=dict)
+
+    def audiences_in(self, language: str) -> dict[str, Audience]:
+        """The audiences in a language, each falling back to the original."""
+        own = self.translated_audiences.get(language, {})
+        return {key: own.get(key, audience) for key, audience in self.audiences.items()}
 
     def vocabulary(self) -> Vocabulary:
         terms = [
@@ -57,6 +66,7 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
         return bank, [Problem(str(folder), 1, "", "the reflective_questions folder is missing")]
     for path in sorted(folder.glob("*.yml")):
         name = display_path(path, root)
+        stem, language = split_language(path.stem)
         try:
             document = read_yaml_file(path, name)
             audience = Audience.model_validate(document.data)
@@ -66,25 +76,43 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
         except ValidationError as exc:
             problems.extend(explain(e, document, Audience) for e in exc.errors())
             continue
-        if audience.id != path.stem:
+        if audience.id != stem:
             problems.append(
                 Problem(
                     name,
                     document.lines.line(("id",)),
                     "id",
-                    f"the id '{audience.id}' must match the file name; write 'id: {path.stem}'",
+                    f"the id '{audience.id}' must match the file name; write 'id: {stem}'",
                 )
             )
             continue
-        bank.audiences[audience.id] = audience
+        if language:
+            bank.translated_audiences.setdefault(language, {})[audience.id] = audience
+        else:
+            bank.audiences[audience.id] = audience
     for path in sorted((folder / "cases").glob("*.yml")):
         name = display_path(path, root)
+        stem, language = split_language(path.stem)
         try:
-            bank.case_files[path.stem] = read_yaml_file(path, name)
+            document = read_yaml_file(path, name)
         except LoadError as exc:
             problems.append(exc.problem)
             bank.unreadable.add(path.stem)
+            continue
+        if language:
+            bank.translated_case_files.setdefault(language, {})[stem] = document
+        else:
+            bank.case_files[stem] = document
     return bank, problems
+
+
+_LANGUAGE_SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<language>[a-z]{2})$")
+
+
+def split_language(stem: str) -> tuple[str, str | None]:
+    """'odi-mexico.es' -> ('odi-mexico', 'es'): a translation sits beside its original."""
+    match = _LANGUAGE_SUFFIX.match(stem)
+    return (match["stem"], match["language"]) if match else (stem, None)
 
 
 def check_case_questions(

@@ -14,15 +14,16 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from casebook import worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
-    country_name,
     facets,
     related_cases,
 )
+from casebook.i18n import Locale
 from casebook.markup import attribute, inline_text, render_markdown
 from casebook.model import Case
 from casebook.support import INTERNATIONAL
@@ -37,13 +38,6 @@ class SiteSettings:
     site_url: str = ""
     exit_url: str = "https://www.bbc.co.uk/weather"
 
-    @property
-    def support_location(self) -> str:
-        """Where printed sheets send readers for support."""
-        if self.site_url:
-            return f"at {self.site_url.rstrip('/')}/support/"
-        return f"on the “Where to find support” page of the {self.name} website"
-
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SiteSettings:
         extra = (config.get("extra") or {}).get("casebook") or {}
@@ -54,7 +48,7 @@ class SiteSettings:
         )
 
 
-def environment() -> Environment:
+def environment(locale: Locale) -> Environment:
     env = Environment(
         loader=PackageLoader("casebook", "templates"),
         autoescape=True,  # every front-matter value is escaped unless marked safe here
@@ -68,8 +62,20 @@ def environment() -> Environment:
     )
     env.filters["md"] = inline_text
     env.filters["markdown"] = render_markdown
-    env.filters["country"] = country_name
+    env.filters["country"] = locale.country
+    env.filters["date"] = locale.date
+    env.globals.update(
+        t=locale.t, tn=locale.tn, th=locale.th, a=_anchor, lang=locale.code, Markup=Markup
+    )
     return env
+
+
+def _anchor(href: str, text: str, **attributes: str) -> Markup:
+    """A link for `th()`: both the address and the text are escaped."""
+    extra = "".join(
+        f' {name.replace("_", "-")}="{escape(value)}"' for name, value in attributes.items()
+    )
+    return Markup(f'<a href="{escape(href)}"{extra}>{escape(text)}</a>')
 
 
 def relative(from_url: str, to_url: str) -> str:
@@ -98,23 +104,38 @@ def front_matter(title: str, description: str = "", **extra: Any) -> str:
 
 @dataclass
 class Renderer:
+    """Every generated page of one language's edition of the site."""
+
     library: Library
+    locale: Locale
     settings: SiteSettings = field(default_factory=SiteSettings)
 
     def __post_init__(self) -> None:
-        self.env = environment()
-        self.facets: list[Facet] = facets(self.library.vocabularies)
-        self.cases = sorted(self.library.published, key=lambda c: c.meta.title.lower())
+        self.env = environment(self.locale)
+        self.language = self.locale.code
+        self.is_original = self.language == self.locale.original
+        self.facets: list[Facet] = facets(self.library.vocabularies, self.locale)
+        self.cases = sorted(
+            cases_in(self.library, self.language, self.is_original),
+            key=lambda c: c.meta.title.lower(),
+        )
+        self.audiences = self.library.questions.audiences_in(self.language)
         self.related = related_cases(self.cases, self.facets)
+
+    def in_language(self, case: Case) -> bool:
+        """Whether the case is written in this edition's language (not a fallback)."""
+        return self.is_original or case.original is not None
+
+    def worksheet_root(self, case: Case) -> str:
+        """Where a case's worksheets live: this edition, or the original's for a fallback."""
+        return "" if self.in_language(case) else "../"
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """(path inside the builder's docs folder, Markdown text) for every generated page."""
         for case in self.cases:
             yield f"cases/{case.id}.md", self.case_page(case)
         yield "cases/index.md", self.library_page()
-        yield from worksheets.web_pages(
-            self.library, self.env, self.settings, lambda url: lambda target: relative(url, target)
-        )
+        yield from worksheets.web_pages(self, lambda url: lambda target: relative(url, target))
         yield "browse/index.md", self.browse_index()
         yield "support.md", self.support_page()
         for facet in self.facets:
@@ -128,18 +149,36 @@ class Renderer:
     def case_page(self, case: Case) -> str:
         url = case.url
         vocab = self.library.vocabularies
-        audiences = self.library.questions.audiences
+        t = self.locale
+        notice = ""
+        if not self.in_language(case):
+            notice = t.t(
+                "not_translated",
+                language=t.language_name(self.language),
+                original=t.language_name(case.meta.language),
+            )
+        elif case.outdated and case.meta.translated_version and case.original:
+            notice = t.t(
+                "translation_outdated",
+                translated=t.date(case.meta.translated_version),
+                reviewed=t.date(case.original.meta.last_reviewed),
+            )
         context = {
             "case": case,
             "meta": case.meta,
+            "notice": notice,
+            "content_language": case.meta.language if case.meta.language != self.language else "",
             "intro_html": render_markdown(case.intro) if case.intro.strip() else "",
             "sections": [(s, render_markdown(s.markdown)) for s in case.sections],
             "notes": {n.section: n.note for n in case.meta.section_notes},
             "milestones": {m.id: m for m in case.meta.milestones},
             "facts": self._quick_facts(case, url),
-            "label": lambda vocabulary, value: vocab[vocabulary].label_of(value),
+            "label": lambda vocabulary, value: t.term(
+                vocabulary, value, vocab[vocabulary].label_of(value)
+            ),
             "audiences": [
-                (audience, case.questions.get(audience.id, [])) for audience in audiences.values()
+                (audience, case.questions.get(audience.id, []))
+                for audience in self.audiences.values()
             ],
             "citation": self._citation(case),
             "related": [
@@ -147,6 +186,7 @@ class Renderer:
                 for r in self.related.get(case.id, [])
             ],
             "sizes": worksheets.PAGE_SIZES,
+            "worksheets": self.worksheet_root(case) + f"worksheets/{case.id}/",
             "services": self.library.support.for_countries(list(case.meta.countries)),
             "link": lambda target: relative(url, target),
         }
@@ -160,12 +200,29 @@ class Renderer:
             "cases": [self._card(case, url) for case in self.cases],
             "catalogue": relative(url, CATALOGUE_FILE),
             "facets": self.facets,
+            "finder_strings": {
+                key: self.locale.t(key)
+                for key in (
+                    "finder_heading",
+                    "finder_words",
+                    "finder_words_hint",
+                    "finder_years",
+                    "finder_from",
+                    "finder_to",
+                    "finder_clear",
+                    "finder_none",
+                    "finder_selected",
+                    "finder_shown",
+                    "case_one",
+                    "case_other",
+                )
+            },
             "link": lambda target: relative(url, target),
         }
         # The finder needs the width that the (empty) table of contents would take.
         return front_matter(
-            "Case library",
-            "Every practice-based knowledge case study in Casebook.",
+            self.locale.t("case_library"),
+            self.locale.t("case_library_description"),
             hide=["toc"],
             **LISTING,
         ) + self._render("library.md.j2", context)
@@ -177,7 +234,7 @@ class Renderer:
             "link": lambda target: relative(url, target),
         }
         return front_matter(
-            "Browse cases", "Cases by country, setting, theme and audience.", **LISTING
+            self.locale.t("browse_cases"), self.locale.t("browse_description"), **LISTING
         ) + (self._render("browse.md.j2", context))
 
     def facet_index(self, facet: Facet, counts: Any) -> str:
@@ -187,9 +244,8 @@ class Renderer:
             "values": sorted(counts.items(), key=lambda item: facet.label_of(item[0]).lower()),
             "link": lambda target: relative(url, target),
         }
-        return front_matter(f"Cases by {facet.label.lower()}", **LISTING) + self._render(
-            "facet_index.md.j2", context
-        )
+        title = self.locale.t("cases_by", facet=facet.label.lower())
+        return front_matter(title, **LISTING) + self._render("facet_index.md.j2", context)
 
     def facet_page(self, facet: Facet, value: str) -> str:
         url = f"browse/{facet.id}/{value.lower()}/"
@@ -208,21 +264,27 @@ class Renderer:
     def support_page(self) -> str:
         support = self.library.support
         groups = support.by_country()
-        ordered = sorted((k for k in groups if k != INTERNATIONAL), key=country_name)
+        country = self.locale.country
+        ordered = sorted((k for k in groups if k != INTERNATIONAL), key=country)
+        international = self.locale.t("international")
         context = {
-            "groups": [(country_name(k), groups[k]) for k in ordered]
-            + ([("International", groups[INTERNATIONAL])] if INTERNATIONAL in groups else []),
+            "groups": [(country(k), groups[k]) for k in ordered]
+            + ([(international, groups[INTERNATIONAL])] if INTERNATIONAL in groups else []),
             "link": lambda target: relative("support/", target),
         }
         return front_matter(
-            "Where to find support",
-            "Help for anyone affected by what they read in these case studies.",
+            self.locale.t("support_title"), self.locale.t("support_description")
         ) + self._render("support.md.j2", context)
 
     # Parts -------------------------------------------------------------------------------
 
     def _render(self, template: str, context: dict[str, Any]) -> str:
         return self.env.get_template(template).render(settings=self.settings, **context)
+
+    def period(self, case: Case) -> str:
+        period = case.meta.period
+        end = period.end if period.end is not None else self.locale.t("period_present")
+        return str(period.start) if end == period.start else f"{period.start}–{end}"
 
     def _quick_facts(self, case: Case, url: str) -> list[tuple[str, list[tuple[str, str]]]]:
         """(label, [(text, link or '')]) rows; facet values open the finder filtered to them."""
@@ -238,27 +300,44 @@ class Renderer:
             )
         meta = case.meta
         if meta.subnational_scope:
-            rows.insert(1, ("Scope", [(meta.subnational_scope, "")]))
-        rows.insert(1, ("Period", [(str(meta.period), "")]))
+            rows.insert(1, (self.locale.t("scope"), [(meta.subnational_scope, "")]))
+        rows.insert(1, (self.locale.t("period"), [(self.period(case), "")]))
         return rows
 
     def _card(self, case: Case, url: str) -> dict[str, Any]:
+        themes = self.library.vocabularies["themes"]
         return {
             "case": case,
             "href": relative(url, case.url),
-            "countries": ", ".join(country_name(c) for c in case.meta.countries),
-            "themes": [self.library.vocabularies["themes"].label_of(t) for t in case.meta.themes],
+            "countries": ", ".join(self.locale.country(c) for c in case.meta.countries),
+            "period": self.period(case),
+            "themes": [self.locale.term("themes", t, themes.label_of(t)) for t in case.meta.themes],
         }
 
     def _citation(self, case: Case) -> str:
         meta = case.meta
+        prefix = "" if self.is_original else f"{self.language}/"
         where = (
-            f"{self.settings.site_url.rstrip('/')}/{case.url}"
+            f"{self.settings.site_url.rstrip('/')}/{prefix}{case.url}"
             if self.settings.site_url
-            else f"/{case.url}"
+            else f"/{prefix}{case.url}"
         )
-        return (
-            f"{self.settings.name}. “{meta.title}”. Practice-based knowledge case study on "
-            f"{meta.organisation.short_name or meta.organisation.name}, "
-            f"last reviewed {meta.last_reviewed.isoformat()}. {where}"
+        return self.locale.t(
+            "citation",
+            site=self.settings.name,
+            title=meta.title,
+            organisation=meta.organisation.short_name or meta.organisation.name,
+            date=self.locale.date(meta.last_reviewed),
+            url=where,
         )
+
+
+def cases_in(library: Library, language: str, is_original: bool) -> list[Case]:
+    """The published cases of one edition: translations where they exist, else originals."""
+    if is_original:
+        return library.published
+    own = library.translations.get(language, {})
+    return [
+        own[case.id] if case.id in own and own[case.id].published else case
+        for case in library.published
+    ]

@@ -12,7 +12,15 @@ import sys
 import threading
 import time
 
-from casebook.build import BuildError, Progress, generate, read_config, render_worksheet_pdfs
+from casebook.build import (
+    BuildError,
+    Progress,
+    generate,
+    read_config,
+    render_worksheet_pdfs,
+    write_config,
+)
+from casebook.i18n import load_languages
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import SiteSettings
@@ -34,7 +42,9 @@ def regenerate(project: Project, pdf: bool = False) -> bool:
     settings = SiteSettings.from_config(read_config(project))
     try:
         pdfs = render_worksheet_pdfs(project, result.library, settings, Progress()) if pdf else None
-        generated = generate(project, result.library, settings, pdfs)
+        original = result.library.languages.default
+        generated = generate(project, result.library, settings, (pdfs or {}).get(original.code))
+        write_config(project, original, result.library.languages)
     except BuildError as exc:
         print(f"casebook: {exc}", file=sys.stderr)
         return False
@@ -79,8 +89,11 @@ def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s - %(message)s")
     print(f"casebook: serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", file=sys.stderr)
     try:
+        original = load_languages(project.root)[0].default.code
         mkdocs_serve(
-            config_file=str(project.mkdocs_yml), dev_addr=f"127.0.0.1:{port}", livereload=True
+            config_file=str(project.root / "build" / original / "mkdocs.yml"),
+            dev_addr=f"127.0.0.1:{port}",
+            livereload=True,
         )
     finally:
         observer.stop()

@@ -15,13 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from casebook.i18n import Languages, english_only, load_languages
 from casebook.loader import Document, LoadError, read_front_matter
 from casebook.messages import explain
 from casebook.model import Case, CaseFrontMatter, Section
 from casebook.privacy import PLACEHOLDER, IdentifyingDetails, load_identifying_patterns
 from casebook.problems import Problem, Severity, display_path, sort_problems
 from casebook.project import Project
-from casebook.questions import QuestionBank, check_case_questions, load_questions
+from casebook.questions import QuestionBank, check_case_questions, load_questions, split_language
 from casebook.support import SupportDirectory, load_support
 from casebook.vocabularies import SLUG_PATTERN, Vocabularies, Vocabulary, load_vocabularies
 
@@ -34,6 +35,9 @@ class Library:
     vocabularies: Vocabularies
     questions: QuestionBank
     support: SupportDirectory = field(default_factory=SupportDirectory)
+    # language -> case id -> translated case (published or not)
+    translations: dict[str, dict[str, Case]] = field(default_factory=dict)
+    languages: Languages = field(default_factory=english_only)
 
     @property
     def published(self) -> list[Case]:
@@ -67,10 +71,15 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
     problems += found
     details, found = load_identifying_patterns(project.root)
     problems += found
+    languages, found = load_languages(project.root)
+    problems += found
 
-    case_paths = project.case_files()
-    selected = _select(case_paths, paths, project)
-    all_ids = {_case_id(p) for p in case_paths}
+    all_paths = project.case_files()
+    translation_paths = [p for p in all_paths if split_language(_case_id(p))[1]]
+    chosen = _select([p for p in all_paths if p not in translation_paths], paths, project)
+    selected = [p for p in chosen if not split_language(_case_id(p))[1]]
+    wanted = {p.resolve() for p in chosen}
+    all_ids = {_case_id(p) for p in all_paths if p not in translation_paths}
     pages = _page_names(project)
     cases: list[Case] = []
     for path in selected:
@@ -78,6 +87,38 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
         problems += found
         if case is not None:
             cases.append(case)
+    originals = {case.id: case for case in cases}
+    translations: dict[str, dict[str, Case]] = {}
+    checked_translations = 0
+    for path in translation_paths:
+        base, language = split_language(_case_id(path))
+        if paths and not wanted & {path.resolve(), (project.cases_dir / f"{base}.md").resolve()}:
+            continue
+        checked_translations += 1
+        if base not in all_ids:
+            problems.append(
+                Problem(
+                    display_path(path, project.root),
+                    1,
+                    "",
+                    f"there is no published or valid original case_studies/{base}.md for this "
+                    "translation; check the file name or fix the original first",
+                )
+            )
+            continue
+        assert language is not None
+        case, found = check_case_file(
+            path, project, vocabularies, bank, all_ids, pages, details, translation=(base, language)
+        )
+        problems += found
+        if case is None:
+            continue
+        found = list(check_translation(case, originals.get(base), path, project, language))
+        problems += found
+        if any(p.is_error for p in found):
+            continue
+        translations.setdefault(language, {})[base] = case
+    checked = len(selected) + checked_translations
     if paths is None:
         for case_id, document in bank.case_files.items():
             if case_id not in all_ids:
@@ -91,7 +132,9 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
                     )
                 )
     result = CheckResult(
-        Library(cases, vocabularies, bank, support), sort_problems(problems), len(selected)
+        Library(cases, vocabularies, bank, support, translations, languages),
+        sort_problems(problems),
+        checked,
     )
     return result
 
@@ -138,9 +181,11 @@ def check_case_file(
     all_ids: set[str],
     pages: frozenset[str] = frozenset(),
     details: IdentifyingDetails | None = None,
+    translation: tuple[str, str] | None = None,
 ) -> tuple[Case | None, list[Problem]]:
+    """Check one case file; `translation` is (original id, language) for a translation."""
     name = display_path(path, project.root)
-    case_id = _case_id(path)
+    case_id = translation[0] if translation else _case_id(path)
     problems: list[Problem] = []
     if not re.fullmatch(SLUG_PATTERN, case_id):
         problems.append(
@@ -186,6 +231,11 @@ def check_case_file(
 
     questions: dict[str, list[str]] = {}
     question_file = bank.case_files.get(case_id)
+    if translation:
+        # A translation's questions may be translated too; otherwise the original's are used.
+        question_file = bank.translated_case_files.get(translation[1], {}).get(
+            case_id, question_file
+        )
     audiences = document.data.get("audiences") if isinstance(document.data, dict) else None
     required = [a for a in audiences if isinstance(a, str)] if isinstance(audiences, list) else []
     if question_file is None and case_id not in bank.unreadable:
@@ -282,6 +332,91 @@ def _identifying(
             )
 
 
+# What a translation must keep from its original: every fact, in the same order.
+_FACT_FIELDS = [
+    "countries", "period", "settings", "forms_of_violence", "themes", "knowledge_type",
+    "practice_sources", "audiences",
+]  # fmt: skip
+
+
+def _facts(meta: CaseFrontMatter) -> dict[tuple[str | int, ...], Any]:
+    facts: dict[tuple[str | int, ...], Any] = {(f,): getattr(meta, f) for f in _FACT_FIELDS}
+    facts[("organisation", "country")] = meta.organisation.country
+    facts[("organisation", "kind")] = meta.organisation.kind
+    facts[("organisation", "website")] = meta.organisation.website
+    facts[("milestones",)] = [(m.id, m.kind, m.year) for m in meta.milestones]
+    facts[("outcomes",)] = [o.chain for o in meta.outcomes]
+    facts[("evidence_timeline",)] = [p.year for p in meta.evidence_timeline]
+    facts[("sources",)] = [(s.kind, s.date, s.url) for s in meta.sources]
+    facts[("section_notes",)] = [n.section for n in meta.section_notes]
+    return facts
+
+
+def check_translation(
+    case: Case, original: Case | None, path: Path, project: Project, language: str
+) -> Iterator[Problem]:
+    """A translation names its original, is in its file's language, and keeps every fact."""
+    from casebook.loader import read_front_matter as read
+
+    document = read(path, case.path)
+    meta = case.meta
+    if original is None:
+        if (project.cases_dir / f"{case.id}.md").is_file():
+            return  # the original's own problems are reported; this one waits for them
+        yield Problem(
+            case.path,
+            1,
+            "",
+            f"there is no published or valid original case_studies/{case.id}.md for this translation; "
+            "check the file name or fix the original first",
+        )
+        return
+    if meta.translation_of != case.id:
+        yield Problem(
+            case.path,
+            document.lines.line(("translation_of",)),
+            "translation_of",
+            f"a translation must say which case it translates; write 'translation_of: {case.id}'",
+        )
+    if meta.language != language:
+        yield Problem(
+            case.path,
+            document.lines.line(("language",)),
+            "language",
+            f"the file name says '{language}' but the case says '{meta.language}'; write 'language: {language}'",
+        )
+    if meta.translated_version is None:
+        yield Problem(
+            case.path,
+            document.lines.line(("translation_of",)),
+            "translated_version",
+            "a translation must say which version of the original it translates; write "
+            f"'translated_version: {original.meta.last_reviewed.isoformat()}' (the original's last_reviewed)",
+        )
+    mine, theirs = _facts(meta), _facts(original.meta)
+    for loc, value in theirs.items():
+        if mine[loc] != value:
+            field = ".".join(map(str, loc))
+            yield Problem(
+                case.path,
+                document.lines.line(loc),
+                field,
+                f"differs from the original in case_studies/{case.id}.md; a translation keeps the "
+                f"original's facts and translates only the text, so copy '{field}' from the original",
+            )
+    case.original = original
+    if case.outdated:
+        yield Problem(
+            case.path,
+            document.lines.line(("translated_version",)),
+            "translated_version",
+            f"this translation is of the version reviewed on {meta.translated_version}, but the "
+            f"original was revised on {original.meta.last_reviewed}; update the translation, then "
+            "its translated_version",
+            Severity.WARNING,
+        )
+
+
 def _values_at(
     data: Any, parts: list[str], loc: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -335,6 +470,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _H1 = re.compile(r"^#\s+\S")
 _ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+_HEADING_ID = re.compile(r"#([a-z0-9-]+)")
 
 
 def _prose_lines(document: Document) -> Iterator[tuple[int, str]]:
@@ -377,8 +513,14 @@ def parse_body(
             )
         match = _H2.match(text) if in_prose else None
         if match:
+            attrs = _ATTRS.search(match.group(1))
+            explicit = _HEADING_ID.search(attrs.group(0)) if attrs else None
             heading = _ATTRS.sub("", match.group(1)).strip()
-            heads.append((by_label.get(heading.lower()) or _slug(heading), heading, line))
+            # `## Contexto {#context}`: an explicit id names the section in any language.
+            section_id = (
+                explicit.group(1) if explicit else by_label.get(heading.lower()) or _slug(heading)
+            )
+            heads.append((section_id, heading, line))
             bodies.append([])
             continue
         (bodies[-1] if bodies else intro).append(text)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casebook.loader import LoadError, read_yaml_file
@@ -28,10 +27,10 @@ from casebook.project import Project
 from casebook.questions import Audience
 
 if TYPE_CHECKING:
-    from casebook.render import SiteSettings
-    from casebook.validate import Library
+    from casebook.render import Renderer
 
-PAGE_SIZES = {"a4": ("A4", "A4"), "letter": ("Letter", "US Letter")}  # id -> (CSS size, label)
+# id -> (CSS page size, key of its label in i18n/<language>/strings.yml)
+PAGE_SIZES = {"a4": ("A4", "size_a4"), "letter": ("Letter", "size_letter")}
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF, readable by screen readers
 
 
@@ -58,12 +57,17 @@ class FacilitatorNotes(BaseModel):
         return sum(step.minutes for step in self.timing)
 
 
-def notes_path(project: Project) -> Path:
-    return project.questions_dir / "facilitation" / "notes.yml"
+def notes_path(project: Project, language: str = "") -> Path:
+    folder = project.questions_dir / "facilitation"
+    translated = folder / f"notes.{language}.yml"
+    return translated if language and translated.is_file() else folder / "notes.yml"
 
 
-def load_facilitator_notes(project: Project) -> tuple[FacilitatorNotes | None, list[Problem]]:
-    path = notes_path(project)
+def load_facilitator_notes(
+    project: Project, language: str = ""
+) -> tuple[FacilitatorNotes | None, list[Problem]]:
+    """The facilitator notes in a language, falling back to the original's."""
+    path = notes_path(project, language)
     name = display_path(path, project.root)
     if not path.is_file():
         return None, [
@@ -115,21 +119,27 @@ def questions_for(case: Case, audience: Audience) -> list[str]:
 # Web pages ---------------------------------------------------------------------------------
 
 
-def web_pages(
-    library: Library, env: Environment, settings: SiteSettings, link_from: Any
-) -> Iterator[tuple[str, str]]:
-    """(docs path, Markdown) for each worksheet page and each case's worksheet index."""
+def web_pages(renderer: Renderer, link_from: Any) -> Iterator[tuple[str, str]]:
+    """(docs path, Markdown) for each worksheet page and each case's worksheet index.
+
+    An edition has worksheet pages for the cases written in its language; a case shown as
+    a fallback links to the original edition's worksheets instead.
+    """
     from casebook.render import LISTING, front_matter
 
-    audiences = library.questions.audiences
-    cases = sorted(library.published, key=lambda c: c.meta.title.lower())
-    for case in cases:
+    env, t = renderer.env, renderer.locale
+    audiences = renderer.audiences
+    for case in renderer.cases:
+        if not renderer.in_language(case):
+            continue
         for audience in audiences.values():
             url = f"worksheets/{case.id}/{audience.id}/"
-            context = _sheet_context(case, audience, settings)
+            context = _sheet_context(case, audience, renderer)
             context["link"] = link_from(url)
             text = env.get_template("worksheet.md.j2").render(**context)
-            title = f"Worksheet for {audience.short_name.lower()}: {case.meta.title}"
+            title = t.t(
+                "worksheet_title", audience=audience.short_name.lower(), title=case.meta.title
+            )
             yield (
                 f"worksheets/{case.id}/{audience.id}.md",
                 front_matter(title, case.meta.summary, **LISTING) + text,
@@ -138,28 +148,27 @@ def web_pages(
         text = env.get_template("worksheets_case.md.j2").render(
             case=case, audiences=list(audiences.values()), sizes=PAGE_SIZES, link=link_from(url)
         )
-        yield (
-            f"worksheets/{case.id}/index.md",
-            front_matter(f"Worksheets: {case.meta.title}", **LISTING) + text,
-        )
+        title = t.t("worksheets_case_title", title=case.meta.title)
+        yield f"worksheets/{case.id}/index.md", front_matter(title, **LISTING) + text
     text = env.get_template("worksheets_index.md.j2").render(
-        cases=cases, link=link_from("worksheets/")
+        cases=[(case, renderer.worksheet_root(case)) for case in renderer.cases],
+        link=link_from("worksheets/"),
     )
     yield (
         "worksheets/index.md",
-        front_matter("Reflection worksheets", "Printable worksheets for every case.", **LISTING)
-        + text,
+        front_matter(t.t("reflection_worksheets"), t.t("worksheets_description"), **LISTING) + text,
     )
 
 
-def _sheet_context(case: Case, audience: Audience | None, settings: SiteSettings) -> dict[str, Any]:
+def _sheet_context(case: Case, audience: Audience | None, renderer: Renderer) -> dict[str, Any]:
     return {
         "case": case,
         "meta": case.meta,
         "audience": audience,
         "questions": questions_for(case, audience) if audience else [],
         "sizes": PAGE_SIZES,
-        "settings": settings,
+        "settings": renderer.settings,
+        "period": renderer.period(case),
     }
 
 
@@ -170,18 +179,14 @@ class ProgressLike(Protocol):
     def step(self, message: str) -> None: ...
 
 
-def print_html(
-    sheet: Sheet,
-    env: Environment,
-    settings: SiteSettings,
-    notes: FacilitatorNotes,
-    audiences: dict[str, Audience],
-) -> str:
-    context = _sheet_context(sheet.case, sheet.audience, settings)
-    css_size, size_label = PAGE_SIZES[sheet.size]
+def print_html(sheet: Sheet, renderer: Renderer, notes: FacilitatorNotes) -> str:
+    env = renderer.env
+    audiences = renderer.audiences
+    context = _sheet_context(sheet.case, sheet.audience, renderer)
+    css_size, size_key = PAGE_SIZES[sheet.size]
     context.update(
         page_size=css_size,
-        size_label=size_label,
+        size_label=renderer.locale.t(size_key),
         notes=notes,
         audiences=list(audiences.values()),
         questions_by_audience=[(a, questions_for(sheet.case, a)) for a in audiences.values()],
@@ -189,6 +194,14 @@ def print_html(
     )
     template = "worksheet_print.html.j2" if sheet.audience else "facilitator_print.html.j2"
     return env.get_template(template).render(**context)
+
+
+def print_documents(renderer: Renderer, notes: FacilitatorNotes) -> Iterator[tuple[str, str]]:
+    """(docs path, print HTML) for every PDF of the cases written in this edition's language."""
+    for case in sorted(renderer.cases, key=lambda c: c.id):
+        if renderer.in_language(case):
+            for sheet in sheets_for(case, renderer.audiences):
+                yield sheet.path, print_html(sheet, renderer, notes)
 
 
 def _render_pdf(html: str, target: str) -> str:
@@ -217,7 +230,7 @@ def _fingerprint(html: str) -> str:
 
 @dataclass
 class PdfResult:
-    files: dict[str, Path]  # docs path -> cached PDF
+    files: dict[str, dict[str, Path]]  # language -> docs path -> cached PDF
     rendered: int
     cached: int
 
@@ -228,26 +241,24 @@ class PdfError(Exception):
 
 def render_pdfs(
     project: Project,
-    library: Library,
-    env: Environment,
-    settings: SiteSettings,
-    notes: FacilitatorNotes,
+    documents: dict[str, list[tuple[str, str]]],
     progress: ProgressLike,
     workers: int | None = None,
+    original: str = "en",
 ) -> PdfResult:
+    """Render every edition's PDFs in one pool, skipping those already in the cache."""
     cache = project.cache_dir / "pdf"
     cache.mkdir(parents=True, exist_ok=True)
-    audiences = library.questions.audiences
-    files: dict[str, Path] = {}
-    jobs: dict[str, tuple[str, Sheet]] = {}
-    for case in sorted(library.published, key=lambda c: c.id):
-        for sheet in sheets_for(case, audiences):
-            html = print_html(sheet, env, settings, notes, audiences)
+    files: dict[str, dict[str, Path]] = {}
+    jobs: dict[str, tuple[str, str]] = {}
+    total = 0
+    for language, pairs in documents.items():
+        for path, html in pairs:
             target = cache / f"{_fingerprint(html)}.pdf"
-            files[sheet.path] = target
+            files.setdefault(language, {})[path] = target
+            total += 1
             if not target.is_file() and str(target) not in jobs:
-                jobs[str(target)] = (html, sheet)
-    total = len(files)
+                jobs[str(target)] = (html, path if language == original else f"{language}/{path}")
     progress.step(
         f"Worksheet PDFs: {total} in all, {len(jobs)} to render, {total - len(jobs)} cached"
     )
@@ -256,20 +267,20 @@ def render_pdfs(
     return PdfResult(files, len(jobs), total - len(jobs))
 
 
-def _run(jobs: dict[str, tuple[str, Sheet]], workers: int) -> None:
+def _run(jobs: dict[str, tuple[str, str]], workers: int) -> None:
     bar = _Bar(len(jobs))
     failures: list[str] = []
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         futures = {
-            pool.submit(_render_pdf, html, target): sheet for target, (html, sheet) in jobs.items()
+            pool.submit(_render_pdf, html, target): where for target, (html, where) in jobs.items()
         }
         for future in as_completed(futures):
-            sheet = futures[future]
+            where = futures[future]
             try:
                 future.result()
             except Exception as exc:  # any WeasyPrint failure must stop the build, clearly
                 failures.append(
-                    f"{sheet.path}: the PDF could not be rendered ({type(exc).__name__}: {exc})"
+                    f"{where}: the PDF could not be rendered ({type(exc).__name__}: {exc})"
                 )
             bar.advance()
     bar.finish()
