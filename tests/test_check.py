@@ -113,13 +113,6 @@ def delete(path: str) -> Edit:
     return edit
 
 
-def delete(path: str) -> Edit:
-    def edit(root: Path) -> None:
-        (root / path).unlink()
-
-    return edit
-
-
 def both(*edits: Edit) -> Edit:
     def edit(root: Path) -> None:
         for step in edits:
