@@ -1,0 +1,143 @@
+"""The Spanish and French editions: pages, PDFs, fallbacks and the language switch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+
+from sitebuild import CHROMIUM_ARGS, require_chromium, serve
+
+pytestmark = pytest.mark.slow
+SPANISH_TITLE = "Sacar a la luz el abuso sexual infantil organizado en escuelas de México"
+ENGLISH_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
+
+
+def read(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def html_lang(html: str) -> str:
+    match = re.search(r'<html lang="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_spanish_case_page(built_site: Path) -> None:
+    html = read(built_site, "es/cases/odi-mexico")
+    assert html_lang(html) == "es"
+    assert SPANISH_TITLE in html
+    assert "Secretaría de Educación Pública" in html
+    assert 'id="quick-facts"' in html and ">Datos básicos<" in html
+    assert ">México</a>" in html  # the country name from pycountry's Spanish translation
+    assert "Aviso de contenido" in html
+    assert "no se ha traducido" not in html and "cb-notice" not in html
+    # The interface around the case is Spanish too: navigation, quick exit and search.
+    assert re.search(r">\s*Biblioteca de casos\s*<", html)
+    assert "Salir de esta página" in html
+    assert 'placeholder="Buscar' in html
+
+
+def test_spanish_worksheets_link_to_spanish_pdfs(built_site: Path, repo_root: Path) -> None:
+    html = read(built_site, "es/cases/odi-mexico")
+    assert 'href="../../worksheets/odi-mexico/odi-mexico-practitioners-a4.pdf"' in html
+    questions = yaml.safe_load(
+        (repo_root / "reflective_questions/cases/odi-mexico.es.yml").read_text()
+    )
+    for size, label in (("a4", "A4"), ("letter", "Letter")):
+        path = built_site / f"es/worksheets/odi-mexico/odi-mexico-practitioners-{size}.pdf"
+        reader = pypdf.PdfReader(path)
+        text = " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())
+        assert SPANISH_TITLE in text
+        assert "Aviso de contenido" in text and "Dónde encontrar apoyo" in text
+        assert " ".join(questions["practitioners"][0].split()) in text
+        assert reader.trailer["/Root"]["/Lang"] == "es"
+        assert f"Página {len(reader.pages)} de {len(reader.pages)}" in text
+    facilitator = pypdf.PdfReader(
+        built_site / "es/worksheets/odi-mexico/odi-mexico-facilitator-a4.pdf"
+    )
+    assert facilitator.trailer["/Root"]["/Lang"] == "es"
+
+
+def test_english_edition_is_unchanged(built_site: Path) -> None:
+    html = read(built_site, "cases/odi-mexico")
+    assert html_lang(html) == "en"
+    assert ENGLISH_TITLE in html
+    assert "cb-notice" not in html
+    assert ">Quick facts<" in html and "Exit this page" in html
+
+
+def test_an_untranslated_case_falls_back_with_a_notice_in_the_readers_language(
+    built_site: Path,
+) -> None:
+    html = read(built_site, "fr/cases/odi-mexico")
+    assert html_lang(html) == "fr"
+    assert (
+        "Ce cas n&#39;est pas encore disponible en français ; il est donc présenté en anglais."
+        in html
+    )
+    assert ENGLISH_TITLE in html
+    assert '<div class="cb-prose" lang="en">' in html  # the English text is marked as English
+    assert ">Informations clés<" in html and ">Mexique</a>" in html
+    # The French edition has no worksheets of its own for the case: it links to the English ones.
+    assert 'href="../../../worksheets/odi-mexico/odi-mexico-practitioners-a4.pdf"' in html
+    assert not (built_site / "fr/worksheets/odi-mexico").exists()
+
+
+def test_guidance_pages_are_translated_or_fall_back(built_site: Path) -> None:
+    spanish = read(built_site, "es/guidance/browsing-safely")
+    assert "Navegar de forma segura" in spanish
+    french = read(built_site, "fr/guidance/browsing-safely")
+    assert "Cette page n&#39;est pas encore traduite" in french or "pas encore" in french
+    assert "Browsing safely" in french
+
+
+def test_every_edition_has_every_case_page(built_site: Path) -> None:
+    for prefix in ("", "es/", "fr/"):
+        assert (built_site / f"{prefix}cases/odi-mexico/index.html").is_file()
+        assert (built_site / f"{prefix}catalogue.json").is_file()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.browser
+def test_the_language_switch_lands_on_the_same_case(built_site: Path, browser: object) -> None:
+    with serve(built_site) as base:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(base + "cases/odi-mexico/")
+        page.locator(".md-header__option .md-select button").hover()
+        with page.expect_navigation():
+            page.locator('.md-select__link[hreflang="es"]').click()
+        assert page.url == base + "es/cases/odi-mexico/"
+        assert page.locator("h1").first.inner_text() == SPANISH_TITLE
+        page.locator(".md-header__option .md-select button").hover()
+        with page.expect_navigation():
+            page.locator('.md-select__link[hreflang="en"]').click()
+        assert page.url == base + "cases/odi-mexico/"
+        page.close()
+
+
+@pytest.mark.browser
+def test_spanish_search_finds_the_spanish_case(built_site: Path, browser: object) -> None:
+    with serve(built_site) as base:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(base + "es/")
+        page.fill("#cb-search-input", "Secretaría")
+        page.locator(".cb-search__title").first.wait_for(timeout=5000)
+        titles = page.locator(".cb-search__title").all_text_contents()
+        assert SPANISH_TITLE in titles
+        assert ENGLISH_TITLE not in titles
+        page.close()
