@@ -13,6 +13,8 @@ with_test=0
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if (( with_test )); then
   packages+=(chromium poppler-utils default-jre-headless)
+  # npm installs the HTML validator (package.json); Debian's only when no npm is on the PATH.
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 missing=()
 for package in "${packages[@]}"; do
@@ -37,4 +39,14 @@ if (( with_test )); then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+fi
+
+# The test tools from npm (the W3C HTML validator, vnu-jar), at the versions in
+# package-lock.json. Reinstalled when node_modules is missing or older than the lock file.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's is used.
+if (( with_test )) && [[ -f package.json ]]; then
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "==> Installing npm packages"
+    npm ci --no-audit --no-fund --ignore-scripts
+  fi
 fi

@@ -48,7 +48,7 @@ def test_spanish_worksheets_link_to_spanish_pdfs(built_site: Path, repo_root: Pa
     questions = yaml.safe_load(
         (repo_root / "reflective_questions/cases/odi-mexico.es.yml").read_text()
     )
-    for size, label in (("a4", "A4"), ("letter", "Letter")):
+    for size in ("a4", "letter"):
         path = built_site / f"es/worksheets/odi-mexico/odi-mexico-practitioners-{size}.pdf"
         reader = pypdf.PdfReader(path)
         text = " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())

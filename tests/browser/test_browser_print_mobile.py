@@ -1,0 +1,186 @@
+"""Print and small screens: no navigation on paper, collapsed sections printed open, and
+screenshots of the main page types on a desktop and a phone.
+
+Screenshots go to test-artifacts/screenshots/ (git-ignored), for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browserkit import CASE, DESKTOP, MOBILE, SCREENSHOTS, WORKSHEET, pages_of
+from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NAVIGATION = [
+    ".md-header",
+    ".md-tabs",
+    ".md-sidebar--primary",
+    ".md-sidebar--secondary",
+    ".md-footer",
+    ".cb-exit",
+    "[data-cb-exit]",
+    ".md-skip",
+]
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", [CASE, WORKSHEET], ids=["case", "worksheet"])
+def test_print_shows_content_only_with_sections_open(page: Page, site_url: str, path: str) -> None:
+    page.goto(site_url + path)
+    page.emulate_media(media="print")
+    try:
+        for selector in NAVIGATION:
+            for element in page.locator(selector).all():
+                assert not element.is_visible(), f"/{path}: {selector} shows in print"
+        assert page.locator(".md-content").first.is_visible()
+
+        # Emulating print media fires no beforeprint event, so casebook.js opens nothing:
+        # the stylesheet alone must show what a closed <details> holds.
+        details = page.locator(".md-content details")
+        if path == CASE:
+            assert details.count() > 0, "the case page should have a collapsed section to test"
+        for index in range(details.count()):
+            section = details.nth(index)
+            assert section.evaluate("d => d.open") is False
+            body = section.locator(":scope > :not(summary)")
+            assert body.count() > 0
+            for part in body.all():
+                assert part.is_visible(), (
+                    f"/{path}: a collapsed section's content is hidden in print"
+                )
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_print_is_light_when_the_reader_uses_the_dark_scheme(
+    browser: Browser, site_url: str
+) -> None:
+    """Material's dark palette is for screens only; our colours must follow it onto paper."""
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(site_url + CASE)
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        page.emulate_media(media="print")
+        note = page.locator(".cb-content-note").first
+        background = note.evaluate("e => getComputedStyle(e).backgroundColor")
+        text = note.evaluate("e => getComputedStyle(e).color")
+        link = note.locator("a").first.evaluate("e => getComputedStyle(e).color")
+        assert contrast(text, background) >= 4.5, (text, background)
+        assert contrast(link, background) >= 4.5, (link, background)
+        assert luminance(background) > 0.5, f"a dark content note on paper: {background}"
+    finally:
+        context.close()
+
+
+def luminance(css_colour: str) -> float:
+    """Relative luminance (WCAG) of an rgb()/rgba() colour, alpha ignored."""
+    channels = [
+        float(part) / 255 for part in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]
+    ]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_collapsed_sections_stay_collapsed_on_screen(page: Page, site_url: str) -> None:
+    """The print rule must not leak to the screen, where the reader chooses to open them."""
+    page.goto(site_url + CASE)
+    section = page.locator(".md-content details").first
+    assert not section.locator(":scope > :not(summary)").first.is_visible()
+
+
+SCREENSHOT_KINDS = [
+    "home",
+    "case",
+    "library",
+    "browse",
+    "browse-facet",
+    "worksheets-index",
+    "worksheet",
+    "guidance",
+    "support",
+    "404",
+]
+
+
+@pytest.mark.parametrize("device", ["desktop", "mobile"])
+def test_screenshots_and_layout(
+    browser: Browser, built_site: Path, site_url: str, device: str
+) -> None:
+    """Full-page screenshots; on every page the quick exit leaves the end of the page
+    readable, and on a phone nothing is wider than the screen."""
+    mobile = device == "mobile"
+    context = browser.new_context(
+        viewport=MOBILE if mobile else DESKTOP, is_mobile=mobile, has_touch=mobile
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    try:
+        page = context.new_page()
+        for kind in SCREENSHOT_KINDS:
+            paths = (
+                pages_of(built_site, kind)[:1] if kind == "guidance" else pages_of(built_site, kind)
+            )
+            for path in paths:
+                page.goto(site_url + path)
+                name = path.strip("/").replace("/", "_").removesuffix(".html") or "home"
+                page.screenshot(path=SCREENSHOTS / f"{device}-{name}.png", full_page=True)
+                problems.extend(f"/{path}: {problem}" for problem in layout_problems(page))
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def layout_problems(page: Page) -> list[str]:
+    problems = []
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"the page is {overflow}px wider than the window")
+    # At the very end of the page, the fixed quick-exit control must not sit on any text.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(100)
+    covered = page.evaluate(
+        """() => {
+          const exit = document.querySelector('.cb-exit');
+          if (!exit) return ['no quick-exit control'];
+          const parts = [...exit.children].filter(c => c.getClientRects().length)
+            .map(c => c.getBoundingClientRect());
+          const hit = r => parts.some(p => r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom);
+          const out = [];
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const node = walker.currentNode;
+            if (!node.textContent.trim() || exit.contains(node)) continue;
+            const host = node.parentElement;
+            if (!host || host.closest('.md-header, .md-sidebar, .md-search, .cb-visually-hidden')) continue;
+            if (!host.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const r of range.getClientRects()) {
+              if (r.width > 0 && hit(r)) { out.push(node.textContent.trim().slice(0, 40)); break; }
+            }
+          }
+          return out;
+        }"""
+    )
+    problems.extend(
+        f"the quick-exit control covers {text!r} at the end of the page" for text in covered
+    )
+    return problems
