@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 echo "==> ruff"
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check .
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> pytest"
