@@ -26,7 +26,7 @@ from casebook.catalogue import (
 from casebook.i18n import Locale
 from casebook.markup import attribute, inline_text, render_markdown
 from casebook.model import Case
-from casebook.support import INTERNATIONAL
+from casebook.support import INTERNATIONAL, Service
 from casebook.validate import Library
 
 
@@ -187,7 +187,10 @@ class Renderer:
             ],
             "sizes": worksheets.PAGE_SIZES,
             "worksheets": self.worksheet_root(case) + f"worksheets/{case.id}/",
-            "services": self.library.support.for_countries(list(case.meta.countries)),
+            "services": [
+                service.in_language(self.language)
+                for service in self.library.support.for_countries(list(case.meta.countries))
+            ],
             "link": lambda target: relative(url, target),
         }
         return front_matter(case.meta.title, case.meta.summary) + self._render(
@@ -267,9 +270,13 @@ class Renderer:
         country = self.locale.country
         ordered = sorted((k for k in groups if k != INTERNATIONAL), key=country)
         international = self.locale.t("international")
+
+        def local(services: list[Service]) -> list[Service]:
+            return [service.in_language(self.language) for service in services]
+
         context = {
-            "groups": [(country(k), groups[k]) for k in ordered]
-            + ([(international, groups[INTERNATIONAL])] if INTERNATIONAL in groups else []),
+            "groups": [(country(k), local(groups[k])) for k in ordered]
+            + ([(international, local(groups[INTERNATIONAL]))] if INTERNATIONAL in groups else []),
             "link": lambda target: relative("support/", target),
         }
         return front_matter(

@@ -33,6 +33,16 @@ def _region(value: object) -> object:
     return value
 
 
+class ServiceText(BaseModel):
+    """A service's text in another language; what is left out stays as in the original."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str | None = None
+    hours: str | None = None
+    audience: str | None = Field(None, alias="for")
+
+
 class Service(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -45,6 +55,21 @@ class Service(BaseModel):
     hours: str = Field(min_length=1)
     audience: str = Field(alias="for", min_length=1, description="Who the service is for.")
     last_checked: dt.date
+    translations: dict[str, ServiceText] = Field(
+        {}, description="The text in other languages, by language code."
+    )
+
+    def in_language(self, language: str) -> Service:
+        """This service with its text in a language, where a translation gives it."""
+        text = self.translations.get(language)
+        if text is None:
+            return self
+        changes = {k: v for k, v in text.model_dump().items() if v is not None}
+        return self.model_copy(update=changes)
+
+    @property
+    def translated(self) -> frozenset[str]:
+        return frozenset(self.translations)
 
     @model_validator(mode="after")
     def _reachable(self) -> Service:
