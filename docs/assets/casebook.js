@@ -81,18 +81,20 @@
   }
 
   // The language selector keeps the reader on the same page: every edition has every page.
+  // It listens in the capture phase and stops the click, so Material's own handler (which
+  // needs a sitemap with absolute URLs) cannot send the reader to the other edition's home.
   function setUpLanguageSwitch() {
     var config = document.getElementById("__config");
     if (!config) return;
     var root = new URL(JSON.parse(config.textContent).base + "/", location.href);
-    document.querySelectorAll(".md-select__link[hreflang]").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        if (!location.href.startsWith(root.href)) return;
-        var here = location.href.slice(root.href.length);
-        event.preventDefault();
-        location.href = new URL(here, link.href).href;
-      });
-    });
+    document.addEventListener("click", function (event) {
+      var link = event.target instanceof Element && event.target.closest(".md-select__link[hreflang]");
+      if (!link || !location.href.startsWith(root.href)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      var here = location.pathname.slice(root.pathname.length);
+      location.href = new URL(here + location.hash, link.href).href;
+    }, true);
   }
 
   setUpExit();
