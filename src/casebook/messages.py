@@ -21,7 +21,7 @@ def explain(
     dotted = ".".join(str(part) for part in loc)
     line = document.lines.line(loc)
     if kind == "missing":
-        message = f"is required but missing; add '{loc[-1]}:'{_described(model, loc)}"
+        message = f"is required but missing; add '{loc[-1]}:'{described(model, loc)}"
     elif kind == "extra_forbidden":
         message = _unknown_key(loc, model)
     elif kind in ("list_type", "tuple_type"):
@@ -110,7 +110,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _described(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+def described(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
     holder = _model_at(model, loc)
     if holder is None or not loc:
         return ""

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from casebook.i18n import Languages, english_only, load_languages
 from casebook.loader import Document, LoadError, read_front_matter
-from casebook.messages import explain
+from casebook.messages import described, explain
 from casebook.model import Case, CaseFrontMatter, Section
 from casebook.privacy import PLACEHOLDER, IdentifyingDetails, load_identifying_patterns
 from casebook.problems import Problem, Severity, display_path, sort_problems
@@ -275,12 +275,12 @@ def _placeholders(document: Document) -> Iterator[Problem]:
     """TODO markers left from the scaffold, in the front matter (or a YAML file) and the body."""
     for loc, value in _strings(document.data):
         if PLACEHOLDER.search(value):
-            field = ".".join(str(part) for part in loc)
+            dotted = ".".join(str(part) for part in loc)
             hint = _field_hint(loc)
             yield Problem(
                 document.name,
                 document.lines.line(loc),
-                field,
+                dotted,
                 f"still holds the placeholder '{_short(value)}'; replace it{hint}",
             )
     for line, text in _prose_lines(document):
@@ -294,11 +294,9 @@ def _placeholders(document: Document) -> Iterator[Problem]:
 
 
 def _field_hint(loc: tuple[str | int, ...]) -> str:
-    from casebook.messages import _described
-
     while loc and isinstance(loc[-1], int):
         loc = loc[:-1]  # a list item is described by its list
-    hint = _described(CaseFrontMatter, loc)
+    hint = described(CaseFrontMatter, loc)
     return f" with {hint.strip(' ()')[:1].lower()}{hint.strip(' ()')[1:]}" if hint else ""
 
 
