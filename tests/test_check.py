@@ -1087,3 +1087,24 @@ def test_a_translation_without_an_original_is_an_error(project_copy: Path) -> No
         "there is no published or valid original case_studies/missing-case.md"
         in result.errors[0].message
     )
+
+
+def test_a_support_service_not_checked_for_a_year_is_warned_about(project_copy: Path) -> None:
+    services = project_copy / "data/support_services.yml"
+    text = services.read_text(encoding="utf-8")
+    services.write_text(text.replace("last_checked: 2026-11-22", "last_checked: 2020-01-15", 1))
+    line = (
+        services.read_text(encoding="utf-8").split("\n").index("    last_checked: 2020-01-15") + 1
+    )
+    result = check_project(Project(project_copy))
+    assert result.errors == []
+    assert [(w.path, w.line) for w in result.warnings] == [("data/support_services.yml", line)]
+    assert "over 12 months ago; confirm its details with the service" in result.warnings[0].message
+
+
+def test_a_support_service_needs_a_phone_or_url(project_copy: Path) -> None:
+    services = project_copy / "data/support_services.yml"
+    text = services.read_text(encoding="utf-8")
+    services.write_text(text.replace('    phone: "911"\n', "", 1))
+    result = check_project(Project(project_copy))
+    assert any("needs a 'phone' number or a 'url'" in p.message for p in result.errors)

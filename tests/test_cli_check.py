@@ -9,6 +9,8 @@ import pytest
 
 from casebook.cli import main
 
+REPO = Path(__file__).resolve().parents[1]
+
 ODI = "case_studies/odi-mexico.md"
 
 
@@ -190,3 +192,10 @@ def test_schema_follows_the_vocabulary_files(
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "check" in capsys.readouterr().out
+
+
+def test_the_committed_schema_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
+    """Editors' IDEs read schemas/case.schema.json; it must match the model and vocabularies."""
+    assert main(["--project", str(REPO), "schema"]) == 0
+    committed = (REPO / "schemas" / "case.schema.json").read_text(encoding="utf-8")
+    assert capsys.readouterr().out == committed, "run: casebook schema > schemas/case.schema.json"
