@@ -21,7 +21,7 @@ from casebook.problems import Problem, display_path
 PLACEHOLDER = re.compile(r"\bTODO\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d ().-]{6,}\d(?![\w/])")
-_YEARS = re.compile(r"^\d{4}\s*[-–]\s*\d{4}$")
+_YEARS = re.compile(r"^\d{4}\s*[-–]\s*\d{4}$|^\d{4}-\d{2}-\d{2}$")  # year ranges, ISO dates
 
 
 class Pattern(BaseModel):
@@ -30,6 +30,9 @@ class Pattern(BaseModel):
     name: str = Field(min_length=1)
     regex: str = Field(min_length=1)
     advice: str = Field(min_length=1)
+    # Words (lower case) of which the text must contain one for the regex to match at all:
+    # a quick test that lets the check skip the regex on most text.
+    keywords: list[str] = []
 
     @field_validator("regex")
     @classmethod
@@ -49,6 +52,11 @@ class PatternsFile(BaseModel):
     patterns: list[Pattern] = []
 
 
+def _is_phone(match: re.Match[str]) -> bool:
+    candidate = match.group(0).strip()
+    return sum(c.isdigit() for c in candidate) >= 8 and not _YEARS.match(candidate)
+
+
 @dataclass(frozen=True)
 class Finding:
     name: str
@@ -60,17 +68,46 @@ class Finding:
 class IdentifyingDetails:
     patterns: list[tuple[Pattern, re.Pattern[str]]]
 
-    def find(self, text: str) -> Iterator[Finding]:
-        for match in _EMAIL.finditer(text):
-            yield Finding("an e-mail address", match.group(0), "remove personal e-mail addresses")
-        for match in _PHONE.finditer(text):
-            candidate = match.group(0).strip()
-            if sum(c.isdigit() for c in candidate) >= 8 and not _YEARS.match(candidate):
-                yield Finding("a phone number", candidate, "remove personal phone numbers")
-        for pattern, compiled in self.patterns:
+    def suspects(self, text: str) -> Suspects | None:
+        """The checks worth running on the parts of this text (a whole document), or None.
+
+        Regexes are slow on long text, so each runs once on the whole document, after its
+        quick keyword test, and only the ones that match are run again on each part.
+        """
+        lower = text.lower()
+        patterns = [
+            (p, c)
+            for p, c in self.patterns
+            if (not p.keywords or any(k in lower for k in p.keywords)) and c.search(text)
+        ]
+        email = "@" in text and _EMAIL.search(text) is not None
+        phone = any(_is_phone(m) for m in _PHONE.finditer(text))
+        return Suspects(patterns, email, phone) if patterns or email or phone else None
+
+    def find(self, text: str, suspects: Suspects | None = None) -> Iterator[Finding]:
+        suspects = suspects or Suspects(self.patterns, True, True)
+        if suspects.email:
+            for match in _EMAIL.finditer(text):
+                yield Finding(
+                    "an e-mail address", match.group(0), "remove personal e-mail addresses"
+                )
+        if suspects.phone:
+            for match in _PHONE.finditer(text):
+                if _is_phone(match):
+                    yield Finding(
+                        "a phone number", match.group(0).strip(), "remove personal phone numbers"
+                    )
+        for pattern, compiled in suspects.patterns:
             found = compiled.search(text)
             if found:
                 yield Finding(pattern.name, found.group(0), pattern.advice)
+
+
+@dataclass(frozen=True)
+class Suspects:
+    patterns: list[tuple[Pattern, re.Pattern[str]]]
+    email: bool
+    phone: bool
 
 
 def load_identifying_patterns(root: Path) -> tuple[IdentifyingDetails, list[Problem]]:

@@ -45,10 +45,10 @@ def _gh_escape(text: str) -> str:
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path relative to the working directory (or the project) when it is inside it."""
-    resolved = path.resolve()
-    for base in (Path.cwd(), root):
-        if base is not None and resolved.is_relative_to(base.resolve()):
-            return os.path.relpath(resolved, base.resolve())
+    absolute = os.path.abspath(path)  # no file-system calls: this runs for every file
+    for base in (os.getcwd(), None if root is None else os.path.abspath(root)):
+        if base is not None and absolute.startswith(base.rstrip(os.sep) + os.sep):
+            return os.path.relpath(absolute, base)
     return str(path)
 
 

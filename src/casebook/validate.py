@@ -7,8 +7,11 @@ then each case's questions. Only cases with no errors become `Case` objects.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,8 +85,8 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
     all_ids = {_case_id(p) for p in all_paths if p not in translation_paths}
     pages = _page_names(project)
     cases: list[Case] = []
-    for path in selected:
-        case, found = check_case_file(path, project, vocabularies, bank, all_ids, pages, details)
+    shared = (project, vocabularies, bank, all_ids, pages, details)
+    for case, found in _check_all(selected, shared):
         problems += found
         if case is not None:
             cases.append(case)
@@ -137,6 +140,28 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
         checked,
     )
     return result
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+_SHARED: tuple[Any, ...] = ()
+
+
+def _check_one(path: Path) -> tuple[Case | None, list[Problem]]:
+    return check_case_file(path, *_SHARED)
+
+
+def _check_all(
+    paths: list[Path], shared: tuple[Any, ...]
+) -> list[tuple[Case | None, list[Problem]]]:
+    """Check case files, on every core when there are many (workers inherit `shared`)."""
+    global _SHARED
+    _SHARED = shared
+    workers = os.cpu_count() or 1
+    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [_check_one(path) for path in paths]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_check_one, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
 
 def _case_id(path: Path) -> str:
@@ -274,7 +299,7 @@ def _strings(
 def _placeholders(document: Document) -> Iterator[Problem]:
     """TODO markers left from the scaffold, in the front matter (or a YAML file) and the body."""
     for loc, value in _strings(document.data):
-        if PLACEHOLDER.search(value):
+        if "TODO" in value and PLACEHOLDER.search(value):
             dotted = ".".join(str(part) for part in loc)
             hint = _field_hint(loc)
             yield Problem(
@@ -283,7 +308,7 @@ def _placeholders(document: Document) -> Iterator[Problem]:
                 dotted,
                 f"still holds the placeholder '{_short(value)}'; replace it{hint}",
             )
-    for line, text in _prose_lines(document):
+    for line, text in _prose_lines(document) if "TODO" in document.body else ():
         if PLACEHOLDER.search(text):
             yield Problem(
                 document.name,
@@ -304,7 +329,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 50 else text[:49] + "…"
 
 
-_NOT_PROSE = {"url", "website"}
+_NOT_PROSE = {"url", "website", "date"}
 
 
 def _identifying(
@@ -316,10 +341,13 @@ def _identifying(
         if loc and str(loc[-1]) not in _NOT_PROSE:
             found.append((document.lines.line(loc), ".".join(map(str, loc)), value))
     found += [(line, "body", text) for line, text in _prose_lines(document)]
+    patterns = details.suspects("\n".join(text for _, _, text in found))
+    if patterns is None:
+        return
     for line, where, text in found:
         if line in held:
             continue
-        for finding in details.find(text):
+        for finding in details.find(text, patterns):
             yield Problem(
                 document.name,
                 line,
@@ -599,6 +627,8 @@ def _check_section_notes(
 
 # Contributed Markdown is untrusted: these are refused at check time, and the renderer
 # sanitises the HTML as a second line of defence.
+# Every rule below needs one of these characters or words on the line.
+_SUSPECT = re.compile(r"[<{=]|javascript|\]\(", re.I)
 _CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"<\s*script", re.I), "a <script> tag is not allowed; delete it"),
     (
@@ -641,6 +671,8 @@ def check_markdown(
     `pages` are the site's top-level pages (support, guidance): links to them are not cases.
     """
     for line, text in _prose_lines(document):
+        if not _SUSPECT.search(text):
+            continue  # plain prose: none of the rules below can match
         text = _CODE_SPAN.sub("", text)
         for pattern, message in _CONTENT_RULES:
             if pattern.search(text):
