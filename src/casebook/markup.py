@@ -7,6 +7,7 @@ fits Material's markup. The builder then only ever sees HTML we have cleaned.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -52,8 +53,12 @@ def _renderer() -> markdown.Markdown:
 _MD = _renderer()
 
 
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
-    """Render contributed Markdown to sanitised HTML."""
+    """Render contributed Markdown to sanitised HTML.
+
+    Cached: a case not yet translated is rendered again, unchanged, in every edition.
+    """
     _MD.reset()
     return sanitise(_MD.convert(text))
 
