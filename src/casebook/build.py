@@ -149,6 +149,7 @@ def _with_notice(text: str, locale: Locale) -> str:
 def write_config(project: Project, locale: Locale, languages: Languages) -> Path:
     """An edition's MkDocs config: the base mkdocs.yml, inherited, plus its language."""
     base = read_config(project)
+    folder = project.root / "build" / locale.code
     is_original = locale.code == locale.original
     prefix = "" if is_original else "../"
     alternate = [
@@ -168,9 +169,13 @@ def write_config(project: Project, locale: Locale, languages: Languages) -> Path
     before, _, after = locale.t("exit_hint").partition("{key}")
     strings.update(exit_hint_before=before.strip(), exit_hint_after=after.strip())
     config: dict[str, Any] = {
-        "INHERIT": str(project.mkdocs_yml),
-        "docs_dir": str(docs_dir_for(project, locale)),
-        "theme": {"language": locale.code, "custom_dir": str(project.overrides_dir)},
+        # Paths relative to this file, so another builder (Zensical) can read it too.
+        "INHERIT": os.path.relpath(project.mkdocs_yml, folder),
+        "docs_dir": os.path.relpath(docs_dir_for(project, locale), folder),
+        "theme": {
+            "language": locale.code,
+            "custom_dir": os.path.relpath(project.overrides_dir, folder),
+        },
         "extra": {
             "alternate": alternate if len(languages.locales) > 1 else [],
             "casebook": {"strings": strings, "site_root": prefix},
@@ -178,7 +183,7 @@ def write_config(project: Project, locale: Locale, languages: Languages) -> Path
     }
     if isinstance(base.get("nav"), list):
         config["nav"] = _translate_nav(base["nav"], locale)
-    path = project.root / "build" / locale.code / "mkdocs.yml"
+    path = folder / "mkdocs.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -327,20 +332,40 @@ def build_site(
         settings = SiteSettings.from_config(read_config(project))
         editions = list(library.languages.locales.values())
         pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
+        changed = 0
+        configs: dict[str, Path] = {}
+        for locale in editions:
+            generated = generate(project, library, settings, pdfs.get(locale.code), locale.code)
+            changed += generated.written + generated.removed
+            progress.step(
+                f"[{locale.code}] generated pages: {generated.written} written, "
+                f"{generated.unchanged} unchanged, {generated.removed} removed"
+            )
+            configs[locale.code] = write_config(project, locale, library.languages)
+        stamp = _stamp(project, strict)
+        stamp_file = project.root / "build" / "site.stamp"
+        if (
+            not changed
+            and project.site_dir.is_dir()
+            and stamp_file.is_file()
+            and stamp_file.read_text(encoding="utf-8") == stamp
+        ):
+            progress.step(
+                f"Nothing changed since the last build: {project.site_dir.name}/ is up to date"
+            )
+            return 0
+        stamp_file.unlink(missing_ok=True)
         staging = project.root / "build" / "site.tmp"
         if staging.exists():
             shutil.rmtree(staging)
         mkdocs_warnings: list[str] = []
         # The original edition first: MkDocs empties its site folder, which holds the others.
         for locale in editions:
-            generated = generate(project, library, settings, pdfs.get(locale.code), locale.code)
-            progress.step(
-                f"[{locale.code}] generated pages: {generated.written} written, "
-                f"{generated.unchanged} unchanged, {generated.removed} removed; building with MkDocs…"
-            )
-            config = write_config(project, locale, library.languages)
+            progress.step(f"[{locale.code}] building with MkDocs…")
             site = staging if locale.code == locale.original else staging / locale.code
-            mkdocs_warnings += run_mkdocs(project, site, strict=strict, config_file=config)
+            mkdocs_warnings += run_mkdocs(
+                project, site, strict=strict, config_file=configs[locale.code]
+            )
             verify(site, (c.id for c in published), drafts)
         try:
             search = index_site(staging)
@@ -350,6 +375,7 @@ def build_site(
         hardened = harden_site(staging)
         progress.step(f"Content-Security-Policy and safe links added to {hardened.pages} page(s)")
         _swap(staging, project.site_dir)
+        stamp_file.write_text(stamp, encoding="utf-8")
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
@@ -358,6 +384,22 @@ def build_site(
         f"{project.site_dir.name}/, {len(mkdocs_warnings)} builder warning(s)"
     )
     return 0
+
+
+def _stamp(project: Project, strict: bool) -> str:
+    """What the built site depends on besides the generated pages: config, theme, code."""
+    import hashlib
+
+    from casebook import __version__
+
+    digest = hashlib.sha256(f"{__version__} strict={strict}".encode())
+    sources = [
+        project.mkdocs_yml,
+        *sorted(p for p in project.overrides_dir.rglob("*") if p.is_file()),
+    ]
+    for path in sources:
+        digest.update(str(path.relative_to(project.root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def render_worksheet_pdfs(
