@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from casebook.cli import main
-from sitebuild import REPO, copy_project
+from sitebuild import CHROMIUM_ARGS, REPO, copy_project, require_chromium, serve
 
 
 @pytest.fixture
@@ -32,3 +34,23 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_site(built_project: Path) -> Path:
     return built_project / "site"
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The session's built site (with PDFs), served on 127.0.0.1; its base URL ends in '/'."""
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium per test module. Never a downloaded browser: Debian's, or a skip (in CI,
+    where CI=true, a missing browser fails the run instead)."""
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

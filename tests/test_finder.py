@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from library_fixture import built_project
-from sitebuild import CHROMIUM_ARGS, REPO, require_chromium, serve
+from sitebuild import REPO, serve
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = built_project(tmp_path_factory.mktemp("finder")) / "site"
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = require_chromium()
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
 import yaml
 
-from sitebuild import CHROMIUM_ARGS, require_chromium, serve
+from sitebuild import serve
 
 pytestmark = pytest.mark.slow
 SPANISH_TITLE = "Sacar a la luz el abuso sexual infantil organizado en escuelas de México"
@@ -100,17 +99,6 @@ def test_every_edition_has_every_case_page(built_site: Path) -> None:
     for prefix in ("", "es/", "fr/"):
         assert (built_site / f"{prefix}cases/odi-mexico/index.html").is_file()
         assert (built_site / f"{prefix}catalogue.json").is_file()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.mark.browser

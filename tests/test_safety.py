@@ -4,7 +4,6 @@ malicious case that cannot run code even with the content checks bypassed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from casebook.postprocess import harden_site
 from casebook.project import Project
 from casebook.render import SiteSettings
 from casebook.validate import check_project
-from sitebuild import CHROMIUM_ARGS, copy_project, require_chromium, serve
+from sitebuild import copy_project, serve
 
 pytestmark = pytest.mark.slow
 
@@ -51,17 +50,6 @@ def test_every_page_has_the_exit_control_and_privacy_meta(built_site: Path) -> N
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html, where
         for link in re.findall(r"<a\s[^>]*href=\"https?://[^>]*>", html):
             assert 'rel="noopener noreferrer"' in link, (where, link)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.mark.browser

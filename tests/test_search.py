@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from sitebuild import CHROMIUM_ARGS, require_chromium, serve
+from playwright.sync_api import Browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
@@ -27,18 +26,13 @@ def test_the_whole_index_is_no_longer_shipped(built_site: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def page(built_site: Path) -> Iterator[tuple[object, str, list[str]]]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with serve(built_site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        tab = browser.new_page()
-        requests: list[str] = []
-        tab.on("request", lambda request: requests.append(request.url))
-        tab.goto(base + "guidance/reading-a-case/")
-        yield tab, base, requests
-        browser.close()
+def page(site_url: str, browser: Browser) -> Iterator[tuple[object, str, list[str]]]:
+    tab = browser.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.goto(site_url + "guidance/reading-a-case/")
+    yield tab, site_url, requests
+    tab.close()
 
 
 def search(tab: object, query: str) -> tuple[str, list[str]]:
