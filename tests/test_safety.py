@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, Route
 
 from casebook.build import generate, read_config, run_mkdocs
 from casebook.model import Section
@@ -69,17 +70,27 @@ def test_no_request_leaves_localhost(built_site: Path, browser: object) -> None:
     assert len(requests) > len(PAGE_TYPES)
 
 
+def exit_tab(browser: Browser, held: list[Route] | None = None) -> Page:
+    """A tab whose exit site answers locally. With `held`, requests to it wait there, so a
+    test can look at the page it is leaving before answering them."""
+    context = browser.new_context()
+
+    def neutral(route: Route) -> None:
+        if held is not None:
+            held.append(route)
+        else:
+            route.fulfill(body="<title>Weather</title>", content_type="text/html")
+
+    context.route("https://www.bbc.co.uk/**", neutral)
+    return context.new_page()
+
+
 @pytest.mark.browser
 def test_shift_three_times_leaves_and_back_does_not_return(
-    built_site: Path, browser: object
+    built_site: Path, browser: Browser
 ) -> None:
     with serve(built_site) as base:
-        context = browser.new_context()  # type: ignore[attr-defined]
-        context.route(
-            "https://www.bbc.co.uk/**",
-            lambda route: route.fulfill(body="<title>Weather</title>", content_type="text/html"),
-        )
-        page = context.new_page()
+        page = exit_tab(browser)
         page.goto(base)
         page.goto(base + "cases/odi-mexico/")
         status = page.locator("[data-cb-exit-status]")
@@ -92,29 +103,29 @@ def test_shift_three_times_leaves_and_back_does_not_return(
         assert page.url == EXIT_URL
         page.go_back()
         assert page.url == base  # the case page was replaced in history
-        context.close()
+        page.context.close()
 
 
 @pytest.mark.browser
-def test_exit_button_blanks_the_page_and_replaces_it(built_site: Path, browser: object) -> None:
+def test_exit_button_blanks_the_page_and_replaces_it(built_site: Path, browser: Browser) -> None:
     with serve(built_site) as base:
-        context = browser.new_context()  # type: ignore[attr-defined]
-        context.route(
-            "https://www.bbc.co.uk/**",
-            lambda route: route.fulfill(body="<title>Weather</title>", content_type="text/html"),
-        )
-        page = context.new_page()
+        page = exit_tab(browser)
         page.goto(base + "support/")
+        messages: list[str] = []
+        page.on("console", lambda message: messages.append(message.text))
+        # The page reports, the moment it changes, whether it is blank.
         page.evaluate(
-            "() => { window.__blanked = false; new MutationObserver(() => {"
-            " if (document.documentElement.classList.contains('cb-exiting')) window.sessionStorage.setItem('blanked', '1');"
-            "}).observe(document.documentElement, {attributes: true}); }"
+            "() => new MutationObserver(() => console.log('blank=' + ("
+            "document.documentElement.classList.contains('cb-exiting')"
+            " && getComputedStyle(document.body).display === 'none')))"
+            ".observe(document.documentElement, {attributes: true})"
         )
         with page.expect_navigation():
             page.locator("[data-cb-exit]").click()
         assert page.url == EXIT_URL
         assert page.title() == "Weather"
-        context.close()
+        assert "blank=true" in messages
+        page.context.close()
 
 
 # A malicious case, built with the content checks bypassed -------------------------------
