@@ -14,6 +14,7 @@ and the result is labelled so.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import statistics
@@ -236,7 +237,14 @@ def measure(
             page.wait_for_timeout(500)
             by_kind: dict[str, int] = {}
             files: list[tuple[str, int]] = []
+            compressed = 0
             for request in requests:
+                # What a server that compresses (as GitHub Pages does) would send instead.
+                try:
+                    response = request.response()
+                    compressed += len(gzip.compress(response.body(), 6)) if response else 0
+                except Exception:
+                    pass
                 try:
                     size = max(0, int(request.sizes().get("responseBodySize") or 0))
                 except Exception:
@@ -245,6 +253,7 @@ def measure(
                 by_kind[kind] = by_kind.get(kind, 0) + size
                 files.append((request.url.replace(base, ""), size))
             result["first_visit_bytes"] = sum(by_kind.values())
+            result["first_visit_gzip_bytes"] = compressed
             result["first_visit_by_kind"] = by_kind
             result["first_visit_files"] = sorted(files, key=lambda f: -f[1])[:12]
             result["first_visit_requests"] = len(requests)

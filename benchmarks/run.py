@@ -822,6 +822,12 @@ def evaluate(results: list[dict[str, Any]]) -> tuple[list[list[str]], list[dict[
             "first visit of a case page (KB)",
             col(lambda r: fmt(r["browser"]["first_visit_bytes"] / 1024, digits=0)),
         )
+        row(
+            "  the same, gzip-compressed as a server sends it (KB)",
+            col(lambda r: fmt(r["browser"].get("first_visit_gzip_bytes", 0) / 1024, digits=0)),
+            "≤ 250 KB",
+            big.get("browser", {}).get("first_visit_gzip_bytes", 1e12) <= 250 * 1024,
+        )
     if any("pdf" in r for r in results):
         row("PDF subset (cases)", col(lambda r: fmt(r["pdf"]["cases"])))
         row("PDF build, cold cache (s)", col(lambda r: fmt(r["pdf"]["cold"]["build_s"], digits=1)))
