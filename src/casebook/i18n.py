@@ -45,8 +45,19 @@ class Locale:
     vocabulary_labels: dict[str, dict[str, Any]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # language code -> its own name
     original: str = "en"  # the language the cases are first written in
-    _countries: gettext.NullTranslations | None = None
-    _languages: gettext.NullTranslations | None = None
+    _catalogues: dict[str, gettext.NullTranslations] = field(default_factory=dict)
+
+    def _catalogue(self, domain: str) -> gettext.NullTranslations:
+        """pycountry's translations for this language (names as they are, where it has none)."""
+        if domain not in self._catalogues:
+            try:
+                found: gettext.NullTranslations = gettext.translation(
+                    domain, pycountry.LOCALES_DIR, languages=[self.code]
+                )
+            except OSError:
+                found = gettext.NullTranslations()
+            self._catalogues[domain] = found
+        return self._catalogues[domain]
 
     def t(self, key: str, **values: Any) -> str:
         text = str(self.strings.get(key, key))
@@ -69,14 +80,7 @@ class Locale:
         if country is None:
             return code
         name = str(getattr(country, "common_name", None) or country.name)
-        if self._countries is None:
-            try:
-                self._countries = gettext.translation(
-                    "iso3166-1", pycountry.LOCALES_DIR, languages=[self.code]
-                )
-            except OSError:
-                self._countries = gettext.NullTranslations()
-        return self._countries.gettext(name)
+        return self._catalogue("iso3166-1").gettext(name)
 
     def term(self, vocabulary: str, term: str, default: str) -> str:
         labels = self.vocabulary_labels.get(vocabulary) or {}
@@ -93,14 +97,7 @@ class Locale:
         language = pycountry.languages.get(alpha_2=code)
         if language is None:
             return self.names.get(code, code)
-        if self._languages is None:
-            try:
-                self._languages = gettext.translation(
-                    "iso639-3", pycountry.LOCALES_DIR, languages=[self.code]
-                )
-            except OSError:
-                self._languages = gettext.NullTranslations()
-        name = self._languages.gettext(str(language.name))
+        name = self._catalogue("iso639-3").gettext(str(language.name))
         # Spanish and French write language names in lower case mid-sentence.
         return name.lower() if self.strings.get("lowercase_language_names") else name
 

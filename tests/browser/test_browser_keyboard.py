@@ -3,24 +3,14 @@ focused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browserkit import CASE, DESKTOP, PAGE_KINDS, pages_of
-from playwright.sync_api import Browser, Page
+from browserkit import CASE, PAGE_KINDS, pages_of
+from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def focused(page: Page) -> dict[str, Any]:

@@ -6,7 +6,6 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored), for a person to loo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,15 +24,6 @@ NAVIGATION = [
     "[data-cb-exit]",
     ".md-skip",
 ]
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", [CASE, WORKSHEET], ids=["case", "worksheet"])
