@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 ODI = "case_studies/odi-mexico.md"
 QUESTIONS = "reflective_questions/cases/odi-mexico.yml"
 ODI_ES = "case_studies/odi-mexico.es.md"
+ODI_FR = "case_studies/odi-mexico.fr.md"
 ODI_TEXT = (REPO / ODI).read_text(encoding="utf-8")
 # The body starts on the line after the front matter's closing '---'.
 BODY_LINE = ODI_TEXT.split("\n").index("---", 1) + 2
@@ -199,9 +200,11 @@ VOCABULARY = [
     ),
     Bad(
         "vocab-source-kind",
-        replace("    kind: news\n", "    kind: newspaper\n"),
+        replace(
+            "    date: 2021-06-01\n    kind: news\n", "    date: 2021-06-01\n    kind: newspaper\n"
+        ),
         "newspaper",
-        "sources.1.kind",
+        "sources.3.kind",
         "'newspaper' is not a known kind of source; did you mean 'news'?",
     ),
     Bad(
@@ -253,7 +256,7 @@ KEYS = [
         "unknown-key-in-list-item",
         replace("    kind: court-case\n", "    kind: court-case\n    pubisher: A court\n"),
         "pubisher",
-        "sources.2.pubisher",
+        "sources.1.pubisher",
         "unknown field 'pubisher'; did you mean 'publisher'?",
     ),
     Bad(
@@ -421,14 +424,14 @@ VALUES = [
     ),
     Bad(
         "bad-date-format",
-        replace("last_reviewed: 2026-11-22", "last_reviewed: 22/11/2026"),
+        replace("last_reviewed: 2026-11-27", "last_reviewed: 22/11/2026"),
         "last_reviewed:",
         "last_reviewed",
         "'22/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22",
     ),
     Bad(
         "impossible-date",
-        replace("last_reviewed: 2026-11-22", "last_reviewed: 2026-13-45"),
+        replace("last_reviewed: 2026-11-27", "last_reviewed: 2026-13-45"),
         "last_reviewed:",
         "last_reviewed",
         "'2026-13-45' is not a date; write it as YYYY-MM-DD",
@@ -457,7 +460,7 @@ VALUES = [
             "    kind: case-study\n",
         ),
         "ODI, Mexico: practice-based knowledge case study",
-        "sources.3",
+        "sources.2",
         "a source needs a 'url' or a full 'citation'",
     ),
 ]
@@ -479,10 +482,8 @@ YAML = [
     ),
     Bad(
         "yaml-unclosed-quote-in-list",
-        replace(
-            'Child Sexual Exploitation in Schools”"\n', "Child Sexual Exploitation in Schools”\n"
-        ),
-        'label: "ODI publishes',
+        replace('titled “#YaNoEsUnSecreto”"\n', "titled “#YaNoEsUnSecreto”\n"),
+        'label: "ODI publishes an update',
         "label",
         'the closing " is missing',
     ),
@@ -542,7 +543,7 @@ FILES = [
     ),
     Bad(
         "unclosed-front-matter",
-        replace("last_reviewed: 2026-11-22\n---\n", "last_reviewed: 2026-11-22\n"),
+        replace("last_reviewed: 2026-11-27\n---\n", "last_reviewed: 2026-11-27\n"),
         1,
         "",
         "the front matter is never closed; add a line '---' after the last field",
@@ -582,6 +583,7 @@ FILES = [
             rename(ODI, "case_studies/Safe Schools.md"),
             rename(QUESTIONS, "reflective_questions/cases/Safe Schools.yml"),
             delete(ODI_ES),  # a translation of a renamed case is a mistake of its own, below
+            delete(ODI_FR),
         ),
         1,
         "id",
@@ -837,7 +839,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run(project: Path) -> No
         (second_questions, line_of(project, second_questions, "teachers:"), "teachers"),
         ("case_studies/third.md", 1, ""),
     }, shown(result.problems)
-    assert result.files_checked == 4  # three cases and the ODI case's Spanish translation
+    assert result.files_checked == 5  # three cases and the ODI case's two translations
     assert result.library.cases == []
     # Sorted by file, then line, so an editor can work down the list.
     assert result.problems == sorted(result.problems, key=lambda p: (p.path, p.line))
@@ -849,7 +851,7 @@ def test_checking_some_paths_reports_only_those_cases(project: Path) -> None:
     replace("status: published", "status: final", "case_studies/second-case.md")(project)
     result = check_project(Project(project), [project / ODI])
     assert result.problems == [], shown(result.problems)
-    assert result.files_checked == 2  # the case and its translation
+    assert result.files_checked == 3  # the case and its two translations
     result = check_project(
         Project(project), [project / "reflective_questions/cases/second-case.yml"]
     )
@@ -1060,16 +1062,16 @@ def test_a_translation_with_different_facts_is_caught(
 
 def test_a_translation_must_name_its_original_and_version(project_copy: Path) -> None:
     _edit_translation(project_copy, "translation_of: odi-mexico\n", "")
-    _edit_translation(project_copy, "translated_version: 2026-11-22\n", "")
+    _edit_translation(project_copy, "translated_version: 2026-11-27\n", "")
     result = check_project(Project(project_copy))
     messages = [p.message for p in result.errors]
     assert any("write 'translation_of: odi-mexico'" in m for m in messages), messages
-    assert any("write 'translated_version: 2026-11-22'" in m for m in messages), messages
+    assert any("write 'translated_version: 2026-11-27'" in m for m in messages), messages
 
 
 def test_an_older_translation_is_warned_about_and_still_published(project_copy: Path) -> None:
     line = _edit_translation(
-        project_copy, "translated_version: 2026-11-22", "translated_version: 2026-01-10"
+        project_copy, "translated_version: 2026-11-27", "translated_version: 2026-01-10"
     )
     result = check_project(Project(project_copy))
     assert result.errors == []

@@ -9,7 +9,8 @@ import pypdf
 import pytest
 import yaml
 
-from sitebuild import serve
+from casebook.cli import main
+from sitebuild import copy_project, serve
 
 pytestmark = pytest.mark.slow
 SPANISH_TITLE = "Sacar a la luz el abuso sexual infantil organizado en escuelas de México"
@@ -70,10 +71,21 @@ def test_english_edition_is_unchanged(built_site: Path) -> None:
     assert ">Quick facts<" in html and "Exit this page" in html
 
 
+@pytest.fixture(scope="module")
+def site_without_french(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project built without the French case, its questions and one guidance page."""
+    root = copy_project(tmp_path_factory.mktemp("without-french") / "project")
+    (root / "case_studies/odi-mexico.fr.md").unlink()
+    (root / "reflective_questions/cases/odi-mexico.fr.yml").unlink()
+    (root / "i18n/fr/docs/guidance/browsing-safely.md").unlink()
+    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
+    return root / "site"
+
+
 def test_an_untranslated_case_falls_back_with_a_notice_in_the_readers_language(
-    built_site: Path,
+    site_without_french: Path,
 ) -> None:
-    html = read(built_site, "fr/cases/odi-mexico")
+    html = read(site_without_french, "fr/cases/odi-mexico")
     assert html_lang(html) == "fr"
     assert (
         "Ce cas n&#39;est pas encore disponible en français ; il est donc présenté en anglais."
@@ -82,17 +94,21 @@ def test_an_untranslated_case_falls_back_with_a_notice_in_the_readers_language(
     assert ENGLISH_TITLE in html
     assert '<div class="cb-prose" lang="en">' in html  # the English text is marked as English
     assert ">Informations clés<" in html and ">Mexique</a>" in html
-    # The French edition has no worksheets of its own for the case: it links to the English ones.
+    # Without French worksheets of its own, the case links to the English ones.
     assert 'href="../../../worksheets/odi-mexico/odi-mexico-practitioners-a4.pdf"' in html
-    assert not (built_site / "fr/worksheets/odi-mexico").exists()
+    assert not (site_without_french / "fr/worksheets/odi-mexico").exists()
 
 
-def test_guidance_pages_are_translated_or_fall_back(built_site: Path) -> None:
+def test_guidance_pages_are_translated_or_fall_back(
+    built_site: Path, site_without_french: Path
+) -> None:
     spanish = read(built_site, "es/guidance/browsing-safely")
     assert "Navegar de forma segura" in spanish
     french = read(built_site, "fr/guidance/browsing-safely")
-    assert "Cette page n&#39;est pas encore traduite" in french or "pas encore" in french
-    assert "Browsing safely" in french
+    assert "Naviguer en sécurité" in french and "pas encore" not in french
+    untranslated = read(site_without_french, "fr/guidance/browsing-safely")
+    assert "pas encore disponible en français" in untranslated
+    assert "Browsing safely" in untranslated
 
 
 def test_every_edition_has_every_case_page(built_site: Path) -> None:
