@@ -268,3 +268,10 @@ def test_french_guidance_pages_are_in_french(built_site: Path) -> None:
         html = read(built_site, f"fr/{page}".rstrip("/"))
         assert "pas encore disponible" not in html, page
         assert title in visible_text(html), page
+
+
+@pytest.mark.slow
+def test_the_french_exit_hint_is_all_french(built_site: Path) -> None:
+    text = visible_text(read(built_site, "fr/cases/odi-mexico"))
+    assert "ou appuyez sur Shift 3 fois" in text
+    assert "times" not in text
