@@ -204,7 +204,7 @@ VOCABULARY = [
             "    date: 2021-06-01\n    kind: news\n", "    date: 2021-06-01\n    kind: newspaper\n"
         ),
         "newspaper",
-        "sources.3.kind",
+        "sources.1.kind",
         "'newspaper' is not a known kind of source; did you mean 'news'?",
     ),
     Bad(
@@ -256,7 +256,7 @@ KEYS = [
         "unknown-key-in-list-item",
         replace("    kind: court-case\n", "    kind: court-case\n    pubisher: A court\n"),
         "pubisher",
-        "sources.1.pubisher",
+        "sources.2.pubisher",
         "unknown field 'pubisher'; did you mean 'publisher'?",
     ),
     Bad(
@@ -460,7 +460,7 @@ VALUES = [
             "    kind: case-study\n",
         ),
         "ODI, Mexico: practice-based knowledge case study",
-        "sources.2",
+        "sources.3",
         "a source needs a 'url' or a full 'citation'",
     ),
 ]

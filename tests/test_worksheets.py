@@ -121,17 +121,17 @@ def test_a_rebuild_with_no_changes_renders_no_pdf(
 ) -> None:
     root = copy_project(tmp_path / "project")
     assert main(["--project", str(root), "build"]) == 0
-    # Eight PDFs for each edition the case is written in: English and Spanish.
-    assert "Worksheet PDFs ready: 16 rendered, 0 from the cache" in capsys.readouterr().err
+    # Eight PDFs for each edition the case is written in: English, Spanish and French.
+    assert "Worksheet PDFs ready: 24 rendered, 0 from the cache" in capsys.readouterr().err
     assert main(["--project", str(root), "build"]) == 0
-    assert "Worksheet PDFs ready: 0 rendered, 16 from the cache" in capsys.readouterr().err
+    assert "Worksheet PDFs ready: 0 rendered, 24 from the cache" in capsys.readouterr().err
     # A change to one audience's questions re-renders only the sheets that show them.
     questions = root / "reflective_questions/overall.yml"
     questions.write_text(
         questions.read_text().replace("questions:\n", "questions:\n  - A new question?\n", 1)
     )
     assert main(["--project", str(root), "build"]) == 0
-    assert "Worksheet PDFs ready: 4 rendered, 12 from the cache" in capsys.readouterr().err
+    assert "Worksheet PDFs ready: 4 rendered, 20 from the cache" in capsys.readouterr().err
     assert (root / "site/worksheets/odi-mexico/odi-mexico-overall-a4.pdf").is_file()
 
 
