@@ -307,6 +307,14 @@ def verify(site_dir: Path, cases: Iterable[str], drafts: Iterable[str]) -> None:
         raise BuildError(f"site/: draft case(s) {', '.join(leaked)} were published")
 
 
+SITE_URL_WARNING = (
+    "mkdocs.yml: warning: site_url: not set, so sitemap.xml lists no page, the suggested "
+    "citations end with a bare path (/cases/<id>/) instead of a full address, and the printed "
+    "worksheets give no web address; add the address the site is published at, e.g. "
+    "'site_url: https://casebook.example.org/'"
+)
+
+
 def build_site(
     project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False
 ) -> int:
@@ -330,6 +338,8 @@ def build_site(
     )
     try:
         settings = SiteSettings.from_config(read_config(project))
+        if not settings.site_url:
+            print(SITE_URL_WARNING, file=sys.stderr)
         editions = list(library.languages.locales.values())
         pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
         changed = 0
