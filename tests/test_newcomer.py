@@ -136,9 +136,7 @@ def test_activated_environment_prints_plain_casebook(project_copy: Path) -> None
         text=True,
     )
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip().endswith(
-        "then run: casebook check case_studies/kenya-schools.md"
-    )
+    assert made.stdout.strip().endswith("then run: casebook check case_studies/kenya-schools.md")
 
 
 def test_python_is_the_one_the_scripts_use() -> None:

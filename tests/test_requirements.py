@@ -20,7 +20,9 @@ from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-PINS = [Requirement(pin) for pin in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]]
+PINS = [
+    Requirement(pin) for pin in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]
+]
 
 
 def oldest_python(requires: str) -> Version:

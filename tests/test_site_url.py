@@ -23,7 +23,11 @@ def test_build_without_site_url_warns_and_with_it_fills_sitemap_and_citations(
     err = build(project_copy, capsys)
     warning = next(line for line in err.splitlines() if "site_url" in line)
     assert warning.startswith("mkdocs.yml: warning: site_url: not set")
-    for cost in ("sitemap.xml lists no page", "citations", "printed worksheets give no web address"):
+    for cost in (
+        "sitemap.xml lists no page",
+        "citations",
+        "printed worksheets give no web address",
+    ):
         assert cost in warning
     assert "'site_url: https://" in warning  # what to write
     site = project_copy / "site"
@@ -31,7 +35,10 @@ def test_build_without_site_url_warns_and_with_it_fills_sitemap_and_citations(
 
     text = config.read_text(encoding="utf-8")
     config.write_text(
-        text.replace("site_name: Casebook\n", "site_name: Casebook\nsite_url: https://casebook.example.org/\n"),
+        text.replace(
+            "site_name: Casebook\n",
+            "site_name: Casebook\nsite_url: https://casebook.example.org/\n",
+        ),
         encoding="utf-8",
     )
     err = build(project_copy, capsys)

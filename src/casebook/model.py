@@ -141,8 +141,8 @@ class EvidencePoint(Strict):
 
 
 class Source(Strict):
-    title: Text
-    publisher: Text | None = None
+    title: Text = Field(description="The source's title, as published.")
+    publisher: Text | None = Field(None, description="Who published it.")
     date: Annotated[Text | None, BeforeValidator(_as_text)] = Field(
         None, description="Publication date as YYYY, YYYY-MM or YYYY-MM-DD."
     )
