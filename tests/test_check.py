@@ -240,7 +240,7 @@ KEYS = [
         replace("subnational_scope: 12 states", "budget: unknown"),
         "budget",
         "budget",
-        "unknown field 'budget'; the fields allowed here are: title, summary, status,",
+        "unknown field 'budget'; the fields allowed here are: id, title, summary, status,",
     ),
     Bad(
         "unknown-nested-key",

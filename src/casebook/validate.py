@@ -262,6 +262,7 @@ def check_case_file(
             if (problem.line, problem.field) not in flagged and problem.line not in held:
                 problems.append(problem)
     problems += _check_references(document)
+    problems += _check_id(document, case_id)
     intro, sections, found = parse_body(document, vocabularies.get("sections"))
     problems += found
     problems += check_markdown(document, all_ids, pages)
@@ -586,6 +587,20 @@ def _check_vocabularies(document: Document, vocabularies: Vocabularies) -> Itera
             elif value in seen and isinstance(loc[-1], int):
                 yield Problem(document.name, line, dotted, f"'{value}' is listed twice; delete one")
             seen.add(value)
+
+
+def _check_id(document: Document, case_id: str) -> Iterator[Problem]:
+    """An `id:` (written by the web editor) must be the file's name."""
+    data = document.data if isinstance(document.data, dict) else {}
+    written = data.get("id")
+    if isinstance(written, str) and written != case_id and re.fullmatch(SLUG_PATTERN, written):
+        yield Problem(
+            document.name,
+            document.lines.line(("id",)),
+            "id",
+            f"'{written}' does not match the file name {document.path.name}; write "
+            f"'id: {case_id}' (or rename the file to {written}.md)",
+        )
 
 
 def _check_references(document: Document) -> Iterator[Problem]:
