@@ -72,6 +72,10 @@ def test_required_fields_are_required_and_optional_ones_are_not(config: dict[str
     assert fields["organisation.name"]["required"] is True
     assert fields["organisation.short_name"]["required"] is False
     assert fields["sources"]["min"] == 1
+    assert (fields["status"]["options"], fields["status"]["default"]) == (
+        ["draft", "published"],
+        "draft",
+    )
     assert fields["language"] == {
         "name": "language",
         "label": "Language",

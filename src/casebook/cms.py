@@ -307,7 +307,9 @@ def _widget(
             "options": [{"label": t.label, "value": t.id} for t in vocabulary.terms.values()],
         }
     if origin is typing.Literal:
-        return {"widget": "select", "options": [str(v) for v in typing.get_args(annotation)]}
+        # The first value is the cautious one (status: draft), so a new entry starts there.
+        options = [str(v) for v in typing.get_args(annotation)]
+        return {"widget": "select", "options": options, "default": options[0]}
     validators = {getattr(m, "func", None) for m in metadata}
     if _country in validators:
         return {"widget": "select", "options": _countries()}
