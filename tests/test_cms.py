@@ -57,6 +57,10 @@ def test_every_vocabulary_field_is_a_select_of_its_values_with_labels(
         ]
     assert fields["settings"]["multiple"] is True
     assert "multiple" not in fields["knowledge_type"]
+    assert fields["translations"]["options"] == [
+        {"label": "Español (es)", "value": "es"},
+        {"label": "Français (fr)", "value": "fr"},
+    ]
     countries = fields["countries"]["options"]
     assert {"label": "Kenya (KE)", "value": "KE"} in countries and len(countries) > 200
 

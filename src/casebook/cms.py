@@ -74,6 +74,14 @@ POLICY = (
 
 
 @dataclass(frozen=True)
+class Choices:
+    """The allowed values of the form's selects, with their labels."""
+
+    by_field: dict[str, list[dict[str, str]]]  # a vocabulary's field path -> its terms
+    languages: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
 class CmsSettings:
     """`extra.casebook.cms` in mkdocs.yml: how the editor reaches the repository."""
 
@@ -139,8 +147,20 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
 
 
 def case_collection(library: Library) -> dict[str, Any]:
-    vocabularies = {v.field: v for v in library.vocabularies.controlling() if v.field}
     original = library.languages.default.code
+    choices = Choices(
+        by_field={
+            v.field: [{"label": t.label, "value": t.id} for t in v.terms.values()]
+            for v in library.vocabularies.controlling()
+            if v.field
+        },
+        # The site's other editions: what a case can also be published in.
+        languages=[
+            {"label": f"{locale.name} ({code})", "value": code}
+            for code, locale in library.languages.locales.items()
+            if code != original
+        ],
+    )
     fields = [{"name": "id", **_id_field()}]
     for name, info in CaseFrontMatter.model_fields.items():
         if name in TRANSLATION_ONLY or name == "id":
@@ -151,7 +171,7 @@ def case_collection(library: Library) -> dict[str, Any]:
                 {"name": name, "label": "Language", "widget": "hidden", "default": original}
             )
             continue
-        fields.append(_field(name, info, name, vocabularies))
+        fields.append(_field(name, info, name, choices))
     fields.append(_body_field(library.vocabularies.get("sections")))
     return {
         "name": "cases",
@@ -252,9 +272,9 @@ def _body_field(sections: Vocabulary | None) -> dict[str, Any]:
 
 
 def _field(
-    name: str, info: FieldInfo, path: str, vocabularies: dict[str, Vocabulary]
+    name: str, info: FieldInfo, path: str, choices: Choices
 ) -> dict[str, Any]:
-    widget = _widget(name, info.annotation, info.metadata, path, vocabularies)
+    widget = _widget(name, info.annotation, info.metadata, path, choices)
     field: dict[str, Any] = {
         "name": name,
         "label": name.replace("_", " ").capitalize(),
@@ -274,7 +294,7 @@ def _widget(
     annotation: Any,
     metadata: list[Any],
     path: str,
-    vocabularies: dict[str, Vocabulary],
+    choices: Choices,
 ) -> dict[str, Any]:
     annotation, metadata = _unwrap(annotation, metadata)
     origin = typing.get_origin(annotation)
@@ -288,9 +308,9 @@ def _widget(
                 "widget": "list",
                 "label_singular": name.rstrip("s").replace("_", " "),
                 **limits,
-                "fields": _model_fields(item, path, vocabularies),
+                "fields": _model_fields(item, path, choices),
             }
-        inner = _widget(name, item, item_metadata, path, vocabularies)
+        inner = _widget(name, item, item_metadata, path, choices)
         if inner.get("widget") == "select":
             return {**inner, "multiple": True, **limits}
         return {"widget": "list", **limits, "field": {"name": "item", "label": name, **inner}}
@@ -298,14 +318,10 @@ def _widget(
         return {
             "widget": "object",
             "collapsed": False,
-            "fields": _model_fields(annotation, path, vocabularies),
+            "fields": _model_fields(annotation, path, choices),
         }
-    if path in vocabularies:
-        vocabulary = vocabularies[path]
-        return {
-            "widget": "select",
-            "options": [{"label": t.label, "value": t.id} for t in vocabulary.terms.values()],
-        }
+    if path in choices.by_field:
+        return {"widget": "select", "options": choices.by_field[path]}
     if origin is typing.Literal:
         # The first value is the cautious one (status: draft), so a new entry starts there.
         options = [str(v) for v in typing.get_args(annotation)]
@@ -314,7 +330,7 @@ def _widget(
     if _country in validators:
         return {"widget": "select", "options": _countries()}
     if _language in validators:
-        return {"widget": "string", "pattern": ["^[a-z]{2}$", "a two-letter code such as en"]}
+        return {"widget": "select", "options": choices.languages}
     if annotation is int:
         lower = next((m.ge for m in metadata if hasattr(m, "ge")), None)
         upper = next((m.le for m in metadata if hasattr(m, "le")), None)
@@ -338,10 +354,10 @@ def _widget(
 
 
 def _model_fields(
-    model: type[BaseModel], path: str, vocabularies: dict[str, Vocabulary]
+    model: type[BaseModel], path: str, choices: Choices
 ) -> list[dict[str, Any]]:
     return [
-        _field(name, info, f"{path}.{name}", vocabularies)
+        _field(name, info, f"{path}.{name}", choices)
         for name, info in model.model_fields.items()
     ]
 
