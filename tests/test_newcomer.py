@@ -142,3 +142,41 @@ def test_activated_environment_prints_plain_casebook(project_copy: Path) -> None
 def test_python_is_the_one_the_scripts_use() -> None:
     # The README promises Debian 12's python3 (3.11.2) is enough; CI covers newer ones.
     assert sys.version_info >= (3, 11)
+
+
+@pytest.mark.slow
+def test_the_readme_way_to_view_the_built_site_follows_folder_links(built_project: Path) -> None:
+    """Opening site/index.html from disk breaks on folder links; the README says to serve it."""
+    import socket
+    import time
+    import urllib.request
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "opening\n`site/index.html` from disk shows the home page only" in readme
+    (command,) = [c for c in told_to_run("README.md") if "http.server" in c]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert command.endswith(" 8000")
+    command = command.removesuffix(" 8000") + f" --bind 127.0.0.1 {port}"
+    server = subprocess.Popen(
+        ["bash", "-c", f"exec {command}"],
+        cwd=built_project,
+        env=shell_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/cases/odi-mexico/") as page:
+                    html = page.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"{command} did not serve the site")
+        assert "Uncovering organised sexual abuse of children in schools in Mexico" in html
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
