@@ -57,7 +57,8 @@ GITHUB_API = "https://api.github.com"
 # script but the site's. Decap compiles its config schema at run time ('unsafe-eval', for
 # its own bundle: the page loads no other script and shows no contributed HTML, as the
 # preview is off), styles its components inline, and talks to the Git backend only:
-# GitHub's API, or decap-server on this computer.
+# GitHub's API, or decap-server on this computer. Everything else it might ask for (GitHub's
+# status page, avatars from GitHub's image host) is refused, so nothing else learns of a visit.
 POLICY = (
     "default-src 'self'; "
     "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; "
