@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/casebook build "$@"
-echo "Built site/: open site/index.html, or run '.venv/bin/casebook serve' to preview."
+echo "Built site/. To view it: python3 -m http.server --directory site 8000, then open http://127.0.0.1:8000/ (or preview with live reload: .venv/bin/casebook serve)"

@@ -12,10 +12,11 @@ with_test=0
 # Debian's Chromium (never a downloaded browser), poppler and Java for the HTML validator.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if (( with_test )); then
-  packages+=(chromium poppler-utils default-jre-headless)
-  # npm installs the HTML validator (package.json); Debian's only when no npm is on the PATH.
-  command -v npm >/dev/null 2>&1 || packages+=(npm)
+  packages+=(chromium poppler-utils default-jre-headless git)
 fi
+# npm fetches the web editor's bundle (decap-cms) and, for the tests, the HTML validator and
+# decap-server (package.json); Debian's npm only when no npm is on the PATH.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -41,12 +42,19 @@ else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 fi
 
-# The test tools from npm (the W3C HTML validator, vnu-jar), at the versions in
+# The test tools from npm (the W3C HTML validator vnu-jar, decap-server), at the versions in
 # package-lock.json. Reinstalled when node_modules is missing or older than the lock file.
 # --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's is used.
+# --omit=optional: decap-cms is fetched below as its ready-built bundle, not its 700 packages.
 if (( with_test )) && [[ -f package.json ]]; then
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     echo "==> Installing npm packages"
-    npm ci --no-audit --no-fund --ignore-scripts
+    npm ci --no-audit --no-fund --ignore-scripts --omit=optional
   fi
 fi
+
+# The web editor at /admin/ (Decap CMS): only the ready-built files in the package's dist/,
+# at the version and integrity pinned in package-lock.json, into .cache/decap-cms/VERSION/.
+# `casebook build` copies them into site/admin/, so the site serves the editor itself.
+# Without it the site is still built, with a warning that /admin/ was left out.
+bash scripts/fetch_decap.sh || echo "warning: the web editor's files could not be fetched; the site is built without /admin/" >&2

@@ -243,7 +243,7 @@ KEYS = [
         replace("subnational_scope: 12 states", "budget: unknown"),
         "budget",
         "budget",
-        "unknown field 'budget'; the fields allowed here are: title, summary, status,",
+        "unknown field 'budget'; the fields allowed here are: id, title, summary, status,",
     ),
     Bad(
         "unknown-nested-key",
@@ -258,6 +258,26 @@ KEYS = [
         "pubisher",
         "sources.2.pubisher",
         "unknown field 'pubisher'; did you mean 'publisher'?",
+    ),
+    Bad(
+        # `kind:` at column 0 after the organisation's fields: one problem, named as a slip
+        # (not "unknown field 'kind'" and "organisation.kind is missing").
+        "indentation-slip",
+        replace("  kind: legal-organisation", "kind: legal-organisation"),
+        "kind: legal-organisation",
+        "kind",
+        "did you mean to indent `kind:` under `organisation:`? It is an indentation slip: start "
+        "the line with the same spaces as the other fields under 'organisation:'",
+    ),
+    Bad(
+        "indentation-slip-out-of-a-list-item",
+        replace(
+            "    citation: >-\n      Safe Futures Hub.", "citation: >-\n      Safe Futures Hub."
+        ),
+        ODI_TEXT[: ODI_TEXT.index("    citation: >-\n      Safe Futures Hub.")].count("\n") + 1,
+        "citation",
+        "did you mean to indent `citation:` under `sources:`?",
+        errors=2,  # and the source, left without its citation, needs one: true, and said once
     ),
     Bad(
         "duplicate-key",
@@ -295,8 +315,15 @@ REQUIRED = [
     "last_reviewed",
 ]
 MISSING = [
-    # A missing key has no line of its own: it is reported on the front matter's first line.
-    Bad(f"missing-{key}", drop_field(key), 2, key, f"is required but missing; add '{key}:'")
+    # A missing key has no line of its own: it is reported on the front matter's first field
+    # (not on line 2, the '# yaml-language-server' comment).
+    Bad(
+        f"missing-{key}",
+        drop_field(key),
+        "summary: >-" if key == "title" else TITLE,
+        key,
+        f"is required but missing; add '{key}:'",
+    )
     for key in REQUIRED
 ] + [
     Bad(
@@ -305,6 +332,21 @@ MISSING = [
         "organisation:",
         "organisation.country",
         "is required but missing; add 'country:' (Where it is based, as an ISO 3166 code",
+    ),
+    Bad(
+        "missing-group-says-what-goes-under-it",
+        drop_field("organisation"),
+        TITLE,
+        "organisation",
+        "is required but missing; add 'organisation:', then 'name:', 'country:', 'kind:' "
+        "indented under it",
+    ),
+    Bad(
+        "missing-list-of-groups-says-what-goes-in-each",
+        drop_field("sources"),
+        TITLE,
+        "sources",
+        "add 'sources:', then a list of items ('- ' lines), each with 'title:', 'kind:' indented",
     ),
 ]
 
@@ -1110,3 +1152,83 @@ def test_a_support_service_needs_a_phone_or_url(project_copy: Path) -> None:
     services.write_text(text.replace('    phone: "911"\n', "", 1))
     result = check_project(Project(project_copy))
     assert any("needs a 'phone' number or a 'url'" in p.message for p in result.errors)
+
+
+# --- sharper checks: complete hints, too few questions, no national support ------------
+
+
+def test_every_placeholder_hint_says_what_to_write(project_copy: Path) -> None:
+    """A fresh scaffold fails only on its TODOs, and no hint stops at 'replace it'."""
+    from casebook.scaffold import new_case
+
+    new_case(Project(project_copy), "kenya-schools", "Schools in Kenya", ["KE"])
+    result = check_project(Project(project_copy))
+    placeholders = [p for p in result.errors if "placeholder" in p.message]
+    assert len(placeholders) >= 15, shown(result.problems)
+    for problem in placeholders:
+        hint = problem.message.split("; ", 1)[1]
+        assert hint.startswith("replace it with "), problem.format()
+        assert len(hint.removeprefix("replace it with ").split()) >= 4, problem.format()
+    body = [p.message for p in placeholders if p.field == "body"]
+    assert any(
+        "replace it with the Context section's text: who the organisation is" in m for m in body
+    )
+    questions = [p for p in placeholders if p.path.endswith("kenya-schools.yml")]
+    assert questions and all("an open question for '" in p.message for p in questions)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_an_audience_with_fewer_than_3_questions_is_warned_about(project: Path, count: int) -> None:
+    path = project / QUESTIONS
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index("practitioners:")
+    kept = lines[: start + 1 + count] + lines[start + 6 :]
+    path.write_text("\n".join(kept), encoding="utf-8")
+    result = check(project)
+    assert result.errors == [], shown(result.problems)
+    assert [(w.path, w.line, w.field) for w in result.warnings] == [
+        (QUESTIONS, start + 1, "practitioners")
+    ]
+    message = result.warnings[0].message
+    assert message.startswith(f"only {count} question(s) for 'Practitioners'")
+    assert f"add {3 - count} or more open questions" in message
+    # --strict (as on a pull request) fails on it.
+    from casebook.cli import main
+
+    assert main(["check", "--strict"]) == 1
+
+
+def test_three_questions_per_audience_pass(project: Path) -> None:
+    path = project / QUESTIONS
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index("practitioners:")
+    path.write_text("\n".join(lines[: start + 4] + lines[start + 6 :]), encoding="utf-8")
+    assert check(project).problems == []
+
+
+def test_a_country_without_a_national_support_service_is_warned_about(project: Path) -> None:
+    replace("countries: [MX]", "countries: [MX, KE]")(project)
+    replace("countries: [MX]", "countries: [MX, KE]", ODI_ES)(project)
+    result = check(project)
+    assert result.errors == [], shown(result.problems)
+    line = line_of(project, ODI, "countries: [MX, KE]")
+    # Once, on the original: a translation keeps its facts, and is not warned twice.
+    assert [(w.path, w.line, w.field) for w in result.warnings] == [(ODI, line, "countries.1")]
+    message = result.warnings[0].message
+    assert message.startswith(
+        "data/support_services.yml lists no national support service for KE, only "
+        "international ones"
+    )
+    assert "add a service for KE there" in message and "'country: KE'" in message
+    assert "accept the gap knowingly" in message
+
+
+def test_a_national_service_for_the_country_clears_the_warning(project: Path) -> None:
+    replace("countries: [MX]", "countries: [MX, KE]")(project)
+    replace("countries: [MX]", "countries: [MX, KE]", ODI_ES)(project)
+    append(
+        '  - name: Childline Kenya (116)\n    country: KE\n    phone: "116"\n'
+        "    hours: 24 hours a day\n    for: Children in Kenya.\n    last_checked: 2026-11-22\n",
+        "data/support_services.yml",
+    )(project)
+    assert check(project).problems == []

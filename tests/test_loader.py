@@ -68,9 +68,9 @@ def test_nested_keys_and_list_items_have_their_own_lines(odi: Document) -> None:
 def test_absent_keys_fall_back_to_the_nearest_ancestor(odi: Document) -> None:
     assert odi.lines.line(("organisation", "website")) == line_starting("organisation:")
     assert odi.lines.line(("sources", 2, "url")) == odi.lines.line(("sources", 2))
-    # Nothing at all: the front matter's first line.
-    assert odi.lines.line(("no_such_key",)) == 2
-    assert odi.lines.line(()) == 2
+    # Nothing at all: the front matter's first field, not the comment above it.
+    assert odi.lines.line(("no_such_key",)) == line_starting("title:")  # the first field
+    assert odi.lines.line(()) == line_starting("title:")
     assert LineMap(start=7).line(("a", 0, "b")) == 7
 
 

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from casebook.catalogue import open_data
+from casebook.cms import signature as cms_signature
+from casebook.cms import write_admin
 from casebook.i18n import Languages, Locale
 from casebook.postprocess import harden_site
 from casebook.problems import count, print_problems
@@ -307,6 +309,14 @@ def verify(site_dir: Path, cases: Iterable[str], drafts: Iterable[str]) -> None:
         raise BuildError(f"site/: draft case(s) {', '.join(leaked)} were published")
 
 
+SITE_URL_WARNING = (
+    "mkdocs.yml: warning: site_url: not set, so sitemap.xml lists no page, the suggested "
+    "citations end with a bare path (/cases/<id>/) instead of a full address, and the printed "
+    "worksheets give no web address; add the address the site is published at, e.g. "
+    "'site_url: https://casebook.example.org/'"
+)
+
+
 def build_site(
     project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False
 ) -> int:
@@ -329,7 +339,10 @@ def build_site(
         f"{len(published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
     )
     try:
-        settings = SiteSettings.from_config(read_config(project))
+        config = read_config(project)
+        settings = SiteSettings.from_config(config)
+        if not settings.site_url:
+            print(SITE_URL_WARNING, file=sys.stderr)
         editions = list(library.languages.locales.values())
         pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
         changed = 0
@@ -374,6 +387,12 @@ def build_site(
         progress.step(f"Search index: {search.pages} page(s), {search.bytes // 1024} KB in chunks")
         hardened = harden_site(staging)
         progress.step(f"Content-Security-Policy and safe links added to {hardened.pages} page(s)")
+        # After the search index and the hardening: /admin/ has its own policy, no index.
+        admin = write_admin(project, library, config, staging)
+        if admin.written:
+            progress.step(admin.message)
+        else:
+            print(admin.message, file=sys.stderr)
         _swap(staging, project.site_dir)
         stamp_file.write_text(stamp, encoding="utf-8")
     except BuildError as exc:
@@ -392,7 +411,7 @@ def _stamp(project: Project, strict: bool) -> str:
 
     from casebook import __version__
 
-    digest = hashlib.sha256(f"{__version__} strict={strict}".encode())
+    digest = hashlib.sha256(f"{__version__} strict={strict} {cms_signature(project)}".encode())
     sources = [
         project.mkdocs_yml,
         *sorted(p for p in project.overrides_dir.rglob("*") if p.is_file()),

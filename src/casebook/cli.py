@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from casebook import __version__
-from casebook.problems import count, print_problems
+from casebook.problems import count, display_path, print_problems
 from casebook.project import Project
 
 EPILOG = """examples:
@@ -17,8 +19,47 @@ EPILOG = """examples:
   casebook build                      check, generate pages and PDFs, and build site/
   casebook build --no-pdf             a quicker build without worksheet PDFs
   casebook serve                      preview on http://127.0.0.1:8000, rebuilding on change
+  casebook new my-case --title "..."  start a case and its questions file
   casebook schema > schemas/case.schema.json
+
+After `bash scripts/build.sh` the command is .venv/bin/casebook (or run
+`source .venv/bin/activate` once per terminal, and then plain `casebook`).
+Run `casebook COMMAND --help` for what a command does and its options.
 """
+
+HELP = argparse.RawDescriptionHelpFormatter
+
+
+def command_name(project: Project | None = None) -> str:
+    """How the reader can run casebook again, exactly as it will work when typed.
+
+    'casebook' when that name on the PATH is this very program (an activated environment),
+    otherwise the path of the program that is running, relative to the current folder.
+    """
+    running = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if running is None or running.name != "casebook":
+        # Run as `python -m casebook` or from tests: the project's own environment.
+        candidate = (project.root if project else Path.cwd()) / ".venv" / "bin" / "casebook"
+        running = candidate if candidate.exists() else None
+    if running is None:
+        return "casebook"
+    on_path = shutil.which("casebook")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(running):
+        return "casebook"
+    absolute = os.path.abspath(running)
+    here = os.getcwd()
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, here)
+    return absolute
+
+
+def check_command(project: Project, path: str) -> str:
+    """The command that checks `path`, as it works when typed in the current folder."""
+    command = command_name(project)
+    here = Path.cwd().resolve()
+    if here != project.root and project.root not in here.parents:
+        command += f" --project {project.root}"  # the project is found from the folder
+    return f"{command} check {path}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="validate cases, questions and vocabularies")
+    check = commands.add_parser(
+        "check",
+        help="validate cases, questions and vocabularies",
+        formatter_class=HELP,
+        description="Validate case files, their questions files and the vocabularies, and print "
+        "every problem\nas 'file:line: field: what is wrong, what to write instead'. Exits 1 "
+        "when there is an error;\nwarnings (such as a possible phone number) do not fail the "
+        "check unless --strict is given.",
+        epilog="examples:\n"
+        "  casebook check                                  every case and questions file\n"
+        "  casebook check case_studies/odi-mexico.md       one case (and its questions)\n"
+        "  casebook check --strict --format github         as the pull-request check runs it",
+    )
     check.add_argument("paths", nargs="*", type=Path, help="case files or folders (default: all)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument(
@@ -47,7 +100,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="'github' prints ::error annotations for pull requests",
     )
 
-    build = commands.add_parser("build", help="check, generate pages and build site/")
+    build = commands.add_parser(
+        "build",
+        help="check, generate pages and build site/",
+        formatter_class=HELP,
+        description="Check every source file, generate the pages, data and worksheet PDFs, "
+        "build every language\nedition with MkDocs into site/, add the search index, and "
+        "verify that each published case\nbecame exactly one page. Refuses to build when the "
+        "check finds an error, and never\nleaves a half-built site: site/ is replaced only "
+        "when everything succeeded.\n\nSet site_url in mkdocs.yml (the address the site is "
+        "published at) for a sitemap, full\naddresses in citations and addresses on the "
+        "printed worksheets; the build warns without it.",
+        epilog="examples:\n"
+        "  casebook build                 the whole site, with PDFs, into site/\n"
+        "  casebook build --no-pdf        a quicker build without the worksheet PDFs\n"
+        "  casebook build --strict        warnings stop the build, as before publishing\n\n"
+        "View the result: python3 -m http.server --directory site 8000, then open\n"
+        "http://127.0.0.1:8000/ (links point to folders, so site/index.html alone is not enough).",
+    )
     build.add_argument("--no-pdf", action="store_true", help="skip worksheet PDFs (quicker)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument(
@@ -55,7 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     serve_cmd = commands.add_parser(
-        "serve", help="preview the site, rebuilding when sources change"
+        "serve",
+        help="preview the site, rebuilding when sources change",
+        formatter_class=HELP,
+        description="Build a preview of the original-language edition and serve it on "
+        "127.0.0.1. Saving a case,\nquestions, vocabulary or guidance file regenerates the "
+        "pages it affects. Drafts are\nchecked but not shown. Stop it with Ctrl+C.",
+        epilog="examples:\n"
+        "  casebook serve                 http://127.0.0.1:8000/\n"
+        "  casebook serve --port 8001     when port 8000 is taken\n"
+        "  casebook serve --pdf           also render the worksheet PDFs (slower)",
     )
     serve_cmd.add_argument(
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)"
@@ -65,8 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     new = commands.add_parser(
         "new",
         help="start a new case from the template",
+        formatter_class=HELP,
         description="Write case_studies/<id>.md and reflective_questions/cases/<id>.yml from "
-        "templates, as a draft. Never overwrites an existing file.",
+        "templates, as a\ndraft. Every field has a comment saying what to write, and every "
+        "place to fill in says TODO.\nNever overwrites an existing file.",
+        epilog="example:\n"
+        '  casebook new school-safety-kenya --title "How a network of schools ..." --country KE',
     )
     new.add_argument(
         "id", help="the case id: lowercase letters, digits and hyphens, e.g. odi-mexico"
@@ -80,7 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="an ISO 3166 country code such as MX; repeat for several countries",
     )
 
-    commands.add_parser("schema", help="print the JSON Schema of a case's front matter")
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a case's front matter",
+        formatter_class=HELP,
+        description="Print the JSON Schema of a case's front matter, built from the case model "
+        "and the\nvocabularies. Editors' IDEs (VS Code with the YAML extension) use it to "
+        "suggest allowed\nvalues; the committed copy is schemas/case.schema.json.",
+        epilog="example:\n  casebook schema > schemas/case.schema.json",
+    )
 
     args = parser.parse_args(argv)
     if args.command is None:
@@ -106,12 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             except ScaffoldError as exc:
                 print(f"casebook new: {exc}", file=sys.stderr)
                 return 1
-            print(
-                f"Created {made.case.relative_to(project.root)} and {made.questions.relative_to(project.root)}."
-            )
-            print(
-                f"Replace each TODO, then run: casebook check {made.case.relative_to(project.root)}"
-            )
+            case, questions = display_path(made.case), display_path(made.questions)
+            print(f"Created {case} and {questions}.")
+            print(f"Replace each TODO, then run: {check_command(project, case)}")
             return 0
         if args.command == "schema":
             from casebook.schema import case_schema, dumps

@@ -313,6 +313,10 @@ def read_front_matter(path: Path, name: str) -> Document:
                 f"the front matter must be 'field: value' lines, one per line, but it is {got}",
             )
         )
+    # A field that is missing has no line of its own: it is reported on the front matter's
+    # first field, not on a comment such as '# yaml-language-server: ...' above it.
+    top = [line for loc, line in line_map.lines.items() if len(loc) == 1]
+    line_map.start = min(top) if top else 1
     body = "\n".join(lines[end + 1 :])
     return Document(path, name, data, line_map, body, end + 2, duplicates)
 

@@ -20,8 +20,17 @@ def explain(
     value = error.get("input")
     dotted = ".".join(str(part) for part in loc)
     line = document.lines.line(loc)
+    slip = indentation_slip(loc, document, model) if kind == "extra_forbidden" else None
     if kind == "missing":
         message = f"is required but missing; add '{loc[-1]}:'{described(model, loc)}"
+        message += _fields_under(model, loc)
+    elif slip is not None:
+        key = loc[-1]
+        message = (
+            f"is not a field at the top level; did you mean to indent `{key}:` under "
+            f"`{slip}:`? It is an indentation slip: start the line with the same spaces as "
+            f"the other fields under '{slip}:'"
+        )
     elif kind == "extra_forbidden":
         message = _unknown_key(loc, model)
     elif kind in ("list_type", "tuple_type"):
@@ -116,6 +125,50 @@ def described(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
         return ""
     info = holder.model_fields.get(str(loc[-1]))
     return f" ({info.description})" if info is not None and info.description else ""
+
+
+def _fields_under(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    """For a missing group of fields: the fields to write, indented, under its key."""
+    holder = _model_at(model, loc)
+    info = holder.model_fields.get(str(loc[-1])) if holder is not None and loc else None
+    if info is None:
+        return ""
+    inner = _inner_model(info.annotation)
+    if inner is None:
+        return ""
+    required = [name for name, field in inner.model_fields.items() if field.is_required()]
+    listed = ", ".join(f"'{name}:'" for name in required)
+    many = "a list of items ('- ' lines), each with " if _is_list(info.annotation) else ""
+    return f", then {many}{listed} indented under it" if required else ""
+
+
+def _is_list(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is list
+
+
+def indentation_slip(
+    loc: tuple[Any, ...], document: Document, model: type[BaseModel] | None
+) -> str | None:
+    """The block a top-level key that the model does not know belongs in, if any.
+
+    `kind:` written at the start of the line after `organisation:`'s fields is read as a
+    top-level field; it is named as an indentation slip rather than an unknown field.
+    """
+    if model is None or len(loc) != 1 or str(loc[0]) in model.model_fields:
+        return None
+    key = str(loc[0])
+    blocks = [
+        parent
+        for parent, info in model.model_fields.items()
+        if (inner := _inner_model(info.annotation)) is not None and key in inner.model_fields
+    ]
+    if not blocks:
+        return None
+    at = document.lines.lines.get((key,), 0)
+    above = [(document.lines.lines.get((b,), 0), b) for b in blocks]
+    above = [(line, block) for line, block in above if 0 < line < at]
+    # The nearest block above the key is the one it slipped out of.
+    return max(above)[1] if above else blocks[0]
 
 
 def _unknown_key(loc: tuple[Any, ...], model: type[BaseModel] | None) -> str:

@@ -141,8 +141,8 @@ class EvidencePoint(Strict):
 
 
 class Source(Strict):
-    title: Text
-    publisher: Text | None = None
+    title: Text = Field(description="The source's title, as published.")
+    publisher: Text | None = Field(None, description="Who published it.")
     date: Annotated[Text | None, BeforeValidator(_as_text)] = Field(
         None, description="Publication date as YYYY, YYYY-MM or YYYY-MM-DD."
     )
@@ -163,6 +163,11 @@ class Source(Strict):
 class CaseFrontMatter(Strict):
     """Every field a case's front matter may hold."""
 
+    id: Slug | None = Field(
+        None,
+        description="Optional: the case id, which must match the file name (the web editor "
+        "names the file from it).",
+    )
     title: Text = Field(description="The case's title, as a reader would search for it.")
     summary: Text = Field(description="One paragraph: who, where, what was learned, what changed.")
     status: Literal["draft", "published"] = Field(

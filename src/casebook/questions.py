@@ -33,6 +33,10 @@ class Audience(BaseModel):
     questions: list[Question] = Field(min_length=1)
 
 
+# Optional in a case's questions file: the case's id, the same as the file name.
+CASE_KEY = "case"
+
+
 @dataclass
 class QuestionBank:
     audiences: dict[str, Audience] = field(default_factory=dict)
@@ -135,6 +139,20 @@ def check_case_questions(
     malformed: set[str] = set()
     for key, value in data.items():
         line = document.lines.line((key,))
+        if key == CASE_KEY:
+            # Written by the web editor, which names the file from it.
+            stem = split_language(document.path.stem)[0]
+            if value != stem:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        CASE_KEY,
+                        f"'{value}' does not match the file name {document.path.name}; "
+                        f"write 'case: {stem}', or delete the line",
+                    )
+                )
+            continue
         if key not in bank.audiences:
             problems.append(Problem(name, line, str(key), vocabulary.unknown_message(key)))
             continue

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from casebook.i18n import Languages, english_only, load_languages
 from casebook.loader import Document, LoadError, read_front_matter
-from casebook.messages import described, explain
+from casebook.messages import described, explain, indentation_slip
 from casebook.model import Case, CaseFrontMatter, Section
 from casebook.privacy import PLACEHOLDER, IdentifyingDetails, load_identifying_patterns
 from casebook.problems import Problem, Severity, display_path, sort_problems
@@ -85,7 +85,7 @@ def check_project(project: Project, paths: list[Path] | None = None) -> CheckRes
     all_ids = {_case_id(p) for p in all_paths if p not in translation_paths}
     pages = _page_names(project)
     cases: list[Case] = []
-    shared = (project, vocabularies, bank, all_ids, pages, details)
+    shared = (project, vocabularies, bank, all_ids, pages, details, support)
     for case, found in _check_all(selected, shared):
         problems += found
         if case is not None:
@@ -148,7 +148,8 @@ _SHARED: tuple[Any, ...] = ()
 
 
 def _check_one(path: Path) -> tuple[Case | None, list[Problem]]:
-    return check_case_file(path, *_SHARED)
+    project, vocabularies, bank, ids, pages, details, support = _SHARED
+    return check_case_file(path, project, vocabularies, bank, ids, pages, details, support=support)
 
 
 def _check_all(
@@ -207,6 +208,7 @@ def check_case_file(
     pages: frozenset[str] = frozenset(),
     details: IdentifyingDetails | None = None,
     translation: tuple[str, str] | None = None,
+    support: SupportDirectory | None = None,
 ) -> tuple[Case | None, list[Problem]]:
     """Check one case file; `translation` is (original id, language) for a translation."""
     name = display_path(path, project.root)
@@ -229,7 +231,7 @@ def check_case_file(
     problems += document.problems
 
     # A placeholder left from `casebook new` is the one problem worth reporting on its line.
-    placeholders = list(_placeholders(document))
+    placeholders = list(_placeholders(document, vocabularies))
     held = {p.line for p in placeholders}
     problems += placeholders
     problems += _identifying(document, details or IdentifyingDetails([]), held)
@@ -242,12 +244,25 @@ def check_case_file(
     try:
         meta = CaseFrontMatter.model_validate(document.data)
     except ValidationError as exc:
-        for error in exc.errors():
+        errors = exc.errors()
+        # A key that slipped out of its block is one mistake: the block's "missing" field
+        # is the same key, so only the slip is reported.
+        slipped = {
+            (block, str(error["loc"][0]))
+            for error in errors
+            if error["type"] == "extra_forbidden"
+            and (block := indentation_slip(tuple(error["loc"]), document, CaseFrontMatter))
+        }
+        for error in errors:
+            loc = tuple(error["loc"])
+            if error["type"] == "missing" and (str(loc[0]), str(loc[-1])) in slipped:
+                continue
             problem = explain(error, document, CaseFrontMatter)
             # A value outside the vocabulary is already reported with a suggestion.
             if (problem.line, problem.field) not in flagged and problem.line not in held:
                 problems.append(problem)
     problems += _check_references(document)
+    problems += _check_id(document, case_id)
     intro, sections, found = parse_body(document, vocabularies.get("sections"))
     problems += found
     problems += check_markdown(document, all_ids, pages)
@@ -276,11 +291,57 @@ def check_case_file(
     elif question_file is not None:
         questions, found = check_case_questions(question_file, bank, required)
         problems += found
-        problems += _placeholders(question_file)
+        problems += _few_questions(question_file, questions, bank)
+        problems += _placeholders(question_file, bank=bank)
 
+    if meta is not None and support is not None and not translation:
+        problems += _no_national_support(document, meta, support)
     if meta is None or any(p.is_error for p in problems):
         return None, problems
     return Case(case_id, name, meta, intro, sections, questions), problems
+
+
+# The guide asks for about five questions per audience; fewer than this is too few for a session.
+MIN_QUESTIONS = 3
+
+
+def _few_questions(
+    document: Document, questions: dict[str, list[str]], bank: QuestionBank
+) -> Iterator[Problem]:
+    for audience, listed in questions.items():
+        if 0 < len(listed) < MIN_QUESTIONS:
+            short = bank.audiences[audience].short_name if audience in bank.audiences else audience
+            yield Problem(
+                document.name,
+                document.lines.line((audience,)),
+                audience,
+                f"only {len(listed)} question(s) for '{short}'; a worksheet needs at least "
+                f"{MIN_QUESTIONS} and the guide asks for about five: add "
+                f"{MIN_QUESTIONS - len(listed)} or more open questions about systems, practice "
+                "or participants' own settings, one per line starting with '- '",
+                Severity.WARNING,
+            )
+
+
+def _no_national_support(
+    document: Document, meta: CaseFrontMatter, support: SupportDirectory
+) -> Iterator[Problem]:
+    """A safety gap: readers from a case's country would see only international services."""
+    national = {s.country for s in support.services}
+    for index, country in enumerate(meta.countries):
+        if country in national:
+            continue
+        yield Problem(
+            document.name,
+            document.lines.line(("countries", index)),
+            f"countries.{index}",
+            f"data/support_services.yml lists no national support service for {country}, only "
+            f"international ones, so readers in {country} are not shown where to get help near "
+            f"them; add a service for {country} there (a child helpline or emergency number "
+            "whose details you have confirmed, with 'country: " + country + "'), or accept "
+            "the gap knowingly in the pull request",
+            Severity.WARNING,
+        )
 
 
 def _strings(
@@ -296,33 +357,89 @@ def _strings(
         yield loc, data
 
 
-def _placeholders(document: Document) -> Iterator[Problem]:
-    """TODO markers left from the scaffold, in the front matter (or a YAML file) and the body."""
+def _placeholders(
+    document: Document,
+    vocabularies: Vocabularies | None = None,
+    bank: QuestionBank | None = None,
+) -> Iterator[Problem]:
+    """TODO markers left from the scaffold, in the front matter (or a YAML file) and the body.
+
+    Each hint says what to write: the field's description, the audience a question is for,
+    or what the section holds.
+    """
     for loc, value in _strings(document.data):
         if "TODO" in value and PLACEHOLDER.search(value):
             dotted = ".".join(str(part) for part in loc)
-            hint = _field_hint(loc)
+            hint = (
+                _question_hint(loc, bank)
+                if bank is not None
+                else _vocabulary_hint(loc, vocabularies) or _field_hint(loc)
+            )
             yield Problem(
                 document.name,
                 document.lines.line(loc),
                 dotted,
                 f"still holds the placeholder '{_short(value)}'; replace it{hint}",
             )
+    heading = ""
     for line, text in _prose_lines(document) if "TODO" in document.body else ():
-        if PLACEHOLDER.search(text):
+        match = _H2.match(text)
+        if match:
+            heading = _ATTRS.sub("", match.group(1)).strip()
+        elif PLACEHOLDER.search(text):
             yield Problem(
                 document.name,
                 line,
                 "body",
-                f"still holds the placeholder '{_short(text.strip())}'; write this section's text",
+                f"still holds the placeholder '{_short(text.strip())}'; "
+                + _section_hint(heading, vocabularies.get("sections") if vocabularies else None),
             )
+
+
+def _vocabulary_hint(loc: tuple[str | int, ...], vocabularies: Vocabularies | None) -> str:
+    """For a field that takes vocabulary ids: the ids it allows, with their labels."""
+    path = ".".join(str(part) for part in loc if not isinstance(part, int))
+    for vocabulary in vocabularies.controlling() if vocabularies else []:
+        if vocabulary.field == path:
+            many = isinstance(loc[-1], int)
+            terms = list(vocabulary.terms.values())
+            shown = ", ".join(f"{t.id} ({t.label})" for t in terms[:8])
+            more = f", … ({len(terms) - 8} more in {vocabulary.source})" if len(terms) > 8 else ""
+            kind = "one or more of these ids" if many else ("one of these ids")
+            return f" with {kind}: {shown}{more}"
+    return ""
+
+
+def _section_hint(heading: str, sections: Vocabulary | None) -> str:
+    term = None
+    if sections is not None:
+        wanted = heading.lower()
+        term = next((t for t in sections.terms.values() if wanted in (t.id, t.label.lower())), None)
+    if term is not None and term.description:
+        return f"replace it with the {term.label} section's text: {_lower_first(term.description)}"
+    return (
+        "replace it with this section's text, in your own words, from facts in the sources "
+        "you list under 'sources:'"
+    )
+
+
+def _question_hint(loc: tuple[str | int, ...], bank: QuestionBank) -> str:
+    audience = bank.audiences.get(str(loc[0])) if loc else None
+    who = f" for '{audience.short_name}'" if audience is not None else ""
+    return (
+        f" with an open question{who} about systems, practice or their own setting, "
+        "as a full sentence ending in '?'; never ask people to recount personal experiences "
+        "of abuse"
+    )
 
 
 def _field_hint(loc: tuple[str | int, ...]) -> str:
     while loc and isinstance(loc[-1], int):
         loc = loc[:-1]  # a list item is described by its list
     hint = described(CaseFrontMatter, loc)
-    return f" with {hint.strip(' ()')[:1].lower()}{hint.strip(' ()')[1:]}" if hint else ""
+    if not hint:
+        return " with this field's value; docs/reference/case-model.md says what each field holds"
+    return f" with {hint.strip(' ()')[:1].lower()}{hint.strip(' ()')[1:]}"
 
 
 def _short(text: str) -> str:
@@ -470,6 +587,20 @@ def _check_vocabularies(document: Document, vocabularies: Vocabularies) -> Itera
             elif value in seen and isinstance(loc[-1], int):
                 yield Problem(document.name, line, dotted, f"'{value}' is listed twice; delete one")
             seen.add(value)
+
+
+def _check_id(document: Document, case_id: str) -> Iterator[Problem]:
+    """An `id:` (written by the web editor) must be the file's name."""
+    data = document.data if isinstance(document.data, dict) else {}
+    written = data.get("id")
+    if isinstance(written, str) and written != case_id and re.fullmatch(SLUG_PATTERN, written):
+        yield Problem(
+            document.name,
+            document.lines.line(("id",)),
+            "id",
+            f"'{written}' does not match the file name {document.path.name}; write "
+            f"'id: {case_id}' (or rename the file to {written}.md)",
+        )
 
 
 def _check_references(document: Document) -> Iterator[Problem]:

@@ -1,0 +1,484 @@
+"""The web editor at /admin/: Decap CMS, configured from the case model and the vocabularies.
+
+Editors who do not use Git create and edit cases in a form. Decap CMS commits through the
+Git backend (GitHub, with its editorial workflow and open authoring turning a contribution
+into a pull request), where `casebook check` runs as on any other change.
+
+The configuration is written here, from `CaseFrontMatter` and the vocabulary files, so the
+form can never drift from what `casebook check` accepts: there is no second copy of the
+schema. The bundle is served from the site itself (fetched by scripts/fetch_decap.sh at the
+version pinned in package-lock.json), never from a CDN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import shutil
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+from pydantic import BaseModel, HttpUrl
+from pydantic.fields import FieldInfo
+
+from casebook.model import CaseFrontMatter, _country, _language
+from casebook.project import Project
+from casebook.questions import CASE_KEY
+from casebook.validate import Library
+from casebook.vocabularies import SLUG_PATTERN, Vocabulary
+
+ADMIN = "admin"
+BUNDLE = "decap-cms.js"
+# Fields a translation carries: translations are made from the original in Git, not here.
+TRANSLATION_ONLY = frozenset({"translation_of", "translated_version"})
+# Fields whose text runs to sentences get a multi-line box; the rest a one-line one.
+LONG_TEXT = frozenset({"summary", "content_note", "note", "text", "citation"})
+# Markdown the form may produce: what a case body allows (no images, no raw HTML).
+BUTTONS = [
+    "bold",
+    "italic",
+    "link",
+    "heading-two",
+    "heading-three",
+    "quote",
+    "bulleted-list",
+    "numbered-list",
+]
+DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
+GITHUB_API = "https://api.github.com"
+
+# The editor's own policy: the site's pages keep theirs (postprocess.py), which allows no
+# script but the site's. Decap compiles its config schema at run time ('unsafe-eval', for
+# its own bundle: the page loads no other script and shows no contributed HTML, as the
+# preview is off), styles its components inline, and talks to the Git backend only:
+# GitHub's API, or decap-server on this computer. Everything else it might ask for (GitHub's
+# status page, avatars from GitHub's image host) is refused, so nothing else learns of a visit.
+POLICY = (
+    "default-src 'self'; "
+    "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; "
+    "font-src 'self' data:; "
+    "connect-src 'self' {backends}; "
+    "worker-src 'self' blob:; "
+    "object-src 'none'; "
+    "base-uri 'self'; "
+    "form-action 'self'; "
+    "frame-src 'self'"
+)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The allowed values of the form's selects, with their labels."""
+
+    by_field: dict[str, list[dict[str, str]]]  # a vocabulary's field path -> its terms
+    languages: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class CmsSettings:
+    """`extra.casebook.cms` in mkdocs.yml: how the editor reaches the repository."""
+
+    repo: str = ""  # owner/name on GitHub; from repo_url when not given
+    branch: str = "main"
+    base_url: str = ""  # the OAuth proxy that signs editors in to GitHub
+    auth_endpoint: str = ""
+    open_authoring: bool = True
+    local_backend: str = DEFAULT_LOCAL_BACKEND
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> CmsSettings:
+        extra = ((config.get("extra") or {}).get("casebook") or {}).get("cms") or {}
+        repo = str(extra.get("repo") or _github_repo(str(config.get("repo_url") or "")))
+        return cls(
+            repo=repo,
+            branch=str(extra.get("branch") or cls.branch),
+            base_url=str(extra.get("base_url") or ""),
+            auth_endpoint=str(extra.get("auth_endpoint") or ""),
+            open_authoring=bool(extra.get("open_authoring", cls.open_authoring)),
+            local_backend=str(extra.get("local_backend") or cls.local_backend),
+        )
+
+
+def _github_repo(url: str) -> str:
+    prefix = "https://github.com/"
+    return (
+        url.removeprefix(prefix).strip("/").removesuffix(".git") if url.startswith(prefix) else ""
+    )
+
+
+# --- the configuration ------------------------------------------------------------------
+
+
+def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> dict[str, Any]:
+    """Decap CMS's config.yml, as data."""
+    backend: dict[str, Any] = {
+        "name": "github",
+        "repo": settings.repo or "OWNER/REPOSITORY",
+        "branch": settings.branch,
+        "open_authoring": settings.open_authoring,
+        "squash_merges": True,
+    }
+    if settings.base_url:
+        backend["base_url"] = settings.base_url
+    if settings.auth_endpoint:
+        backend["auth_endpoint"] = settings.auth_endpoint
+    config: dict[str, Any] = {
+        "backend": backend,
+        # Used only when the editor is opened on this computer and decap-server runs.
+        "local_backend": {"url": settings.local_backend},
+        "publish_mode": "editorial_workflow",
+        # Decap requires a media folder; the form offers no image fields (see check_markdown).
+        "media_folder": "docs/assets/uploads",
+        "public_folder": "/assets/uploads",
+        "show_preview_links": False,
+        "editor": {"preview": False},
+        "collections": [case_collection(library), questions_collection(library)],
+    }
+    if site_url:
+        config["site_url"] = site_url
+    return config
+
+
+def case_collection(library: Library) -> dict[str, Any]:
+    original = library.languages.default.code
+    choices = Choices(
+        by_field={
+            v.field: [{"label": t.label, "value": t.id} for t in v.terms.values()]
+            for v in library.vocabularies.controlling()
+            if v.field
+        },
+        # The site's other editions: what a case can also be published in.
+        languages=[
+            {"label": f"{locale.name} ({code})", "value": code}
+            for code, locale in library.languages.locales.items()
+            if code != original
+        ],
+    )
+    fields = [{"name": "id", **_id_field()}]
+    for name, info in CaseFrontMatter.model_fields.items():
+        if name in TRANSLATION_ONLY or name == "id":
+            continue
+        if name == "language":
+            # New cases are written in the original language; translations are made in Git.
+            fields.append(
+                {"name": name, "label": "Language", "widget": "hidden", "default": original}
+            )
+            continue
+        fields.append(_field(name, info, name, choices))
+    fields.append(_body_field(library.vocabularies.get("sections")))
+    return {
+        "name": "cases",
+        "label": "Cases",
+        "label_singular": "Case",
+        "description": (
+            "One case study per entry. Every field is explained in the case model reference. "
+            "A new case starts as a draft; the checks run on the pull request."
+        ),
+        "folder": "case_studies",
+        "extension": "md",
+        "format": "frontmatter",
+        "create": True,
+        "delete": False,
+        "identifier_field": "title",
+        # The file is named after the case id, as `casebook check` requires.
+        "slug": "{{fields.id}}",
+        "summary": "{{title}} ({{status}})",
+        "sortable_fields": ["title", "status", "last_reviewed"],
+        # Translations (<id>.es.md) sit in the same folder; they are edited in Git.
+        "filter": {"field": "language", "value": original},
+        "fields": fields,
+    }
+
+
+def questions_collection(library: Library) -> dict[str, Any]:
+    fields: list[dict[str, Any]] = [
+        {
+            "name": CASE_KEY,
+            **_id_field(),
+            "label": "Case id",
+            "hint": "The id of the case these questions belong to: its file name in "
+            "case_studies/, without .md.",
+        }
+    ]
+    for audience in library.questions.audiences.values():
+        fields.append(
+            {
+                "name": audience.id,
+                "label": audience.name,
+                "label_singular": "question",
+                "widget": "list",
+                "required": False,
+                "hint": f"{audience.description} Write about five open questions (at least "
+                "3) about systems, practice and participants' own settings; never ask people "
+                "to recount personal experiences of abuse.",
+                "field": {"name": "question", "label": "Question", "widget": "text"},
+            }
+        )
+    return {
+        "name": "questions",
+        "label": "Reflective questions",
+        "label_singular": "Questions for a case",
+        "description": "The reflective questions of each case, one list per audience. Create "
+        "one entry for each new case, with the same id.",
+        "folder": "reflective_questions/cases",
+        "extension": "yml",
+        "format": "yml",
+        "create": True,
+        "delete": False,
+        "identifier_field": CASE_KEY,
+        "slug": "{{fields." + CASE_KEY + "}}",
+        "fields": fields,
+    }
+
+
+def _id_field() -> dict[str, Any]:
+    return {
+        "label": "Case id",
+        "widget": "string",
+        "required": True,
+        "pattern": [
+            SLUG_PATTERN,
+            "lowercase letters, digits and hyphens, e.g. school-safety-kenya",
+        ],
+        "hint": "A short id in lowercase with hyphens, e.g. school-safety-kenya. It names the "
+        "file and the page address (/cases/<id>/), so choose it once and do not change it.",
+    }
+
+
+def _body_field(sections: Vocabulary | None) -> dict[str, Any]:
+    """The body starts with the required sections, each with what to write in it."""
+    parts = []
+    for term in sections.terms.values() if sections else []:
+        if term.required:
+            parts.append(f"## {term.label}\n\nTODO: {term.description}\n")
+    return {
+        "name": "body",
+        "label": "Text of the case",
+        "widget": "markdown",
+        "modes": ["raw", "rich_text"],
+        "buttons": BUTTONS,
+        "editor_components": [],
+        "default": "\n".join(parts),
+        "hint": "Keep the '## ' section headings. Replace each TODO with your own words. No "
+        "raw HTML and no images from other websites.",
+    }
+
+
+def _field(
+    name: str, info: FieldInfo, path: str, choices: Choices
+) -> dict[str, Any]:
+    widget = _widget(name, info.annotation, info.metadata, path, choices)
+    field: dict[str, Any] = {
+        "name": name,
+        "label": name.replace("_", " ").capitalize(),
+        **widget,
+        "required": info.is_required(),
+    }
+    if info.description:
+        field["hint"] = info.description
+    if info.default not in (None, []) and not info.is_required():
+        default = info.default
+        field["default"] = default.isoformat() if isinstance(default, dt.date) else default
+    return field
+
+
+def _widget(
+    name: str,
+    annotation: Any,
+    metadata: list[Any],
+    path: str,
+    choices: Choices,
+) -> dict[str, Any]:
+    annotation, metadata = _unwrap(annotation, metadata)
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        item, item_metadata = _unwrap(item, [])
+        minimum = next((m.min_length for m in metadata if hasattr(m, "min_length")), None)
+        limits = {"min": minimum} if minimum else {}
+        if _is_model(item):
+            return {
+                "widget": "list",
+                "label_singular": name.rstrip("s").replace("_", " "),
+                **limits,
+                "fields": _model_fields(item, path, choices),
+            }
+        inner = _widget(name, item, item_metadata, path, choices)
+        if inner.get("widget") == "select":
+            return {**inner, "multiple": True, **limits}
+        return {"widget": "list", **limits, "field": {"name": "item", "label": name, **inner}}
+    if _is_model(annotation):
+        return {
+            "widget": "object",
+            "collapsed": False,
+            "fields": _model_fields(annotation, path, choices),
+        }
+    if path in choices.by_field:
+        return {"widget": "select", "options": choices.by_field[path]}
+    if origin is typing.Literal:
+        # The first value is the cautious one (status: draft), so a new entry starts there.
+        options = [str(v) for v in typing.get_args(annotation)]
+        return {"widget": "select", "options": options, "default": options[0]}
+    validators = {getattr(m, "func", None) for m in metadata}
+    if _country in validators:
+        return {"widget": "select", "options": _countries()}
+    if _language in validators:
+        return {"widget": "select", "options": choices.languages}
+    if annotation is int:
+        lower = next((m.ge for m in metadata if hasattr(m, "ge")), None)
+        upper = next((m.le for m in metadata if hasattr(m, "le")), None)
+        bounds = {k: v for k, v in (("min", lower), ("max", upper)) if v is not None}
+        return {"widget": "number", "value_type": "int", **bounds}
+    if annotation is dt.date:
+        return {
+            "widget": "datetime",
+            "format": "YYYY-MM-DD",
+            "date_format": "YYYY-MM-DD",
+            "time_format": False,
+        }
+    if annotation is HttpUrl:
+        return {
+            "widget": "string",
+            "pattern": ["^https?://", "a full address starting with https://"],
+        }
+    if annotation is bool:
+        return {"widget": "boolean"}
+    return {"widget": "text" if name in LONG_TEXT else "string"}
+
+
+def _model_fields(
+    model: type[BaseModel], path: str, choices: Choices
+) -> list[dict[str, Any]]:
+    return [
+        _field(name, info, f"{path}.{name}", choices)
+        for name, info in model.model_fields.items()
+    ]
+
+
+def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
+    """Strip Optional[...] and Annotated[...], keeping Annotated's constraints and validators."""
+    metadata = list(metadata)
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            base, *extra = typing.get_args(annotation)
+            annotation, metadata = base, metadata + _flatten(extra)
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(options) != 1:
+                return annotation, metadata
+            annotation = options[0]
+        else:
+            return annotation, metadata
+
+
+def _flatten(extra: list[Any]) -> list[Any]:
+    """Field(...) inside Annotated carries its constraints in its own metadata."""
+    out: list[Any] = []
+    for item in extra:
+        out += list(item.metadata) if isinstance(item, FieldInfo) else [item]
+    return out
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _countries() -> list[dict[str, str]]:
+    countries = sorted(pycountry.countries, key=lambda c: c.name)
+    return [{"label": f"{c.name} ({c.alpha_2})", "value": c.alpha_2} for c in countries]
+
+
+# --- the /admin/ folder of the built site -------------------------------------------------
+
+
+def decap_version(project: Project) -> str | None:
+    lock = project.root / "package-lock.json"
+    try:
+        packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
+        return str(packages["node_modules/decap-cms"]["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def bundle_dir(project: Project) -> Path | None:
+    """The fetched bundle of the pinned version, or None when it is not there yet."""
+    version = decap_version(project)
+    if version is None:
+        return None
+    folder = project.root / ".cache" / "decap-cms" / version
+    return folder if (folder / BUNDLE).is_file() else None
+
+
+def admin_page(settings: CmsSettings, site_name: str) -> str:
+    backends = " ".join(sorted({GITHUB_API, _origin(settings.local_backend)}))
+    policy = POLICY.format(backends=backends)
+    title = html.escape(f"{site_name}: edit cases")
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+        '<meta name="robots" content="noindex, nofollow">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n"
+        '<link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">\n'
+        '<link rel="cms-config-url" type="text/yaml" href="config.yml">\n'
+        "</head>\n"
+        '<body data-pagefind-ignore="all">\n'
+        "<noscript>The web editor needs JavaScript. Without it, propose a case on GitHub as "
+        "CONTRIBUTING.md describes.</noscript>\n"
+        f'<script src="{BUNDLE}"></script>\n'
+        "</body>\n</html>\n"
+    )
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+@dataclass
+class Admin:
+    written: bool
+    message: str
+
+
+def write_admin(project: Project, library: Library, config: dict[str, Any], site: Path) -> Admin:
+    """Write site/admin/: the page, its generated config.yml and the Decap CMS bundle."""
+    settings = CmsSettings.from_config(config)
+    bundle = bundle_dir(project)
+    if bundle is None:
+        return Admin(
+            False,
+            f"warning: the web editor (/{ADMIN}/) was left out: the Decap CMS bundle pinned in "
+            "package-lock.json is not in .cache/decap-cms/; run 'bash scripts/setup.sh' (or "
+            "'bash scripts/fetch_decap.sh') and build again",
+        )
+    target = site / ADMIN
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(bundle, target)
+    data = cms_config(library, settings, str(config.get("site_url") or ""))
+    header = (
+        "# Written by `casebook build` from the case model and the vocabularies; do not edit.\n"
+    )
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    (target / "config.yml").write_text(header + text, encoding="utf-8")
+    name = str(config.get("site_name") or "Casebook")
+    (target / "index.html").write_text(admin_page(settings, name), encoding="utf-8")
+    version = decap_version(project)
+    return Admin(True, f"Web editor: /{ADMIN}/ with Decap CMS {version}")
+
+
+def signature(project: Project) -> str:
+    """What /admin/ depends on besides the sources: the bundle's version and presence."""
+    return f"decap-cms={decap_version(project)} bundle={bundle_dir(project) is not None}"

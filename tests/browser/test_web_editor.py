@@ -1,0 +1,276 @@
+"""End to end in Chromium: a case created in the web editor (/admin/, Decap CMS) with the local
+backend (decap-server, started here) passes `casebook check` and appears on the built site.
+
+decap-server runs in Git mode, as the editorial workflow needs: saving commits the case to a
+branch `cms/cases/<id>`, just as on GitHub it becomes a pull request. The test then merges the
+branches, as a reviewer would, checks and builds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from casebook.cli import main
+from casebook.cms import decap_version
+from casebook.project import Project
+from casebook.validate import check_project
+from sitebuild import REPO, copy_project, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DECAP_SERVER = REPO / "node_modules" / ".bin" / "decap-server"
+CASE_ID = "kenya-schools"
+BODY = """## Context
+
+A network of schools in Kenya brought together what its staff had noticed over several years.
+
+## What was learned
+
+Concerns about the same adults had been recorded in different places, so no one saw the pattern.
+
+## Action
+
+The network agreed one way of recording concerns and reviewed them together each term.
+
+## Reflection
+
+Practice showed a pattern that the separate records could not show on their own."""
+QUESTIONS = [
+    "Where in your setting are concerns recorded, and who can see them together over time?",
+    "What would help a colleague raise a concern about another member of staff?",
+    "How could your setting review small concerns so that a pattern can be noticed?",
+]
+
+
+def _require(condition: bool, why: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    """A Git repository with the project, built with /admin/, and decap-server on a free port."""
+    _require(
+        DECAP_SERVER.exists(), "decap-server is not installed; run bash scripts/setup.sh --test"
+    )
+    _require(shutil.which("git") is not None, "git is not installed")
+    version = decap_version(Project(REPO))
+    bundle = REPO / ".cache" / "decap-cms" / str(version)
+    _require((bundle / "decap-cms.js").is_file(), "the Decap CMS bundle is not fetched")
+    root = copy_project(tmp_path_factory.mktemp("editor") / "project")
+    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
+    shutil.copy2(REPO / "package-lock.json", root / "package-lock.json")
+    shutil.copytree(bundle, root / ".cache" / "decap-cms" / str(version))
+    port = _free_port()
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  casebook:\n",
+            f"  casebook:\n    cms:\n      local_backend: http://127.0.0.1:{port}/api/v1\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "The project")
+    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
+    env = {
+        **os.environ,
+        "MODE": "git",
+        "PORT": str(port),
+        "BIND_HOST": "127.0.0.1",
+        "GIT_REPO_DIRECTORY": str(root),
+        "LOG_LEVEL": "warn",
+    }
+    server = subprocess.Popen(
+        [str(DECAP_SERVER)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            time.sleep(0.1)
+        yield root, port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def editor(
+    browser: Browser, editor_project: tuple[Path, int]
+) -> Iterator[tuple[Page, str, list[str], list[str]]]:
+    root, _ = editor_project
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    with serve(root / "site") as url:
+        try:
+            yield page, url, requests, errors
+        finally:
+            context.close()
+
+
+def _field(page: Page, name: str, index: int = 0):  # type: ignore[no-untyped-def]
+    return page.locator(f'[id^="{name}-field-"]').nth(index)
+
+
+def _choose(page: Page, name: str, text: str, index: int = 0) -> None:
+    """Pick an option in a select (react-select): type part of its label, then Enter."""
+    _field(page, name, index).click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def _new_entry(page: Page, url: str, collection: str, first_field: str) -> None:
+    """Open a new entry's form, logging in to the local backend the first time."""
+    page.goto(f"{url}admin/#/collections/{collection}/new")
+    login = page.get_by_role("button", name="Login")
+    login.or_(_field(page, first_field)).first.wait_for(timeout=20_000)
+    if login.is_visible():
+        login.click()
+    _field(page, first_field).wait_for(timeout=20_000)
+
+
+def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
+    editor: tuple[Page, str, list[str], list[str]], editor_project: tuple[Path, int]
+) -> None:
+    page, url, requests, errors = editor
+    root, port = editor_project
+
+    # The case, through the form.
+    _new_entry(page, url, "cases", "id")
+    _field(page, "id").fill(CASE_ID)
+    _field(page, "title").fill("Recording concerns together in a network of schools in Kenya")
+    _field(page, "summary").fill(
+        "A network of schools in Kenya learned from its own records that concerns about the "
+        "same adults had been noted in different places, and changed how it records them."
+    )
+    _choose(page, "status", "published")
+    _field(page, "name").fill("Example Schools Network")
+    _choose(page, "country", "Kenya")
+    _choose(page, "kind", "Non-governmental")
+    _choose(page, "countries", "Kenya")
+    _field(page, "start").fill("2019")
+    _choose(page, "settings", "Schools")
+    _choose(page, "forms_of_violence", "Sexual abuse")
+    _choose(page, "themes", "Recognising patterns")
+    _choose(page, "knowledge_type", "Practice")
+    _choose(page, "practice_sources", "Case files")
+    _choose(page, "audiences", "Practitioners")
+    _field(page, "content_note").fill(
+        "This case discusses the sexual abuse of children in schools. It gives no details of "
+        "any incident."
+    )
+    page.get_by_role("button", name="Add source").click()
+    _field(page, "title", 1).fill("Annual report")
+    _choose(page, "kind", "Report", 1)
+    _field(page, "citation").fill("Example Schools Network, Annual report, 2022.")
+    _field(page, "last_reviewed").fill("2026-11-20")
+    # The body, in the Markdown mode: replace the required sections' TODOs.
+    page.get_by_role("switch").first.click()
+    body = page.locator('[aria-label="markdown field"] [contenteditable="true"]').first
+    body.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    for number, line in enumerate(BODY.split("\n")):
+        if number:
+            page.keyboard.press("Enter")
+        if line:
+            page.keyboard.type(line)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/collections/cases/entries/{CASE_ID}", timeout=20_000)
+
+    # Its questions, beside it.
+    _new_entry(page, url, "questions", "case")
+    _field(page, "case").fill(CASE_ID)
+    audiences = list(check_project(Project(root)).library.questions.audiences)
+    add = page.get_by_role("button", name="Add question").nth(audiences.index("practitioners"))
+    for number, question in enumerate(QUESTIONS):
+        add.click()
+        _field(page, "question", number).fill(question)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/collections/questions/entries/{CASE_ID}", timeout=20_000)
+
+    # Each became a branch, as a pull request would on GitHub.
+    branches = _git(root, "branch", "--list", "cms/*").split()
+    assert sorted(branches) == [f"cms/cases/{CASE_ID}", f"cms/questions/{CASE_ID}"]
+    written = _git(root, "show", f"cms/cases/{CASE_ID}:case_studies/{CASE_ID}.md")
+    assert written.startswith(f"---\nid: {CASE_ID}\ntitle: ")
+    assert "countries:\n  - KE\n" in written and "last_reviewed: 2026-11-20\n" in written
+    questions = _git(
+        root, "show", f"cms/questions/{CASE_ID}:reflective_questions/cases/{CASE_ID}.yml"
+    )
+    assert questions.startswith(f"case: {CASE_ID}\npractitioners:\n  - "), questions
+
+    # The reviewer merges both; the check passes as written, and the site builds with it.
+    for branch in branches:
+        _git(root, "merge", "-q", "--no-edit", branch)
+    result = check_project(Project(root))
+    assert [p.format() for p in result.errors] == []
+    # The one warning: Kenya has no national support service yet (a gap to close or accept).
+    assert [(p.path, p.field) for p in result.warnings] == [
+        (f"case_studies/{CASE_ID}.md", "countries.0")
+    ]
+    assert (
+        main(["--project", str(root), "check", str(root / "case_studies" / f"{CASE_ID}.md")]) == 0
+    )
+    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
+    built = (root / "site" / "cases" / CASE_ID / "index.html").read_text(encoding="utf-8")
+    assert "Recording concerns together in a network of schools in Kenya" in built
+    assert QUESTIONS[0].replace("'", "&#39;") in built or QUESTIONS[0] in built
+
+    # /admin/ asked nothing of anyone but the site itself and the Git backend.
+    allowed = {urlsplit(url).netloc, f"127.0.0.1:{port}"}
+    elsewhere = sorted({u for u in requests if urlsplit(u).netloc not in allowed})
+    assert elsewhere == []
+    assert any(urlsplit(u).netloc == f"127.0.0.1:{port}" for u in requests)
+    assert errors == []

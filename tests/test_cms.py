@@ -1,0 +1,216 @@
+"""The web editor's configuration comes from the case model and the vocabularies, and /admin/
+is served from the site itself, kept out of search and the sitemap, under its own policy."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from casebook.cli import main
+from casebook.cms import CmsSettings, cms_config, decap_version
+from casebook.model import CaseFrontMatter
+from casebook.project import Project
+from casebook.validate import check_project
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLE = REPO / ".cache" / "decap-cms"
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, Any]:
+    library = check_project(Project(REPO)).library
+    return cms_config(library, CmsSettings(repo="example/casebook"))
+
+
+def collection(config: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in config["collections"] if c["name"] == name)
+
+
+def fields_by_path(fields: list[dict[str, Any]], prefix: str = "") -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for field in fields:
+        path = f"{prefix}{field['name']}"
+        found[path] = field
+        found.update(fields_by_path(field.get("fields", []), f"{path}."))
+    return found
+
+
+def test_every_vocabulary_field_is_a_select_of_its_values_with_labels(
+    config: dict[str, Any],
+) -> None:
+    library = check_project(Project(REPO)).library
+    fields = fields_by_path(collection(config, "cases")["fields"])
+    controlled = library.vocabularies.controlling()
+    assert len(controlled) >= 8
+    for vocabulary in controlled:
+        assert vocabulary.field is not None
+        field = fields[vocabulary.field]
+        assert field["widget"] == "select", vocabulary.field
+        assert field["options"] == [
+            {"label": term.label, "value": term.id} for term in vocabulary.terms.values()
+        ]
+    assert fields["settings"]["multiple"] is True
+    assert "multiple" not in fields["knowledge_type"]
+    assert fields["translations"]["options"] == [
+        {"label": "Español (es)", "value": "es"},
+        {"label": "Français (fr)", "value": "fr"},
+    ]
+    countries = fields["countries"]["options"]
+    assert {"label": "Kenya (KE)", "value": "KE"} in countries and len(countries) > 200
+
+
+def test_required_fields_are_required_and_optional_ones_are_not(config: dict[str, Any]) -> None:
+    fields = fields_by_path(collection(config, "cases")["fields"])
+    for name, info in CaseFrontMatter.model_fields.items():
+        if name in ("translation_of", "translated_version", "language"):
+            assert name == "language" or name not in fields
+            continue
+        expected = info.is_required() or name == "id"  # the id names the file
+        assert fields[name]["required"] is expected, name
+    assert fields["organisation.name"]["required"] is True
+    assert fields["organisation.short_name"]["required"] is False
+    assert fields["sources"]["min"] == 1
+    assert (fields["status"]["options"], fields["status"]["default"]) == (
+        ["draft", "published"],
+        "draft",
+    )
+    assert fields["language"] == {
+        "name": "language",
+        "label": "Language",
+        "widget": "hidden",
+        "default": "en",
+    }
+
+
+def test_the_body_starts_with_the_required_sections(config: dict[str, Any]) -> None:
+    body = collection(config, "cases")["fields"][-1]
+    assert body["name"] == "body" and body["widget"] == "markdown"
+    headings = re.findall(r"^## (.+)$", body["default"], re.M)
+    assert headings == ["Context", "What was learned", "Action", "Reflection"]
+    # Left as it is, each TODO is caught by `casebook check`.
+    assert body["default"].count("TODO: ") == 4
+
+
+def test_the_questions_file_is_edited_beside_the_case(config: dict[str, Any]) -> None:
+    cases, questions = collection(config, "cases"), collection(config, "questions")
+    assert (cases["folder"], cases["slug"]) == ("case_studies", "{{fields.id}}")
+    assert (questions["folder"], questions["slug"]) == (
+        "reflective_questions/cases",
+        "{{fields.case}}",
+    )
+    names = [f["name"] for f in questions["fields"]]
+    assert names == ["case", "lawyers-advocates-policy", "overall", "practitioners"]
+    assert all(f["widget"] == "list" for f in questions["fields"][1:])
+
+
+def test_backend_is_github_with_editorial_workflow_and_open_authoring(
+    config: dict[str, Any],
+) -> None:
+    assert config["backend"]["name"] == "github"
+    assert config["backend"]["repo"] == "example/casebook"
+    assert config["backend"]["open_authoring"] is True
+    assert config["publish_mode"] == "editorial_workflow"
+    settings = CmsSettings.from_config(
+        {
+            "repo_url": "https://github.com/someone/cases",
+            "extra": {"casebook": {"cms": {"base_url": "https://auth.example.org"}}},
+        }
+    )
+    assert (settings.repo, settings.base_url) == ("someone/cases", "https://auth.example.org")
+
+
+def test_a_case_written_as_the_form_writes_it_passes_check(project_copy: Path) -> None:
+    """The optional id: and case: keys the editor writes must match the file names."""
+    case = project_copy / "case_studies/odi-mexico.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("---\n", "---\nid: odi-mexico\n", 1), encoding="utf-8")
+    questions = project_copy / "reflective_questions/cases/odi-mexico.yml"
+    original = questions.read_text(encoding="utf-8")
+    questions.write_text("case: odi-mexico\n" + original, encoding="utf-8")
+    assert check_project(Project(project_copy)).problems == []
+    case.write_text(text.replace("---\n", "---\nid: odi-mexco\n", 1), encoding="utf-8")
+    questions.write_text("case: odi\n" + original, encoding="utf-8")
+    problems = check_project(Project(project_copy)).problems
+    messages = sorted(p.format() for p in problems)
+    assert len(messages) == 2, messages
+    assert (
+        "id: 'odi-mexco' does not match the file name odi-mexico.md; write 'id: odi-mexico'"
+        in (messages[0])
+    )
+    assert (
+        "case: 'odi' does not match the file name odi-mexico.yml; write 'case: odi-mexico'"
+        in (messages[1])
+    )
+
+
+def _with_bundle(root: Path) -> None:
+    version = decap_version(Project(REPO))
+    source = BUNDLE / str(version)
+    if not (source / "decap-cms.js").is_file():
+        pytest.skip("the Decap CMS bundle is not fetched; run bash scripts/setup.sh")
+    shutil.copy2(REPO / "package-lock.json", root / "package-lock.json")
+    shutil.copytree(source, root / ".cache" / "decap-cms" / str(version))
+
+
+@pytest.mark.slow
+def test_admin_is_built_noindex_outside_search_and_sitemap(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _with_bundle(project_copy)
+    config = project_copy / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "site_name: Casebook\n",
+            "site_name: Casebook\nsite_url: https://casebook.example.org/\n",
+        ),
+        encoding="utf-8",
+    )
+    assert main(["--project", str(project_copy), "build", "--no-pdf", "--quiet"]) == 0
+    site = project_copy / "site"
+    admin = site / "admin"
+    page = (admin / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert re.findall(r'<script[^>]*src="([^"]+)"', page) == ["decap-cms.js"]
+    assert "<script>" not in page and "https://" not in page.split("Content-Security-Policy")[0]
+    assert (admin / "decap-cms.js").stat().st_size > 1_000_000
+    assert not list(admin.glob("*.map"))
+    # The config in the site is the generated one.
+    written = yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))
+    library = check_project(Project(project_copy)).library
+    expected = cms_config(library, CmsSettings(), "https://casebook.example.org/")
+    assert written == expected
+    # Not in the sitemap, nor in the search index.
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://casebook.example.org/</loc>" in sitemap and "/admin/" not in sitemap
+    urls = [
+        gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+        for f in (site / "pagefind" / "fragment").glob("*.pf_fragment")
+    ]
+    assert urls and not any('"url":"/admin/' in u for u in urls)
+    # Its own policy; the site's pages keep theirs, without 'unsafe-eval'.
+    policy = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
+    assert policy is not None
+    assert "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval';" in policy.group(1)
+    assert "connect-src 'self' http://localhost:8081 https://api.github.com;" in policy.group(1)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in home and "unsafe-eval'" not in home.replace(
+        "wasm-unsafe-eval'", ""
+    )
+
+
+@pytest.mark.slow
+def test_without_the_bundle_the_build_says_admin_was_left_out(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy2(REPO / "package-lock.json", project_copy / "package-lock.json")
+    assert main(["--project", str(project_copy), "build", "--no-pdf", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the web editor (/admin/) was left out" in err
+    assert "run 'bash scripts/setup.sh'" in err
+    assert not (project_copy / "site" / "admin").exists()
