@@ -18,6 +18,13 @@ EPILOG = """examples:
   casebook build --no-pdf             a quicker build without worksheet PDFs
   casebook serve                      preview on http://127.0.0.1:8000, rebuilding on change
   casebook schema > schemas/case.schema.json
+  casebook session --case odi-mexico --audience practitioners -o session.pdf
+"""
+
+SESSION_EPILOG = """examples:
+  casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf
+  casebook session --case odi-mexico --case uk-online-safety --audience overall \\
+      --title "Staff training, spring term" --minutes 90 --facilitator -o notes.pdf
 """
 
 
@@ -82,6 +89,45 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("schema", help="print the JSON Schema of a case's front matter")
 
+    session = commands.add_parser(
+        "session",
+        help="print a combined worksheet for a training session, as a PDF",
+        description="Write one worksheet for a training session from one or more cases: every "
+        "case's content note first, then each case's summary, the questions for the audience "
+        "with space to write, and support services for all the cases' countries. With "
+        "--facilitator, write the matching facilitator notes, with a timing plan for the whole "
+        "session and the prompts for each question. Works offline; the PDF is tagged (PDF/UA).",
+        epilog=SESSION_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    session.add_argument(
+        "--case",
+        action="append",
+        required=True,
+        metavar="ID",
+        help="a published case's id, e.g. odi-mexico; repeat to add cases",
+    )
+    session.add_argument(
+        "--audience", required=True, metavar="ID", help="whose questions to use, e.g. practitioners"
+    )
+    session.add_argument(
+        "--paper", default="a4", metavar="a4|letter", help="paper size (default a4)"
+    )
+    session.add_argument(
+        "--facilitator", action="store_true", help="write the facilitator notes instead"
+    )
+    session.add_argument(
+        "--language", metavar="CODE", help="the edition's language, e.g. es (default: the original)"
+    )
+    session.add_argument("--title", default="", help="the session's title")
+    session.add_argument("--date", default="", help="the session's date, printed as written")
+    session.add_argument(
+        "--minutes", type=int, metavar="N", help="the session's length; the plan fills it"
+    )
+    session.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="where to write the PDF"
+    )
+
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -113,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Replace each TODO, then run: casebook check {made.case.relative_to(project.root)}"
             )
             return 0
+        if args.command == "session":
+            return _session(project, args)
         if args.command == "schema":
             from casebook.schema import case_schema, dumps
             from casebook.validate import check_project
@@ -123,6 +171,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _session(project: Project, args: argparse.Namespace) -> int:
+    from casebook.session import SessionError, SessionRequest, make_session
+
+    request = SessionRequest(
+        cases=args.case,
+        audience=args.audience,
+        output=args.output,
+        paper=args.paper.lower(),
+        facilitator=args.facilitator,
+        language=args.language,
+        title=args.title,
+        date=args.date,
+        minutes=args.minutes,
+    )
+    try:
+        written = make_session(project, request)
+    except SessionError as exc:
+        for line in str(exc).splitlines():
+            print(f"casebook session: {line}", file=sys.stderr)
+        return 1
+    print(f"Wrote {written}")
+    return 0
 
 
 def _check(project: Project, paths: list[Path] | None, strict: bool, style: str) -> int:

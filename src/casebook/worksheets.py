@@ -254,7 +254,21 @@ class SheetCase:
 @dataclass
 class SheetQuestion:
     question: Question
-    case: SheetCase | None = None  # None for a trainer's own question
+    case: SheetCase | None = None  # the case it comes from; None for a general question
+    language: str = ""  # set when the question is not in the sheet's language
+    added: bool = False  # a trainer's own question
+
+
+def own_questions(block: SheetCase) -> list[SheetQuestion]:
+    """The case's own questions for its audience, in the case's language."""
+    questions = block.case.questions.get(block.audience.id, []) if block.audience else []
+    return [SheetQuestion(q, block, block.content_language) for q in questions]
+
+
+def case_questions(block: SheetCase) -> list[SheetQuestion]:
+    """A case's questions for its audience: its own, then the audience's general ones."""
+    general = block.audience.questions if block.audience else []
+    return own_questions(block) + [SheetQuestion(q, block) for q in general]
 
 
 @dataclass
@@ -354,7 +368,7 @@ def case_sheet(
     declared = declared_audiences(case, edition.audiences)
     if audience is not None:
         block = sheet_case(edition, case, audience)
-        questions = [SheetQuestion(q, block) for q in questions_for(case, audience)]
+        questions = case_questions(block)
         plans = [(audience.short_name, notes.plan(len(questions)))] if notes else []
     else:
         block = sheet_case(edition, case, None)
@@ -376,6 +390,50 @@ def case_sheet(
         ),
         audience=audience,
         audiences=declared,
+    )
+
+
+def session_sheet(
+    edition: Edition,
+    support: SupportDirectory,
+    notes: FacilitatorNotes,
+    picks: Sequence[tuple[Case, Audience]],
+    title: str = "",
+    date: str = "",
+    length: int | None = None,
+) -> SheetContent:
+    """A trainer's combined sheet: every chosen case with its audience's questions."""
+    t = edition.locale
+    blocks = [sheet_case(edition, case, audience) for case, audience in picks]
+    # Each case's own questions, then each audience's general questions once.
+    questions = [item for block in blocks for item in own_questions(block)]
+    seen: set[str] = set()
+    for block in blocks:
+        if block.audience and block.audience.id not in seen:
+            seen.add(block.audience.id)
+            questions += [SheetQuestion(q) for q in block.audience.questions]
+    if not title:
+        title = (
+            blocks[0].meta.title
+            if len(blocks) == 1
+            else t.t(
+                "session_default_title",
+                cases=", ".join(b.meta.organisation.short_name or b.meta.organisation.name for b in blocks),
+            )
+        )
+    countries = [country for block in blocks for country in block.meta.countries]
+    return SheetContent(
+        title=title,
+        cases=blocks,
+        questions=questions,
+        services=support_groups(support, countries, t),
+        plans=[("", notes.plan(len(questions), length))],
+        footer=footer_lines(edition, title, blocks),
+        support_url=edition.settings.address(
+            ("" if edition.is_original else f"{edition.language}/") + "support/"
+        ),
+        session_date=date,
+        session=True,
     )
 
 
