@@ -31,10 +31,18 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def questions_for(repo_root: Path, audience: str) -> list[str]:
-    case = yaml.safe_load((repo_root / "reflective_questions/cases/odi-mexico.yml").read_text())
-    general = yaml.safe_load((repo_root / f"reflective_questions/{audience}.yml").read_text())
-    return [*case[audience], *general["questions"]]
+def text_of(item: str | dict[str, str]) -> str:
+    """A question as written in a questions file: text, or `question:` with a `prompt:`."""
+    return item if isinstance(item, str) else item["question"]
+
+
+def questions_for(repo_root: Path, audience: str, language: str = "") -> list[str]:
+    suffix = f".{language}" if language else ""
+    case = yaml.safe_load(
+        (repo_root / f"reflective_questions/cases/odi-mexico{suffix}.yml").read_text()
+    )
+    general = yaml.safe_load((repo_root / f"reflective_questions/{audience}{suffix}.yml").read_text())
+    return [text_of(q) for q in (*case[audience], *general["questions"])]
 
 
 def content_note(repo_root: Path) -> str:
