@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebook import worksheets
+from casebook import composer, worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
@@ -70,6 +70,9 @@ class Renderer:
             yield f"cases/{case.id}.md", self.case_page(case)
         yield "cases/index.md", self.library_page()
         yield from worksheets.web_pages(
+            self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
+        )
+        yield from composer.pages(
             self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
         )
         yield "browse/index.md", self.browse_index()
