@@ -9,6 +9,7 @@ with no changes renders none.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -227,8 +228,11 @@ def case_address(edition: Edition, case: Case) -> str:
     return edition.settings.address(prefix + case.url)
 
 
+@functools.lru_cache(maxsize=256)
 def qr_code(address: str) -> str:
-    """A vector (SVG) QR code of an address, as a data URI; made here, with no network."""
+    """A vector (SVG) QR code of an address, as a data URI; made here, with no network.
+
+    Cached: a case's worksheets and facilitator notes, in both sizes, share one."""
     import segno
 
     code = segno.make(address, error="m", micro=False)
@@ -323,9 +327,11 @@ def support_groups(
     return groups
 
 
-def sheet_case(edition: Edition, case: Case, audience: Audience | None) -> SheetCase:
+def sheet_case(
+    edition: Edition, case: Case, audience: Audience | None, printed: bool = True
+) -> SheetCase:
     address = case_address(edition, case)
-    qr = qr_code(address) if address and edition.settings.worksheet_qr else ""
+    qr = qr_code(address) if printed and address and edition.settings.worksheet_qr else ""
     language = case.meta.language
     return SheetCase(
         case,
@@ -362,16 +368,19 @@ def case_sheet(
     notes: FacilitatorNotes | None,
     case: Case,
     audience: Audience | None,
+    printed: bool = True,
 ) -> SheetContent:
-    """A case's worksheet for one audience, or (audience None) its facilitator notes."""
+    """A case's worksheet for one audience, or (audience None) its facilitator notes.
+
+    A web page (printed=False) needs no QR code: the reader is already at the address."""
     t = edition.locale
     declared = declared_audiences(case, edition.audiences)
     if audience is not None:
-        block = sheet_case(edition, case, audience)
+        block = sheet_case(edition, case, audience, printed)
         questions = case_questions(block)
         plans = [(audience.short_name, notes.plan(len(questions)))] if notes else []
     else:
-        block = sheet_case(edition, case, None)
+        block = sheet_case(edition, case, None, printed)
         questions = []
         plans = (
             [(a.short_name, notes.plan(len(questions_for(case, a)))) for a in declared]
@@ -491,7 +500,7 @@ def web_pages(
         declared = declared_audiences(case, edition.audiences)
         for audience in declared:
             url = f"worksheets/{case.id}/{audience.id}/"
-            content = case_sheet(edition, support, notes, case, audience)
+            content = case_sheet(edition, support, notes, case, audience, printed=False)
             text = env.get_template("worksheet.md.j2").render(
                 sheet=content,
                 case=case,
