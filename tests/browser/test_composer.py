@@ -5,6 +5,7 @@ its address, print it to PDF, and check it with axe and the keyboard.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,3 +241,45 @@ def test_add_to_session_on_a_case_page_adds_to_the_session_held(
     page.get_by_role("button", name="Clear this session").click()
     expect(page.locator(".cb-composer__case-title")).to_have_count(0)
     assert page.evaluate("localStorage.getItem('casebook-session')") is None
+
+
+def test_the_facilitator_sheet_plans_the_whole_session_with_prompts(
+    context: BrowserContext, base_url: str, library: Path, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    open_composer(
+        page,
+        f"{base_url}{COMPOSE}#case=odi-mexico&audience=practitioners&minutes=90&title=Team+day",
+    )
+    page.evaluate("window.print = () => {}")  # the dialog itself is the browser's
+    page.get_by_role("button", name="Print the facilitator notes").click()
+    pdf = tmp_path / "notes.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    text = pdf_text(pdf)
+    assert "FACILITATOR NOTES (NOT FOR PARTICIPANTS)" in text.upper()
+    assert "Team day" in text and "90 minutes for 9 questions" in text
+    timing = text[text.index("Minutes Activity") : text.index("Total")]
+    minutes = [int(n) for n in re.findall(r"(?:^| )(\d{1,3}) [A-Z]", timing)]
+    assert sum(minutes) == 90, (minutes, timing)
+    prompts = yaml.safe_load((library / "reflective_questions/cases/odi-mexico.yml").read_text())
+    for item in prompts["practitioners"]:
+        assert " ".join(item["prompt"].split()) in text
+    assert "If someone discloses abuse" in text and "Emergency services (911)" in text
+
+
+def test_every_edition_has_a_composer_in_its_language(
+    context: BrowserContext, base_url: str, library: Path
+) -> None:
+    page = context.new_page()
+    open_composer(page, f"{base_url}es/{COMPOSE}?case=odi-mexico&audience=practitioners")
+    expect(page.get_by_role("heading", name="Casos de esta sesión")).to_be_visible()
+    spanish = yaml.safe_load((library / "reflective_questions/cases/odi-mexico.es.yml").read_text())
+    first = " ".join(spanish["practitioners"][0]["question"].split())
+    assert questions(page)[0] == first
+    # French has no translation of the case: the English case comes, marked as English.
+    open_composer(page, f"{base_url}fr/{COMPOSE}?case=odi-mexico&audience=practitioners")
+    expect(page.get_by_role("heading", name="Cas de cette séance")).to_be_visible()
+    english = question_texts(library, "odi-mexico", "practitioners")[0]
+    own = page.locator(".cb-composer__question-text").first
+    expect(own).to_have_text(english)
+    expect(own).to_have_attribute("lang", "en")
