@@ -125,13 +125,17 @@
       if (state.cases.length || state.own.length) window.localStorage.setItem(STORE, text);
       else window.localStorage.removeItem(STORE);
     } catch (error) { /* storage may be off: the address still holds the session */ }
+    // An in-page link's fragment (the skip link's #cb-content) is left alone when there is no session.
+    var current = window.location.hash.replace(/^#/, "");
+    if (!text && current.indexOf("=") === -1) return;
+    if (current === text && !window.location.search) return;
     window.history.replaceState(null, "", window.location.pathname + (text ? "#" + text : ""));
   }
 
   function initialState() {
     var hash = window.location.hash.replace(/^#/, "");
     var query = new URLSearchParams(window.location.search);
-    if (hash) return parse(new URLSearchParams(hash));
+    if (hash.indexOf("=") !== -1) return parse(new URLSearchParams(hash));
     if (query.has("case")) return parse(query);
     var current = parse(new URLSearchParams(stored()));
     var added = query.get("add");
