@@ -482,7 +482,7 @@
       var select = el("select", { id: "cb-audience-" + c.id, "data-focus": "audience-" + c.id });
       Object.keys(data.audiences).forEach(function (id) {
         var audience = audienceById(id);
-        select.appendChild(el("option", { value: id, selected: id === c.audience, text: audience ? audience.name : id }));
+        select.appendChild(el("option", { value: id, selected: id === c.audience, text: audience ? audience.short_name : id }));
       });
       select.addEventListener("change", function () {
         change(function () { c.audience = select.value; });
