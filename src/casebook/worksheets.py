@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from casebook.i18n import Locale
 from casebook.loader import LoadError, read_yaml_file
 from casebook.messages import explain
-from casebook.model import Case
+from casebook.model import Case, CaseFrontMatter
 from casebook.problems import Problem, display_path
 from casebook.project import Project
 from casebook.questions import Audience, Question
@@ -251,7 +251,7 @@ class SheetCase:
     content_language: str = ""  # set when the case's text is not in the sheet's language
 
     @property
-    def meta(self) -> Any:
+    def meta(self) -> CaseFrontMatter:
         return self.case.meta
 
 
