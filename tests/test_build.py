@@ -87,7 +87,8 @@ def test_questions_sources_and_review_date_are_shown(built_site: Path, repo_root
     for audience, items in questions.items():
         general = yaml.safe_load((repo_root / f"reflective_questions/{audience}.yml").read_text())
         assert general["name"] in text
-        for question in items:
+        for question in items:  # text, or a mapping with a facilitator's prompt
+            question = question if isinstance(question, str) else question["question"]
             assert " ".join(question.split()) in text
         # The general questions are on the worksheet, which the case page points to.
         assert f"The worksheet adds {len(general['questions'])} general questions" in text

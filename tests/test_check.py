@@ -763,7 +763,7 @@ QUESTION_FILES = [
             QUESTIONS,
         ),
         "ODI recognised patterns",
-        "",
+        "question",
         'the value starts with " but the closing " is missing',
         path=QUESTIONS,
     ),

@@ -31,10 +31,18 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def questions_for(repo_root: Path, audience: str) -> list[str]:
-    case = yaml.safe_load((repo_root / "reflective_questions/cases/odi-mexico.yml").read_text())
-    general = yaml.safe_load((repo_root / f"reflective_questions/{audience}.yml").read_text())
-    return [*case[audience], *general["questions"]]
+def text_of(item: str | dict[str, str]) -> str:
+    """A question as written in a questions file: text, or `question:` with a `prompt:`."""
+    return item if isinstance(item, str) else item["question"]
+
+
+def questions_for(repo_root: Path, audience: str, language: str = "") -> list[str]:
+    suffix = f".{language}" if language else ""
+    case = yaml.safe_load(
+        (repo_root / f"reflective_questions/cases/odi-mexico{suffix}.yml").read_text()
+    )
+    general = yaml.safe_load((repo_root / f"reflective_questions/{audience}{suffix}.yml").read_text())
+    return [text_of(q) for q in (*case[audience], *general["questions"])]
 
 
 def content_note(repo_root: Path) -> str:
@@ -56,6 +64,13 @@ def test_participant_pdf_holds_everything(
     assert content_note(repo_root) in text
     assert "Where to find support" in text
     assert "If a child is in immediate danger, contact the emergency services." in text
+    # Support details on paper: the case's country, then the international helpline.
+    assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
+    assert "Child Helpline International · https://childhelplineinternational.org/" in text
+    # The footer carries the last-reviewed date; the time fits the number of questions.
+    assert "Last reviewed 22 November 2026" in text
+    n = len(questions_for(repo_root, audience))
+    assert f"Suggested time 60 minutes for {n} questions" in text
 
     reader = pypdf.PdfReader(path)
     assert 2 <= len(reader.pages) <= 6
@@ -83,11 +98,34 @@ def test_facilitator_notes_are_separate_and_complete(
     ):
         assert heading in text
     assert TITLE in text and content_note(repo_root) in text
+    assert "Session length 60 minutes" in text and "60 Total" in text
+    assert "Emergency services (911) · Phone: 911" in text and "Child Helpline International" in text
+    prompts = yaml.safe_load((repo_root / "reflective_questions/cases/odi-mexico.yml").read_text())
+    first_prompt = squash(prompts["practitioners"][0]["prompt"])
+    assert first_prompt in text
     # Participants' sheets print without the facilitator's material.
     participant = pdf_text(
         built_site / f"worksheets/odi-mexico/odi-mexico-practitioners-{size}.pdf"
     )
     assert "If someone discloses abuse" not in participant
+    assert first_prompt not in participant
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("kind", ["practitioners", "facilitator"])
+def test_spanish_sheets_print_911_the_helpline_and_the_footer(
+    built_site: Path, repo_root: Path, size: str, kind: str
+) -> None:
+    text = pdf_text(built_site / f"es/worksheets/odi-mexico/odi-mexico-{kind}-{size}.pdf")
+    assert "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas." in text
+    assert "Child Helpline International" in text
+    assert "Última revisión: 22 de noviembre de 2026" in text
+    assert "60 minutos para 9 preguntas" in text
+    if kind == "facilitator":
+        prompts = yaml.safe_load(
+            (repo_root / "reflective_questions/cases/odi-mexico.es.yml").read_text()
+        )
+        assert squash(prompts["overall"][-1]["prompt"]) in text
 
 
 @pytest.mark.parametrize(

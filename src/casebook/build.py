@@ -96,7 +96,12 @@ def generate(
     wanted: dict[Path, bytes | Path] = {}
     for guidance, data in guidance_pages(project, locale):
         wanted[out / guidance] = data
-    renderer = Renderer(library, locale, settings)
+    from casebook.worksheets import load_facilitator_notes
+
+    notes, problems = load_facilitator_notes(project, locale.code)
+    if notes is None:
+        raise BuildError("; ".join(p.format() for p in problems))
+    renderer = Renderer(library, locale, settings, notes)
     for relative, text in renderer.pages():
         target = out / relative
         if target in wanted:
@@ -432,8 +437,8 @@ def render_worksheet_pdfs(
         notes, problems = load_facilitator_notes(project, locale.code)
         if notes is None:
             raise BuildError("; ".join(p.format() for p in problems))
-        renderer = Renderer(library, locale, settings)
-        documents[locale.code] = list(print_documents(renderer, notes))
+        renderer = Renderer(library, locale, settings, notes)
+        documents[locale.code] = list(print_documents(renderer, library.support, notes))
     try:
         result = render_pdfs(project, documents, progress, original=library.languages.default.code)
     except PdfError as exc:

@@ -21,10 +21,17 @@ EPILOG = """examples:
   casebook serve                      preview on http://127.0.0.1:8000, rebuilding on change
   casebook new my-case --title "..."  start a case and its questions file
   casebook schema > schemas/case.schema.json
+  casebook session --case odi-mexico --audience practitioners -o session.pdf
 
 After `bash scripts/build.sh` the command is .venv/bin/casebook (or run
 `source .venv/bin/activate` once per terminal, and then plain `casebook`).
 Run `casebook COMMAND --help` for what a command does and its options.
+"""
+
+SESSION_EPILOG = """examples:
+  casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf
+  casebook session --case odi-mexico --case uk-online-safety --audience overall \\
+      --title "Staff training, spring term" --minutes 90 --facilitator -o notes.pdf
 """
 
 HELP = argparse.RawDescriptionHelpFormatter
@@ -173,6 +180,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="example:\n  casebook schema > schemas/case.schema.json",
     )
 
+    session = commands.add_parser(
+        "session",
+        help="print a combined worksheet for a training session, as a PDF",
+        description="Write one worksheet for a training session from one or more cases: every "
+        "case's content note first, then each case's summary, the questions for the audience "
+        "with space to write, and support services for all the cases' countries. With "
+        "--facilitator, write the matching facilitator notes, with a timing plan for the whole "
+        "session and the prompts for each question. Works offline; the PDF is tagged (PDF/UA).",
+        epilog=SESSION_EPILOG,
+        formatter_class=HELP,
+    )
+    session.add_argument(
+        "--case",
+        action="append",
+        required=True,
+        metavar="ID",
+        help="a published case's id, e.g. odi-mexico; repeat to add cases",
+    )
+    session.add_argument(
+        "--audience", required=True, metavar="ID", help="whose questions to use, e.g. practitioners"
+    )
+    session.add_argument(
+        "--paper", default="a4", metavar="a4|letter", help="paper size (default a4)"
+    )
+    session.add_argument(
+        "--facilitator", action="store_true", help="write the facilitator notes instead"
+    )
+    session.add_argument(
+        "--language", metavar="CODE", help="the edition's language, e.g. es (default: the original)"
+    )
+    session.add_argument("--title", default="", help="the session's title")
+    session.add_argument("--date", default="", help="the session's date, printed as written")
+    session.add_argument(
+        "--minutes", type=int, metavar="N", help="the session's length; the plan fills it"
+    )
+    session.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="where to write the PDF"
+    )
+
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -201,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Created {case} and {questions}.")
             print(f"Replace each TODO, then run: {check_command(project, case)}")
             return 0
+        if args.command == "session":
+            return _session(project, args)
         if args.command == "schema":
             from casebook.schema import case_schema, dumps
             from casebook.validate import check_project
@@ -211,6 +259,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _session(project: Project, args: argparse.Namespace) -> int:
+    from casebook.session import SessionError, SessionRequest, make_session
+
+    request = SessionRequest(
+        cases=args.case,
+        audience=args.audience,
+        output=args.output,
+        paper=args.paper.lower(),
+        facilitator=args.facilitator,
+        language=args.language,
+        title=args.title,
+        date=args.date,
+        minutes=args.minutes,
+    )
+    try:
+        written = make_session(project, request)
+    except SessionError as exc:
+        for line in str(exc).splitlines():
+            print(f"casebook session: {line}", file=sys.stderr)
+        return 1
+    print(f"Wrote {written}")
+    return 0
 
 
 def _check(project: Project, paths: list[Path] | None, strict: bool, style: str) -> int:

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from casebook.questions import Question
 from casebook.vocabularies import SLUG_PATTERN
 
 
@@ -230,7 +231,7 @@ class Case:
     meta: CaseFrontMatter
     intro: str  # Markdown before the first section
     sections: list[Section]
-    questions: dict[str, list[str]] = field(default_factory=dict)  # audience id -> questions
+    questions: dict[str, list[Question]] = field(default_factory=dict)  # audience id -> questions
     original: Case | None = None  # set on a translation
 
     @property

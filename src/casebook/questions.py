@@ -3,6 +3,9 @@
 Layout (documented in docs/guidance/worksheets.md):
 - `reflective_questions/<audience>.yml` defines one audience and its general questions;
 - `reflective_questions/cases/<case-id>.yml` holds that case's questions, one list per audience.
+
+A question is written as text, or as `question:` with an optional `prompt:` for the
+facilitator, which only the facilitator notes print.
 """
 
 from __future__ import annotations
@@ -10,25 +13,70 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
+from pydantic_core import core_schema
 
 from casebook.loader import Document, LoadError, read_yaml_file
 from casebook.messages import explain
 from casebook.problems import Problem, display_path
 from casebook.vocabularies import SLUG_PATTERN, Term, Vocabulary
 
-Question = str
+QUESTION_HINT = (
+    "write the question as text after '- ', or as 'question: ...' with an optional "
+    "'prompt: ...' for the facilitator on the next line"
+)
+
+
+class Question(str):
+    """A question's text (it is a `str`), with the facilitator's optional prompt for it."""
+
+    prompt: str | None
+
+    def __new__(cls, text: str, prompt: str | None = None) -> Question:
+        made = super().__new__(cls, text)
+        made.prompt = prompt
+        return made
+
+    @classmethod
+    def parse(cls, value: object) -> Question:
+        """A question from its YAML form; raises ValueError with what to write instead."""
+        if isinstance(value, Question):
+            return value
+        if isinstance(value, str) and value.strip():
+            return cls(" ".join(value.split()))
+        if isinstance(value, dict):
+            unknown = sorted(str(k) for k in value if k not in ("question", "prompt"))
+            if unknown:
+                raise ValueError(
+                    f"'{unknown[0]}' is not a part of a question; {QUESTION_HINT}"
+                )
+            text, prompt = value.get("question"), value.get("prompt")
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"the question's text is missing; {QUESTION_HINT}")
+            if prompt is not None and (not isinstance(prompt, str) or not prompt.strip()):
+                raise ValueError("the prompt is empty; write the prompt's text, or leave it out")
+            return cls(" ".join(text.split()), " ".join(prompt.split()) if prompt else None)
+        raise ValueError(QUESTION_HINT)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(cls.parse)
 
 
 class Audience(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=SLUG_PATTERN)
+    order: int = Field(
+        100, ge=0, description="Where the audience comes in lists and worksheets; lowest first."
+    )
     name: str = Field(min_length=1)
     short_name: str = Field(min_length=1)
     description: str = Field(min_length=1)
-    suggested_time: str = Field(min_length=1)
     format: str = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
 
@@ -47,6 +95,10 @@ class QuestionBank:
     # translations: language -> audience id -> audience, and language -> case id -> document
     translated_audiences: dict[str, dict[str, Audience]] = field(default_factory=dict)
     translated_case_files: dict[str, dict[str, Document]] = field(default_factory=dict)
+
+    def sort(self) -> None:
+        """Audiences in the order their files give (`order:`), then by id."""
+        self.audiences = dict(sorted(self.audiences.items(), key=lambda i: (i[1].order, i[0])))
 
     def audiences_in(self, language: str) -> dict[str, Audience]:
         """The audiences in a language, each falling back to the original."""
@@ -107,6 +159,7 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
             bank.translated_case_files.setdefault(language, {})[stem] = document
         else:
             bank.case_files[stem] = document
+    bank.sort()
     return bank, problems
 
 
@@ -121,10 +174,10 @@ def split_language(stem: str) -> tuple[str, str | None]:
 
 def check_case_questions(
     document: Document, bank: QuestionBank, required: list[str]
-) -> tuple[dict[str, list[str]], list[Problem]]:
+) -> tuple[dict[str, list[Question]], list[Problem]]:
     """Validate one case's question file; `required` are audiences that must have questions."""
     problems: list[Problem] = []
-    result: dict[str, list[str]] = {}
+    result: dict[str, list[Question]] = {}
     name = document.name
     data = document.data
     if data is None:
@@ -156,7 +209,7 @@ def check_case_questions(
         if key not in bank.audiences:
             problems.append(Problem(name, line, str(key), vocabulary.unknown_message(key)))
             continue
-        if not isinstance(value, list) or not all(isinstance(q, str) and q.strip() for q in value):
+        if not isinstance(value, list) or not value:
             problems.append(
                 Problem(
                     name,
@@ -167,7 +220,17 @@ def check_case_questions(
             )
             malformed.add(key)
             continue
-        result[key] = [q.strip() for q in value]
+        parsed: list[Question] = []
+        for index, item in enumerate(value):
+            try:
+                parsed.append(Question.parse(item))
+            except ValueError as exc:
+                problems.append(
+                    Problem(name, document.lines.line((key, index)), f"{key}[{index + 1}]", str(exc))
+                )
+                malformed.add(key)
+        if key not in malformed:
+            result[key] = parsed
     for audience in required:
         # A list that is there but malformed is reported once, above.
         if audience in bank.audiences and not result.get(audience) and audience not in malformed:

@@ -7,16 +7,11 @@ written as final relative URLs, so any builder that passes HTML through can buil
 
 from __future__ import annotations
 
-import json
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
-
-from casebook import worksheets
+from casebook import composer, worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
@@ -24,82 +19,19 @@ from casebook.catalogue import (
     related_cases,
 )
 from casebook.i18n import Locale
-from casebook.markup import attribute, inline_text, render_markdown
+from casebook.markup import render_markdown
 from casebook.model import Case
 from casebook.support import INTERNATIONAL, Service
+from casebook.templating import (  # re-exported: other modules import them from here
+    LISTING,
+    SiteSettings,
+    environment,
+    front_matter,
+    relative,
+)
 from casebook.validate import Library
 
-
-@dataclass(frozen=True)
-class SiteSettings:
-    """The `extra.casebook` block of mkdocs.yml, with defaults."""
-
-    name: str = "Casebook"
-    site_url: str = ""
-    exit_url: str = "https://www.bbc.co.uk/weather"
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> SiteSettings:
-        extra = (config.get("extra") or {}).get("casebook") or {}
-        return cls(
-            name=str(config.get("site_name") or cls.name),
-            site_url=str(config.get("site_url") or ""),
-            exit_url=str(extra.get("exit_url") or cls.exit_url),
-        )
-
-
-def environment(locale: Locale) -> Environment:
-    env = Environment(
-        loader=PackageLoader("casebook", "templates"),
-        autoescape=True,  # every front-matter value is escaped unless marked safe here
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        # Markdown heading ids are written `{#id}`, so Jinja comments use `{## ##}`.
-        comment_start_string="{##",
-        comment_end_string="##}",
-    )
-    env.filters["md"] = inline_text
-    env.filters["markdown"] = render_markdown
-    env.filters["country"] = locale.country
-    env.filters["date"] = locale.date
-    env.globals.update(
-        t=locale.t, tn=locale.tn, th=locale.th, a=_anchor, lang=locale.code, Markup=Markup
-    )
-    return env
-
-
-def _anchor(href: str, text: str, **attributes: str) -> Markup:
-    """A link for `th()`: both the address and the text are escaped."""
-    extra = "".join(
-        f' {name.replace("_", "-")}="{escape(value)}"' for name, value in attributes.items()
-    )
-    return Markup(f'<a href="{escape(href)}"{extra}>{escape(text)}</a>')
-
-
-def relative(from_url: str, to_url: str) -> str:
-    """A relative link between two directory URLs such as 'cases/x/' and 'browse/'."""
-    start = posixpath.dirname(from_url.rstrip("/") + "/x") or "."
-    target = posixpath.relpath(to_url or ".", start)
-    if to_url.endswith("/") and not target.endswith("/"):
-        target += "/"
-    return "./" if target in (".", "./") else target
-
-
-LISTING: dict[str, Any] = {
-    "search": {"exclude": True}
-}  # generated listing pages stay out of the search index
-
-
-def front_matter(title: str, description: str = "", **extra: Any) -> str:
-    # One JSON value per line is valid YAML, and much quicker to write for thousands of pages.
-    meta: dict[str, Any] = {"title": attribute(title)}
-    if description:
-        meta["description"] = attribute(description)
-    meta.update(extra)
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n"
+__all__ = ["LISTING", "Renderer", "SiteSettings", "cases_in", "environment", "front_matter", "relative"]
 
 
 @dataclass
@@ -109,6 +41,8 @@ class Renderer:
     library: Library
     locale: Locale
     settings: SiteSettings = field(default_factory=SiteSettings)
+    # The edition's facilitator notes: worksheet pages show the session plan's time from them.
+    notes: worksheets.FacilitatorNotes | None = None
 
     def __post_init__(self) -> None:
         self.env = environment(self.locale)
@@ -135,7 +69,12 @@ class Renderer:
         for case in self.cases:
             yield f"cases/{case.id}.md", self.case_page(case)
         yield "cases/index.md", self.library_page()
-        yield from worksheets.web_pages(self, lambda url: lambda target: relative(url, target))
+        yield from worksheets.web_pages(
+            self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
+        )
+        yield from composer.pages(
+            self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
+        )
         yield "browse/index.md", self.browse_index()
         yield "support.md", self.support_page()
         for facet in self.facets:
@@ -178,7 +117,7 @@ class Renderer:
             ),
             "audiences": [
                 (audience, case.questions.get(audience.id, []))
-                for audience in self.audiences.values()
+                for audience in worksheets.declared_audiences(case, self.audiences)
             ],
             "citation": self._citation(case),
             "related": [

@@ -25,7 +25,13 @@ from casebook.model import Case, CaseFrontMatter, Section
 from casebook.privacy import PLACEHOLDER, IdentifyingDetails, load_identifying_patterns
 from casebook.problems import Problem, Severity, display_path, sort_problems
 from casebook.project import Project
-from casebook.questions import QuestionBank, check_case_questions, load_questions, split_language
+from casebook.questions import (
+    Question,
+    QuestionBank,
+    check_case_questions,
+    load_questions,
+    split_language,
+)
 from casebook.support import SupportDirectory, load_support
 from casebook.vocabularies import SLUG_PATTERN, Vocabularies, Vocabulary, load_vocabularies
 
@@ -269,7 +275,7 @@ def check_case_file(
     if meta is not None:
         problems += _check_section_notes(document, meta, sections, flagged)
 
-    questions: dict[str, list[str]] = {}
+    questions: dict[str, list[Question]] = {}
     question_file = bank.case_files.get(case_id)
     if translation:
         # A translation's questions may be translated too; otherwise the original's are used.

@@ -1,5 +1,6 @@
-"""Reflection worksheets: a web page and print-ready PDFs for every case and audience,
-plus facilitator notes as a separate PDF so participants' sheets print without them.
+"""Reflection worksheets: a web page and print-ready PDFs for every case and the audiences
+it declares, plus facilitator notes as a separate PDF so participants' sheets print without
+them. The same print templates make a trainer's combined session sheet (`casebook.session`).
 
 PDFs are rendered by WeasyPrint from Jinja2 print templates (autoescaped), in parallel
 across the cores, and cached by a hash of their full input outside site/, so a rebuild
@@ -8,37 +9,62 @@ with no changes renders none.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from jinja2 import Environment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from casebook.i18n import Locale
 from casebook.loader import LoadError, read_yaml_file
 from casebook.messages import explain
-from casebook.model import Case
+from casebook.model import Case, CaseFrontMatter
 from casebook.problems import Problem, display_path
 from casebook.project import Project
-from casebook.questions import Audience
-
-if TYPE_CHECKING:
-    from casebook.render import Renderer
+from casebook.questions import Audience, Question
+from casebook.support import INTERNATIONAL, Service, SupportDirectory
+from casebook.templating import LISTING, SiteSettings, front_matter
 
 # id -> (CSS page size, key of its label in i18n/<language>/strings.yml)
 PAGE_SIZES = {"a4": ("A4", "size_a4"), "letter": ("Letter", "size_letter")}
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF, readable by screen readers
+WRITING_LINES = 5  # ruled lines under each question on a participant's sheet
+
+
+# Facilitator notes and the session plan ----------------------------------------------------
 
 
 class TimingStep(BaseModel):
+    """One step of the session plan: a fixed time, a time per question, or the rest."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    minutes: int = Field(gt=0, le=240)
+    minutes: int | None = Field(
+        None, gt=0, le=240, description="Fixed minutes; with fills_session, the least it takes."
+    )
+    minutes_per_question: float | None = Field(
+        None, gt=0, le=30, description="Minutes for each question (rounded up to 5 in all)."
+    )
+    fills_session: bool = Field(
+        False, description="This step takes whatever time a longer session has left."
+    )
     activity: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TimingStep:
+        if (self.minutes is None) == (self.minutes_per_question is None):
+            raise ValueError(
+                "give a step either 'minutes: 10' or 'minutes_per_question: 2', not both or neither"
+            )
+        return self
 
 
 class FacilitatorNotes(BaseModel):
@@ -52,9 +78,63 @@ class FacilitatorNotes(BaseModel):
     looking_after_participants: list[str] = Field(min_length=1)
     if_someone_discloses: list[str] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _one_filler(self) -> FacilitatorNotes:
+        if sum(step.fills_session for step in self.timing) > 1:
+            raise ValueError("only one timing step may have 'fills_session: true'")
+        return self
+
+    def plan(self, questions: int, length: int | None = None) -> SessionPlan:
+        return session_plan(self, questions, length)
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    minutes: int
+    activity: str
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """A session's steps and their minutes, for a sheet with `questions` questions.
+
+    The steps always add up to `total`. `needed` is the shortest session that fits the
+    questions; a requested length below it is kept in `requested` so the sheet can say so.
+    """
+
+    steps: tuple[PlanStep, ...]
+    questions: int
+    needed: int
+    requested: int | None = None
+
     @property
-    def total_minutes(self) -> int:
-        return sum(step.minutes for step in self.timing)
+    def total(self) -> int:
+        return sum(step.minutes for step in self.steps)
+
+    @property
+    def too_short(self) -> bool:
+        return self.requested is not None and self.requested < self.needed
+
+
+def step_minutes(step: TimingStep, questions: int) -> int:
+    if step.minutes_per_question is not None:
+        # Rounded up to whole five minutes, so a plan reads as a trainer would write it.
+        return max(5, 5 * math.ceil(step.minutes_per_question * max(questions, 1) / 5))
+    return step.minutes or 0
+
+
+def session_plan(notes: FacilitatorNotes, questions: int, length: int | None = None) -> SessionPlan:
+    """The plan for `questions` questions, stretched to `length` minutes when that is longer.
+
+    composer.js computes the same plan in the browser; tests check the two agree.
+    """
+    minutes = [step_minutes(step, questions) for step in notes.timing]
+    needed = sum(minutes)
+    if length is not None and length > needed:
+        filler = next((i for i, s in enumerate(notes.timing) if s.fills_session), len(minutes) - 1)
+        minutes[filler] += length - needed
+    steps = tuple(PlanStep(m, s.activity) for m, s in zip(minutes, notes.timing, strict=True))
+    return SessionPlan(steps, questions, needed, length)
 
 
 def notes_path(project: Project, language: str = "") -> Path:
@@ -84,6 +164,30 @@ def load_facilitator_notes(
         return None, [explain(e, document, FacilitatorNotes) for e in exc.errors()]
 
 
+# What a sheet holds ------------------------------------------------------------------------
+
+
+class Edition(Protocol):
+    """What the worksheets need from one edition of the site (casebook.render.Renderer)."""
+
+    env: Environment
+    locale: Locale
+    language: str
+    settings: SiteSettings
+    cases: list[Case]
+    audiences: dict[str, Audience]
+    is_original: bool
+
+    def in_language(self, case: Case) -> bool: ...
+    def worksheet_root(self, case: Case) -> str: ...
+    def period(self, case: Case) -> str: ...
+
+
+def declared_audiences(case: Case, audiences: dict[str, Audience]) -> list[Audience]:
+    """The audiences the case declares, in the order of the audiences' files."""
+    return [audience for key, audience in audiences.items() if key in case.meta.audiences]
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One PDF: a participant worksheet (audience set) or facilitator notes (audience None)."""
@@ -106,37 +210,308 @@ class Sheet:
 
 
 def sheets_for(case: Case, audiences: dict[str, Audience]) -> list[Sheet]:
-    found = [Sheet(case, audience, size) for audience in audiences.values() for size in PAGE_SIZES]
+    declared = declared_audiences(case, audiences)
+    found = [Sheet(case, audience, size) for audience in declared for size in PAGE_SIZES]
     found += [Sheet(case, None, size) for size in PAGE_SIZES]
     return found
 
 
-def questions_for(case: Case, audience: Audience) -> list[str]:
+def questions_for(case: Case, audience: Audience) -> list[Question]:
     """The case's own questions first, then the audience's general ones."""
     return [*case.questions.get(audience.id, []), *audience.questions]
+
+
+def case_address(edition: Edition, case: Case) -> str:
+    """The case page's absolute address in this edition, or '' without a site_url."""
+    # Every edition has a page for every case, a fallback in the original language included.
+    prefix = "" if edition.is_original else f"{edition.language}/"
+    return edition.settings.address(prefix + case.url)
+
+
+@functools.lru_cache(maxsize=256)
+def qr_code(address: str) -> str:
+    """A vector (SVG) QR code of an address, as a data URI; made here, with no network.
+
+    Cached: a case's worksheets and facilitator notes, in both sizes, share one."""
+    import segno
+
+    code = segno.make(address, error="m", micro=False)
+    return str(code.svg_data_uri(scale=1, border=0, dark="#000"))
+
+
+@dataclass
+class SheetCase:
+    """One case on a sheet: its facts, and the audience whose questions it brings."""
+
+    case: Case
+    audience: Audience | None
+    period: str
+    address: str = ""
+    qr: str = ""
+    content_language: str = ""  # set when the case's text is not in the sheet's language
+
+    @property
+    def meta(self) -> CaseFrontMatter:
+        return self.case.meta
+
+
+@dataclass
+class SheetQuestion:
+    question: Question
+    case: SheetCase | None = None  # the case it comes from; None for a general question
+    language: str = ""  # set when the question is not in the sheet's language
+    added: bool = False  # a trainer's own question
+
+
+def own_questions(block: SheetCase) -> list[SheetQuestion]:
+    """The case's own questions for its audience, in the case's language."""
+    questions = block.case.questions.get(block.audience.id, []) if block.audience else []
+    return [SheetQuestion(q, block, block.content_language) for q in questions]
+
+
+def case_questions(block: SheetCase) -> list[SheetQuestion]:
+    """A case's questions for its audience: its own, then the audience's general ones."""
+    general = block.audience.questions if block.audience else []
+    return own_questions(block) + [SheetQuestion(q, block) for q in general]
+
+
+@dataclass
+class SheetContent:
+    """Everything a participant sheet or facilitator notes print, for one or more cases."""
+
+    title: str
+    cases: list[SheetCase]
+    questions: list[SheetQuestion]
+    services: list[tuple[str, list[Service]]]  # (heading, services), the cases' countries first
+    plans: list[tuple[str, SessionPlan]]  # (label, plan); one for a participant sheet
+    footer: list[str]  # the lines of every page's footer
+    support_url: str = ""
+    audience: Audience | None = None  # a single-case worksheet's audience
+    audiences: list[Audience] = field(default_factory=list)  # on a case's facilitator notes
+    session_date: str = ""
+    session: bool = False
+
+    @property
+    def plan(self) -> SessionPlan:
+        return self.plans[0][1]
+
+    @property
+    def plan_columns(self) -> list[tuple[str, SessionPlan]]:
+        """One timing column, or one per worksheet when their plans differ."""
+        first = self.plans[0][1]
+        if all(plan.steps == first.steps for _, plan in self.plans):
+            return [("", first)]
+        return self.plans
+
+    @property
+    def by_audience(self) -> list[tuple[Audience, list[Question]]]:
+        """On a case's facilitator notes: each declared audience's questions."""
+        case = self.cases[0].case
+        return [(audience, questions_for(case, audience)) for audience in self.audiences]
+
+
+def support_groups(
+    support: SupportDirectory, countries: Sequence[str], locale: Locale
+) -> list[tuple[str, list[Service]]]:
+    """Services for each of the countries, then the international ones, in the language."""
+    groups: list[tuple[str, list[Service]]] = []
+    for country in dict.fromkeys(countries):
+        local = [s.in_language(locale.code) for s in support.services if s.country == country]
+        if local:
+            groups.append((locale.country(country), local))
+    international = [
+        s.in_language(locale.code) for s in support.services if s.country == INTERNATIONAL
+    ]
+    if international:
+        groups.append((locale.t("international"), international))
+    return groups
+
+
+def sheet_case(
+    edition: Edition, case: Case, audience: Audience | None, printed: bool = True
+) -> SheetCase:
+    address = case_address(edition, case)
+    qr = qr_code(address) if printed and address and edition.settings.worksheet_qr else ""
+    language = case.meta.language
+    return SheetCase(
+        case,
+        audience,
+        edition.period(case),
+        address,
+        qr,
+        language if language != edition.language else "",
+    )
+
+
+def footer_lines(edition: Edition, title: str, cases: list[SheetCase]) -> list[str]:
+    t = edition.locale
+    if len(cases) == 1:
+        only = cases[0]
+        second = t.t("footer_reviewed", date=t.date(only.meta.last_reviewed))
+        if only.address:
+            second += f" · {only.address}"
+        return [title, second]
+    reviewed = "; ".join(
+        t.t(
+            "footer_reviewed_of",
+            case=c.meta.organisation.short_name or c.meta.organisation.name,
+            date=t.date(c.meta.last_reviewed),
+        )
+        for c in cases
+    )
+    return [title, reviewed]
+
+
+def case_sheet(
+    edition: Edition,
+    support: SupportDirectory,
+    notes: FacilitatorNotes | None,
+    case: Case,
+    audience: Audience | None,
+    printed: bool = True,
+) -> SheetContent:
+    """A case's worksheet for one audience, or (audience None) its facilitator notes.
+
+    A web page (printed=False) needs no QR code: the reader is already at the address."""
+    t = edition.locale
+    declared = declared_audiences(case, edition.audiences)
+    if audience is not None:
+        block = sheet_case(edition, case, audience, printed)
+        questions = case_questions(block)
+        plans = [(audience.short_name, notes.plan(len(questions)))] if notes else []
+    else:
+        block = sheet_case(edition, case, None, printed)
+        questions = []
+        plans = (
+            [(a.short_name, notes.plan(len(questions_for(case, a)))) for a in declared]
+            if notes
+            else []
+        )
+    return SheetContent(
+        title=case.meta.title,
+        cases=[block],
+        questions=questions,
+        services=support_groups(support, case.meta.countries, t),
+        plans=plans,
+        footer=footer_lines(edition, case.meta.title, [block]),
+        support_url=edition.settings.address(
+            ("" if edition.is_original else f"{edition.language}/") + "support/"
+        ),
+        audience=audience,
+        audiences=declared,
+    )
+
+
+def session_sheet(
+    edition: Edition,
+    support: SupportDirectory,
+    notes: FacilitatorNotes,
+    picks: Sequence[tuple[Case, Audience]],
+    title: str = "",
+    date: str = "",
+    length: int | None = None,
+) -> SheetContent:
+    """A trainer's combined sheet: every chosen case with its audience's questions."""
+    t = edition.locale
+    blocks = [sheet_case(edition, case, audience) for case, audience in picks]
+    # Each case's own questions, then each audience's general questions once.
+    questions = [item for block in blocks for item in own_questions(block)]
+    seen: set[str] = set()
+    for block in blocks:
+        if block.audience and block.audience.id not in seen:
+            seen.add(block.audience.id)
+            questions += [SheetQuestion(q) for q in block.audience.questions]
+    if not title:
+        title = (
+            blocks[0].meta.title
+            if len(blocks) == 1
+            else t.t(
+                "session_default_title",
+                cases=", ".join(b.meta.organisation.short_name or b.meta.organisation.name for b in blocks),
+            )
+        )
+    countries = [country for block in blocks for country in block.meta.countries]
+    return SheetContent(
+        title=title,
+        cases=blocks,
+        questions=questions,
+        services=support_groups(support, countries, t),
+        plans=[("", notes.plan(len(questions), length))],
+        footer=footer_lines(edition, title, blocks),
+        support_url=edition.settings.address(
+            ("" if edition.is_original else f"{edition.language}/") + "support/"
+        ),
+        session_date=date,
+        session=True,
+    )
+
+
+def print_html(
+    edition: Edition,
+    content: SheetContent,
+    notes: FacilitatorNotes,
+    size: str,
+    facilitator: bool,
+) -> str:
+    """The print HTML of a participant sheet or facilitator notes, for WeasyPrint or Chromium."""
+    env = edition.env
+    css_size, size_key = PAGE_SIZES[size]
+    template = "facilitator_print.html.j2" if facilitator else "worksheet_print.html.j2"
+    return env.get_template(template).render(
+        sheet=content,
+        notes=notes,
+        settings=edition.settings,
+        page_size=css_size,
+        size_label=edition.locale.t(size_key),
+        lines=WRITING_LINES,
+        footer_css=css_string("\n".join(content.footer)),
+        css=print_css(env),
+    )
+
+
+def print_css(env: Environment) -> str:
+    return env.loader.get_source(env, "print.css")[0] if env.loader else ""
+
+
+def css_string(text: str) -> str:
+    """Text as the inside of a CSS string: quotes and backslashes escaped, newlines as \\A."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return out.replace("\n", "\\A ")
 
 
 # Web pages ---------------------------------------------------------------------------------
 
 
-def web_pages(renderer: Renderer, link_from: Any) -> Iterator[tuple[str, str]]:
+def web_pages(
+    edition: Edition,
+    support: SupportDirectory,
+    notes: FacilitatorNotes | None,
+    link_from: Callable[[str], Callable[[str], str]],
+) -> Iterator[tuple[str, str]]:
     """(docs path, Markdown) for each worksheet page and each case's worksheet index.
 
     An edition has worksheet pages for the cases written in its language; a case shown as
     a fallback links to the original edition's worksheets instead.
     """
-    from casebook.render import LISTING, front_matter
-
-    env, t = renderer.env, renderer.locale
-    audiences = renderer.audiences
-    for case in renderer.cases:
-        if not renderer.in_language(case):
+    env, t = edition.env, edition.locale
+    for case in edition.cases:
+        if not edition.in_language(case):
             continue
-        for audience in audiences.values():
+        declared = declared_audiences(case, edition.audiences)
+        for audience in declared:
             url = f"worksheets/{case.id}/{audience.id}/"
-            context = _sheet_context(case, audience, renderer)
-            context["link"] = link_from(url)
-            text = env.get_template("worksheet.md.j2").render(**context)
+            content = case_sheet(edition, support, notes, case, audience, printed=False)
+            text = env.get_template("worksheet.md.j2").render(
+                sheet=content,
+                case=case,
+                meta=case.meta,
+                audience=audience,
+                plan=content.plans[0][1] if content.plans else None,
+                sizes=PAGE_SIZES,
+                settings=edition.settings,
+                period=edition.period(case),
+                link=link_from(url),
+            )
             title = t.t(
                 "worksheet_title", audience=audience.short_name.lower(), title=case.meta.title
             )
@@ -146,30 +521,18 @@ def web_pages(renderer: Renderer, link_from: Any) -> Iterator[tuple[str, str]]:
             )
         url = f"worksheets/{case.id}/"
         text = env.get_template("worksheets_case.md.j2").render(
-            case=case, audiences=list(audiences.values()), sizes=PAGE_SIZES, link=link_from(url)
+            case=case, audiences=declared, sizes=PAGE_SIZES, link=link_from(url)
         )
         title = t.t("worksheets_case_title", title=case.meta.title)
         yield f"worksheets/{case.id}/index.md", front_matter(title, **LISTING) + text
     text = env.get_template("worksheets_index.md.j2").render(
-        cases=[(case, renderer.worksheet_root(case)) for case in renderer.cases],
+        cases=[(case, edition.worksheet_root(case)) for case in edition.cases],
         link=link_from("worksheets/"),
     )
     yield (
         "worksheets/index.md",
         front_matter(t.t("reflection_worksheets"), t.t("worksheets_description"), **LISTING) + text,
     )
-
-
-def _sheet_context(case: Case, audience: Audience | None, renderer: Renderer) -> dict[str, Any]:
-    return {
-        "case": case,
-        "meta": case.meta,
-        "audience": audience,
-        "questions": questions_for(case, audience) if audience else [],
-        "sizes": PAGE_SIZES,
-        "settings": renderer.settings,
-        "period": renderer.period(case),
-    }
 
 
 # PDFs --------------------------------------------------------------------------------------
@@ -179,33 +542,26 @@ class ProgressLike(Protocol):
     def step(self, message: str) -> None: ...
 
 
-def print_html(sheet: Sheet, renderer: Renderer, notes: FacilitatorNotes) -> str:
-    env = renderer.env
-    audiences = renderer.audiences
-    context = _sheet_context(sheet.case, sheet.audience, renderer)
-    css_size, size_key = PAGE_SIZES[sheet.size]
-    context.update(
-        page_size=css_size,
-        size_label=renderer.locale.t(size_key),
-        notes=notes,
-        audiences=list(audiences.values()),
-        questions_by_audience=[(a, questions_for(sheet.case, a)) for a in audiences.values()],
-        css=env.loader.get_source(env, "print.css")[0] if env.loader else "",
-    )
-    template = "worksheet_print.html.j2" if sheet.audience else "facilitator_print.html.j2"
-    return env.get_template(template).render(**context)
-
-
-def print_documents(renderer: Renderer, notes: FacilitatorNotes) -> Iterator[tuple[str, str]]:
+def print_documents(
+    edition: Edition, support: SupportDirectory, notes: FacilitatorNotes
+) -> Iterator[tuple[str, str]]:
     """(docs path, print HTML) for every PDF of the cases written in this edition's language."""
-    for case in sorted(renderer.cases, key=lambda c: c.id):
-        if renderer.in_language(case):
-            for sheet in sheets_for(case, renderer.audiences):
-                yield sheet.path, print_html(sheet, renderer, notes)
+    for case in sorted(edition.cases, key=lambda c: c.id):
+        if not edition.in_language(case):
+            continue
+        contents: dict[str | None, SheetContent] = {}
+        for sheet in sheets_for(case, edition.audiences):
+            key = sheet.audience.id if sheet.audience else None
+            if key not in contents:
+                contents[key] = case_sheet(edition, support, notes, case, sheet.audience)
+            yield sheet.path, print_html(
+                edition, contents[key], notes, sheet.size, facilitator=sheet.audience is None
+            )
 
 
-def _render_pdf(html: str, target: str) -> str:
-    """Runs in a worker process: render one PDF and move it into the cache atomically."""
+def write_pdf(html: str, target: str) -> str:
+    """Render one PDF next to `target` and move it into place atomically: a failed render
+    leaves no partial file behind."""
     import logging
 
     from weasyprint import HTML
@@ -213,9 +569,18 @@ def _render_pdf(html: str, target: str) -> str:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     partial = f"{target}.{os.getpid()}.part"
-    HTML(string=html, base_url=".").write_pdf(partial, pdf_variant=PDF_VARIANT)
-    os.replace(partial, target)
+    try:
+        HTML(string=html, base_url=".").write_pdf(partial, pdf_variant=PDF_VARIANT)
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
     return target
+
+
+def _render_pdf(html: str, target: str) -> str:
+    """Runs in a worker process: render one PDF into the cache."""
+    return write_pdf(html, target)
 
 
 def _fingerprint(html: str) -> str:

@@ -60,6 +60,7 @@ PAGE_KINDS: dict[str, Callable[[Path], list[str]]] = {
     "worksheets-index": _fixed("worksheets/"),
     "worksheets-case": _fixed("worksheets/odi-mexico/"),
     "worksheet": _fixed(WORKSHEET),
+    "composer": _fixed("worksheets/compose/"),
     "guidance": lambda site: _built_pages(site, "guidance"),
     "reference": lambda site: _built_pages(site, "reference"),
     "support": _fixed("support/"),

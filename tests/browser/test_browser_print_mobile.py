@@ -104,6 +104,7 @@ SCREENSHOT_KINDS = [
     "browse-facet",
     "worksheets-index",
     "worksheet",
+    "composer",
     "guidance",
     "support",
     "404",

@@ -1,0 +1,97 @@
+"""What every generated page shares: the site's settings, the Jinja2 environment, front
+matter and relative links. Both the page renderer and the worksheets build on this module,
+so neither needs the other's internals.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from casebook.i18n import Locale
+from casebook.markup import attribute, inline_text, render_markdown
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The `extra.casebook` block of mkdocs.yml, with defaults."""
+
+    name: str = "Casebook"
+    site_url: str = ""
+    exit_url: str = "https://www.bbc.co.uk/weather"
+    worksheet_qr: bool = True  # a QR code of the case's address on printed sheets
+
+    def address(self, path: str) -> str:
+        """The absolute address of a path from the site's root, or '' without a site_url."""
+        return f"{self.site_url.rstrip('/')}/{path.lstrip('/')}" if self.site_url else ""
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> SiteSettings:
+        extra = (config.get("extra") or {}).get("casebook") or {}
+        return cls(
+            name=str(config.get("site_name") or cls.name),
+            site_url=str(config.get("site_url") or ""),
+            exit_url=str(extra.get("exit_url") or cls.exit_url),
+            worksheet_qr=extra.get("worksheet_qr", True) is not False,
+        )
+
+
+def environment(locale: Locale) -> Environment:
+    env = Environment(
+        loader=PackageLoader("casebook", "templates"),
+        autoescape=True,  # every front-matter value is escaped unless marked safe here
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Markdown heading ids are written `{#id}`, so Jinja comments use `{## ##}`.
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
+    env.filters["md"] = inline_text
+    env.filters["markdown"] = render_markdown
+    env.filters["country"] = locale.country
+    env.filters["date"] = locale.date
+    env.globals.update(
+        t=locale.t, tn=locale.tn, th=locale.th, a=_anchor, lang=locale.code, Markup=Markup
+    )
+    return env
+
+
+def _anchor(href: str, text: str, **attributes: str) -> Markup:
+    """A link for `th()`: both the address and the text are escaped."""
+    extra = "".join(
+        f' {name.replace("_", "-")}="{escape(value)}"' for name, value in attributes.items()
+    )
+    return Markup(f'<a href="{escape(href)}"{extra}>{escape(text)}</a>')
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A relative link between two directory URLs such as 'cases/x/' and 'browse/'."""
+    start = posixpath.dirname(from_url.rstrip("/") + "/x") or "."
+    target = posixpath.relpath(to_url or ".", start)
+    if to_url.endswith("/") and not target.endswith("/"):
+        target += "/"
+    return "./" if target in (".", "./") else target
+
+
+LISTING: dict[str, Any] = {
+    "search": {"exclude": True}
+}  # generated listing pages stay out of the search index
+
+
+def front_matter(title: str, description: str = "", **extra: Any) -> str:
+    # One JSON value per line is valid YAML, and much quicker to write for thousands of pages.
+    meta: dict[str, Any] = {"title": attribute(title)}
+    if description:
+        meta["description"] = attribute(description)
+    meta.update(extra)
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+

@@ -1,0 +1,285 @@
+"""The session composer at /worksheets/compose/, driven in Debian's Chromium over the fixture
+library: compose a session from two cases, drop a question and add one's own, reload it from
+its address, print it to PDF, and check it with axe and the keyboard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+from axe_playwright_python.sync_playwright import Axe
+from browserkit import AXE_OPTIONS, DESKTOP, MOBILE, SCREENSHOTS, describe_violations, use_scheme
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from casebook.project import Project
+from casebook.worksheets import load_facilitator_notes, session_plan
+from library_fixture import built_project
+from sitebuild import serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ODI = "Uncovering organised sexual abuse of children in schools in Mexico"
+UK = "Teaching online safety in schools in the United Kingdom"
+OWN = "What one change could our team make before the next term starts?"
+COMPOSE = "worksheets/compose/"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_project(tmp_path_factory.mktemp("composer"))
+
+
+@pytest.fixture(scope="module")
+def base_url(library: Path) -> Iterator[str]:
+    with serve(library / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile (empty local storage) that fails on any JavaScript error."""
+    made = browser.new_context(viewport=DESKTOP)
+    errors: list[str] = []
+    made.on("weberror", lambda error: errors.append(str(error.error)))
+    yield made
+    made.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def open_composer(page: Page, url: str) -> None:
+    page.goto(url)
+    page.locator("[data-cb-composer][data-ready]").wait_for()
+
+
+def questions(page: Page) -> list[str]:
+    return page.locator(".cb-composer__question-text").all_inner_texts()
+
+
+def question_texts(library: Path, case: str, audience: str) -> list[str]:
+    own = yaml.safe_load((library / f"reflective_questions/cases/{case}.yml").read_text())
+    general = yaml.safe_load((library / f"reflective_questions/{audience}.yml").read_text())
+    items = [*own[audience], *general["questions"]]
+    return [" ".join((q if isinstance(q, str) else q["question"]).split()) for q in items]
+
+
+def content_note(library: Path, case: str) -> str:
+    front = yaml.safe_load((library / f"case_studies/{case}.md").read_text().split("---\n")[1])
+    return " ".join(front["content_note"].split())
+
+
+def pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    return " ".join(" ".join((p.extract_text() or "") for p in reader.pages).split())
+
+
+def test_the_odi_link_opens_the_practitioners_questions_ready_to_print(
+    context: BrowserContext, base_url: str, library: Path
+) -> None:
+    page = context.new_page()
+    open_composer(page, f"{base_url}{COMPOSE}?case=odi-mexico&audience=practitioners")
+    expected = question_texts(library, "odi-mexico", "practitioners")
+    assert questions(page) == expected
+    expect(page.locator(".cb-composer__case-title")).to_have_text([ODI])
+    expect(page.locator("#cb-audience-odi-mexico")).to_have_value("practitioners")
+    expect(page.get_by_role("button", name="Print the worksheet")).to_be_enabled()
+    # The plan is the same as the PDFs': casebook.worksheets.session_plan.
+    notes, _ = load_facilitator_notes(Project(library))
+    assert notes is not None
+    plan = session_plan(notes, len(expected))
+    expect(page.locator(".cb-composer__plan")).to_contain_text(
+        f"{plan.total} minutes for {len(expected)} questions"
+    )
+    # The address now holds the session in its fragment, which is never sent to a server.
+    assert "#case=odi-mexico&audience=practitioners" in page.url and "?" not in page.url
+
+
+def test_a_two_case_session_round_trips_through_its_address_and_prints(
+    browser: Browser, context: BrowserContext, base_url: str, library: Path, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    open_composer(page, f"{base_url}{COMPOSE}?case=odi-mexico&audience=practitioners")
+    # A trainer adds a second case from the finder, as they would.
+    page.goto(f"{base_url}cases/")
+    card = page.locator('.cb-case-card[data-case-id="uk-online-safety"]')
+    card.get_by_role("link", name="Add to session").click()
+    page.locator("[data-cb-composer][data-ready]").wait_for()
+    expect(page.locator(".cb-composer__case-title")).to_have_text([ODI, UK])
+    page.locator("#cb-audience-uk-online-safety").select_option("overall")
+
+    listed = questions(page)
+    odi = question_texts(library, "odi-mexico", "practitioners")
+    dropped = odi[1]
+    assert dropped in listed
+    item = page.locator(".cb-composer__question").filter(has_text=dropped)
+    item.get_by_role("button", name="Drop").click()
+    assert dropped not in questions(page)
+    expect(page.locator(".cb-composer__dropped")).to_contain_text(dropped)
+
+    page.get_by_label("Your question").fill(OWN)
+    page.get_by_role("button", name="Add question").click()
+    page.get_by_label("Title").fill("Spring staff training")
+    page.get_by_label("Length in minutes").fill("120")
+    composed = questions(page)
+    assert composed[-1] == OWN and len(composed) == len(listed)
+    expect(page.locator(".cb-composer__plan")).to_contain_text(
+        f"120 minutes for {len(composed)} questions"
+    )
+    address = page.url
+    assert OWN.split()[0] in address.split("#", 1)[1]  # own text lives only in the fragment
+
+    # A colleague opens the address in another browser: the same session comes back.
+    other = browser.new_context(viewport=DESKTOP)
+    try:
+        theirs = other.new_page()
+        open_composer(theirs, address)
+        assert questions(theirs) == composed
+        expect(theirs.locator(".cb-composer__case-title")).to_have_text([ODI, UK])
+        expect(theirs.locator("#cb-audience-uk-online-safety")).to_have_value("overall")
+        expect(theirs.get_by_label("Title")).to_have_value("Spring staff training")
+        expect(theirs.get_by_label("Length in minutes")).to_have_value("120")
+        expect(theirs.locator(".cb-composer__dropped")).to_contain_text(dropped)
+    finally:
+        other.close()
+
+    # This browser keeps the session: reopening the bare composer restores it.
+    open_composer(page, f"{base_url}{COMPOSE}")
+    assert questions(page) == composed
+
+    # Printed with Chromium, through the PDFs' print stylesheet.
+    pdf = tmp_path / "session.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    text = pdf_text(pdf)
+    notes = text[text.index("Content note") : text.index("About the cases")]
+    assert ODI in notes and UK in notes
+    assert text.count(content_note(library, "odi-mexico")) >= 1
+    assert text.count(content_note(library, "uk-online-safety")) >= 1
+    assert text.index("About the cases") < text.index(composed[0][:40])
+    for question in composed:
+        assert question in text, question
+    assert dropped not in text
+    assert OWN in text
+    assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
+    assert "Child Helpline International" in text and "More support services, by country" in text
+    assert "Page 1 of" in text and "Spring staff training" in text
+    reader = pypdf.PdfReader(pdf)
+    width, height = (round(float(v)) for v in reader.pages[0].mediabox[2:])
+    assert (width, height) == (595, 842)  # A4
+
+    page.get_by_label("US Letter").check()
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    width, height = (round(float(v)) for v in pypdf.PdfReader(pdf).pages[0].mediabox[2:])
+    assert (width, height) == (612, 792)
+
+
+def test_questions_move_with_the_keyboard_and_focus_follows(
+    context: BrowserContext, base_url: str, library: Path
+) -> None:
+    page = context.new_page()
+    open_composer(page, f"{base_url}{COMPOSE}?case=odi-mexico&audience=overall")
+    first, second = questions(page)[:2]
+    page.locator(".cb-composer__question").first.get_by_role("button", name="Move down").focus()
+    page.keyboard.press("Enter")
+    assert questions(page)[:2] == [second, first]
+    focused = page.evaluate("document.activeElement.getAttribute('data-focus')")
+    assert focused and focused.startswith("down-c.odi-mexico.0")
+    expect(page.get_by_role("status")).to_have_text("Moved to position 2.")
+
+
+@pytest.mark.parametrize(
+    ("scheme", "material", "viewport"),
+    [("light", "default", DESKTOP), ("dark", "slate", DESKTOP), ("light", "default", MOBILE)],
+    ids=["light", "dark", "mobile"],
+)
+def test_no_axe_violations_on_a_composed_session(
+    browser: Browser, base_url: str, scheme: str, material: str, viewport: dict[str, int]
+) -> None:
+    mobile = viewport is MOBILE
+    made = browser.new_context(
+        color_scheme=scheme, viewport=viewport, is_mobile=mobile, has_touch=mobile
+    )
+    try:
+        page = made.new_page()
+        open_composer(
+            page,
+            f"{base_url}{COMPOSE}?case=odi-mexico&audience=practitioners"
+            f"&case=uk-online-safety&audience=overall",
+        )
+        use_scheme(page, material)
+        page.locator(".cb-composer__question").nth(1).get_by_role("button", name="Drop").click()
+        page.locator(".cb-composer__preview > summary").click()
+        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        assert not violations, describe_violations(violations)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the composer is {overflow}px wider than the window"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = f"{'mobile' if mobile else 'desktop'}-{scheme}-compose.png"
+        page.screenshot(path=SCREENSHOTS / name, full_page=True)
+    finally:
+        made.close()
+
+
+def test_add_to_session_on_a_case_page_adds_to_the_session_held(
+    context: BrowserContext, base_url: str
+) -> None:
+    page = context.new_page()
+    open_composer(page, f"{base_url}{COMPOSE}?case=uk-online-safety&audience=practitioners")
+    page.goto(f"{base_url}cases/mx-residential-care/")
+    page.get_by_role("link", name="Add to session").click()
+    page.locator("[data-cb-composer][data-ready]").wait_for()
+    expect(page.locator(".cb-composer__case-title")).to_have_text(
+        [UK, "Court monitoring of residential care homes in Mexico"]
+    )
+    # The case is for lawyers only, so their questions are the ones chosen.
+    expect(page.locator("#cb-audience-mx-residential-care")).to_have_value(
+        "lawyers-advocates-policy"
+    )
+    page.get_by_role("button", name="Clear this session").click()
+    expect(page.locator(".cb-composer__case-title")).to_have_count(0)
+    assert page.evaluate("localStorage.getItem('casebook-session')") is None
+
+
+def test_the_facilitator_sheet_plans_the_whole_session_with_prompts(
+    context: BrowserContext, base_url: str, library: Path, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    open_composer(
+        page,
+        f"{base_url}{COMPOSE}#case=odi-mexico&audience=practitioners&minutes=90&title=Team+day",
+    )
+    page.evaluate("window.print = () => {}")  # the dialog itself is the browser's
+    page.get_by_role("button", name="Print the facilitator notes").click()
+    pdf = tmp_path / "notes.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    text = pdf_text(pdf)
+    assert "FACILITATOR NOTES (NOT FOR PARTICIPANTS)" in text.upper()
+    assert "Team day" in text and "90 minutes for 9 questions" in text
+    timing = text[text.index("Minutes Activity") : text.index("Total")]
+    minutes = [int(n) for n in re.findall(r"(?:^| )(\d{1,3}) [A-Z]", timing)]
+    assert sum(minutes) == 90, (minutes, timing)
+    prompts = yaml.safe_load((library / "reflective_questions/cases/odi-mexico.yml").read_text())
+    for item in prompts["practitioners"]:
+        assert " ".join(item["prompt"].split()) in text
+    assert "If someone discloses abuse" in text and "Emergency services (911)" in text
+
+
+def test_every_edition_has_a_composer_in_its_language(
+    context: BrowserContext, base_url: str, library: Path
+) -> None:
+    page = context.new_page()
+    open_composer(page, f"{base_url}es/{COMPOSE}?case=odi-mexico&audience=practitioners")
+    expect(page.get_by_role("heading", name="Casos de esta sesión")).to_be_visible()
+    spanish = yaml.safe_load((library / "reflective_questions/cases/odi-mexico.es.yml").read_text())
+    first = " ".join(spanish["practitioners"][0]["question"].split())
+    assert questions(page)[0] == first
+    # French has no translation of the case: the English case comes, marked as English.
+    open_composer(page, f"{base_url}fr/{COMPOSE}?case=odi-mexico&audience=practitioners")
+    expect(page.get_by_role("heading", name="Cas de cette séance")).to_be_visible()
+    english = question_texts(library, "odi-mexico", "practitioners")[0]
+    own = page.locator(".cb-composer__question-text").first
+    expect(own).to_have_text(english)
+    expect(own).to_have_attribute("lang", "en")
