@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,7 +312,7 @@ MIN_QUESTIONS = 3
 
 
 def _few_questions(
-    document: Document, questions: dict[str, list[str]], bank: QuestionBank
+    document: Document, questions: Mapping[str, Sequence[str]], bank: QuestionBank
 ) -> Iterator[Problem]:
     for audience, listed in questions.items():
         if 0 < len(listed) < MIN_QUESTIONS:
