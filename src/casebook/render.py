@@ -133,7 +133,7 @@ class Renderer:
     def pages(self) -> Iterator[tuple[str, str]]:
         """(path inside the builder's docs folder, Markdown text) for every generated page."""
         for case in self.cases:
-            yield f"cases/{case.id}.md", self.case_page(case)
+            yield f"cases/{case.id}.md", self.edition_case_page(case)
         yield "cases/index.md", self.library_page()
         yield from worksheets.web_pages(self, lambda url: lambda target: relative(url, target))
         yield "browse/index.md", self.browse_index()
@@ -145,6 +145,29 @@ class Renderer:
                 yield f"browse/{facet.id}/{value.lower()}.md", self.facet_page(facet, value)
 
     # Pages -------------------------------------------------------------------------------
+
+    def edition_case_page(self, case: Case) -> str:
+        """The case's page in this edition: the case itself, or a link to its original."""
+        return self.case_page(case) if self.in_language(case) else self.fallback_page(case)
+
+    def fallback_page(self, case: Case) -> str:
+        """An untranslated case: a small page, in the reader's language, linking to the
+        original. The case is built once, in its own edition, not again in every other."""
+        t = self.locale
+        original = case.meta.language
+        context = {
+            "meta": case.meta,
+            "notice": t.t(
+                "case_in_original_only",
+                language=t.language_name(self.language),
+                original=t.language_name(original),
+            ),
+            "original": relative(f"{self.language}/{case.url}", original_url(case, t)),
+            "original_name": t.language_name(original),
+        }
+        return front_matter(case.meta.title, case.meta.summary) + self._render(
+            "fallback.md.j2", context
+        )
 
     def case_page(self, case: Case) -> str:
         url = case.url
@@ -337,6 +360,12 @@ class Renderer:
             date=self.locale.date(meta.last_reviewed),
             url=where,
         )
+
+
+def original_url(case: Case, locale: Locale) -> str:
+    """A case's page in its own edition, from the site's root (the original's, or /<code>/)."""
+    language = case.meta.language
+    return case.url if language == locale.original else f"{language}/{case.url}"
 
 
 def cases_in(library: Library, language: str, is_original: bool) -> list[Case]:
