@@ -70,20 +70,22 @@ def test_english_edition_is_unchanged(built_site: Path) -> None:
     assert ">Quick facts<" in html and "Exit this page" in html
 
 
-def test_an_untranslated_case_falls_back_with_a_notice_in_the_readers_language(
+def test_an_untranslated_case_links_to_its_original_with_a_notice_in_the_readers_language(
     built_site: Path,
 ) -> None:
     html = read(built_site, "fr/cases/odi-mexico")
     assert html_lang(html) == "fr"
+    assert "Ce cas n&#39;est pas encore traduit en français. Il est publié en anglais." in html
+    # The title and summary, marked as English, then a clearly marked link to the original.
+    assert re.search(r'<h1 [^>]*lang="en"[^>]*>' + ENGLISH_TITLE, html)
+    assert '<div class="cb-lede" lang="en">' in html
     assert (
-        "Ce cas n&#39;est pas encore disponible en français ; il est donc présenté en anglais."
-        in html
+        '<a href="../../../cases/odi-mexico/" hreflang="en" data-cb-original>'
+        "Lire le cas en anglais</a>" in html
     )
-    assert ENGLISH_TITLE in html
-    assert '<div class="cb-prose" lang="en">' in html  # the English text is marked as English
-    assert ">Informations clés<" in html and ">Mexique</a>" in html
-    # The French edition has no worksheets of its own for the case: it links to the English ones.
-    assert 'href="../../../worksheets/odi-mexico/odi-mexico-practitioners-a4.pdf"' in html
+    assert (built_site / "cases/odi-mexico/index.html").is_file()
+    # The case is built once, in English: not again in French, nor its worksheets.
+    assert "cb-prose" not in html
     assert not (built_site / "fr/worksheets/odi-mexico").exists()
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from casebook import worksheets
-from casebook.catalogue import open_data
+from casebook.catalogue import CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE, open_data
 from casebook.i18n import Languages, Locale
 from casebook.incremental import (
     Digests,
@@ -92,6 +92,7 @@ class Generated:
     def contents(self) -> dict[str, str]:
         """docs path -> hash of the file's bytes."""
         return {path: record[1] for path, record in self.records.items()}
+
     skipped: int = 0  # outputs whose inputs had not changed, so were not generated at all
     same: list[str] = field(default_factory=list)  # generated again, with the same bytes
 
@@ -132,7 +133,6 @@ def plan(
         # Filled in below from the worksheet generator, for every outdated page.
         raise BuildError("worksheets: a worksheet page was not generated; report this as a bug")
 
-
     def text(make: Callable[[], str]) -> Callable[[], bytes]:
         return lambda: make().encode("utf-8")
 
@@ -140,12 +140,14 @@ def plan(
     outdated: list[Case] = []
     for case in renderer.cases:
         related = [
-            digests.meta(r.case) + "|".join(r.shared_labels) for r in renderer.related.get(case.id, [])
+            digests.meta(r.case) + "|".join(r.shared_labels)
+            for r in renderer.related.get(case.id, [])
         ]
         kind = "case" if renderer.in_language(case) else "fallback"
         key = sha(environment, kind, digests.full(case), *related)
         outputs[f"cases/{case.id}.md"] = Output(
-            key, text(lambda case=case: renderer.edition_case_page(case))  # type: ignore[misc]
+            key,
+            text(lambda case=case: renderer.edition_case_page(case)),  # type: ignore[misc]
         )
         if renderer.in_language(case):
             sheet_key = sha(environment, "worksheets", digests.full(case))
@@ -171,8 +173,15 @@ def plan(
             listed[f"browse/{facet.id}/{value.lower()}.md"] = text(
                 lambda facet=facet, value=value: renderer.facet_page(facet, value)  # type: ignore[misc]
             )
-    for name, data in open_data(renderer.cases, renderer.facets, settings.site_url).items():
-        listed[name] = constant(data)
+    catalogue: dict[str, bytes] = {}
+
+    def open_data_file(name: str) -> bytes:
+        if not catalogue:  # made once, and only when the listings are out of date
+            catalogue.update(open_data(renderer.cases, renderer.facets, settings.site_url))
+        return catalogue[name]
+
+    for name in OPEN_DATA_FILES:
+        listed[name] = lambda name=name: open_data_file(name)  # type: ignore[misc]
     for path, make in listed.items():
         outputs[path] = Output(listing, make)
     # Worksheet pages come from one generator: run it over the cases that need it only.
@@ -510,6 +519,7 @@ def nav_pages(config: dict[str, Any]) -> list[str]:
     return found
 
 
+OPEN_DATA_FILES = (CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE)
 # Generated pages whose links are final URLs: they can be built without the rest.
 PARTIAL_SAFE = ("cases/", "worksheets/", "browse/", "support.md")
 # Above this many outdated pages, building the whole edition is as quick.
@@ -554,6 +564,7 @@ class Plan:
     generated: Generated
     mode: str  # "skip", "partial" or "full"
     outdated: list[str]  # docs paths whose built page is out of date
+    config: Path  # the edition's builder configuration
     reason: str = ""
     job: EditionJob | None = None
 
@@ -599,7 +610,11 @@ def _stamp(project: Project, strict: bool, config: Path) -> str:
     from casebook import __version__
 
     versions = [metadata.version(name) for name in ("mkdocs", "mkdocs-material")]
-    sources = [project.mkdocs_yml, config, *sorted(p for p in project.overrides_dir.rglob("*") if p.is_file())]
+    sources = [
+        project.mkdocs_yml,
+        config,
+        *sorted(p for p in project.overrides_dir.rglob("*") if p.is_file()),
+    ]
     return sha(__version__, f"strict={strict}", *versions, tree_digest(project.root, sources))
 
 
@@ -687,9 +702,12 @@ def build_editions(
     strict: bool,
     progress: Progress,
     work: Path | None = None,
+    search: bool = True,
 ) -> list[str] | None:
     """Generate every edition's outdated outputs, build the outdated pages, verify, index
-    and harden them, and swap the result in for `site`. None when nothing changed."""
+    and harden them, and swap the result in for `site`. None when nothing changed.
+
+    Without `search`, the last search index is kept as it is (the preview indexes later)."""
     work = work or project.root / "build"
     editions = list(library.languages.locales.values())
     environment = environment_digest(project)
@@ -712,7 +730,7 @@ def build_editions(
         stamp = _stamp(project, strict, config)
         outdated = outdated_pages(generated, state.site)
         mode, reason = _decide(locale, generated, outdated, state, stamp, site)
-        plans.append(Plan(locale, generated, mode, outdated, reason))
+        plans.append(Plan(locale, generated, mode, outdated, config, reason))
         progress.step(
             f"[{locale.code}] {generated.written} file(s) written, {generated.unchanged} "
             f"unchanged, {generated.removed} removed, {generated.skipped} up to date; "
@@ -734,7 +752,7 @@ def build_editions(
         if plan_.mode == "skip":
             continue
         code = plan_.locale.code
-        config = work / code / "mkdocs.yml"
+        config = plan_.config
         job = EditionJob(code, project.root, config, outputs / code, strict)
         if plan_.mode == "partial":
             job.docs = _partial_docs(project, plan_, base, plan_.outdated, work)
@@ -743,12 +761,13 @@ def build_editions(
     warnings = _run_builders(plans, progress)
     _assemble(project, plans, staging)
     verify_reachable(staging, library)
-    try:
-        shutil.rmtree(staging / "pagefind", ignore_errors=True)
-        search = index_site(staging)
-    except SearchIndexError as exc:
-        raise BuildError(str(exc)) from exc
-    progress.step(f"Search index: {search.pages} page(s), {search.bytes // 1024} KB in chunks")
+    if search:
+        try:
+            shutil.rmtree(staging / "pagefind", ignore_errors=True)
+            index = index_site(staging)
+        except SearchIndexError as exc:
+            raise BuildError(str(exc)) from exc
+        progress.step(f"Search index: {index.pages} page(s), {index.bytes // 1024} KB in chunks")
     _swap(staging, site)
     for plan_ in plans:
         state = manifest.edition(plan_.locale.code)

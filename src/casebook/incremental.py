@@ -39,9 +39,7 @@ def sha(*parts: str | bytes) -> str:
 def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def tree_digest(root: Path, paths: Iterable[Path]) -> str:
@@ -72,7 +70,11 @@ def environment_digest(project: Project) -> str:
         *_files(root / "i18n"),
         *_files(project.vocabularies_dir),
         *_files(root / "data"),
-        *(p for p in _files(project.questions_dir) if "cases" not in p.relative_to(root).parts[1:2]),
+        *(
+            p
+            for p in _files(project.questions_dir)
+            if "cases" not in p.relative_to(root).parts[1:2]
+        ),
     ]
     return sha(__version__, code_digest(), tree_digest(root, [p for p in paths if p.is_file()]))
 
@@ -138,8 +140,9 @@ class Manifest:
     editions: dict[str, EditionState] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, project: Project) -> Manifest:
-        path = project.cache_dir / "manifest.json"
+    def load(cls, project: Project, name: str = "manifest.json") -> Manifest:
+        """The manifest of `site/`, or of another target (the preview's) by its name."""
+        path = project.cache_dir / name
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

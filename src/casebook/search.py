@@ -22,9 +22,12 @@ class SearchIndex:
     bytes: int
 
 
-def index_site(site: Path) -> SearchIndex:
-    """Run Pagefind (the binary from the pagefind[bin] wheel) over a built site."""
+def index_site(site: Path, output: Path | None = None) -> SearchIndex:
+    """Run Pagefind (the binary from the pagefind[bin] wheel) over a built site, writing
+    its bundle to `site/pagefind`, or to `output`."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+    if output is not None:
+        command += ["--output-path", str(output)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -36,7 +39,7 @@ def index_site(site: Path) -> SearchIndex:
             + " / ".join(detail)
             + "); reinstall with 'bash scripts/setup.sh'"
         )
-    bundle = site / "pagefind"
+    bundle = output or site / "pagefind"
     pages = len(list(bundle.glob("fragment/*.pf_fragment")))
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return SearchIndex(pages, size)
