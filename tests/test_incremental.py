@@ -128,7 +128,9 @@ def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
     assert main(["--project", str(built), "build", "--no-pdf"]) == 1
     assert "build failed: search: Pagefind stopped (simulated)" in capsys.readouterr().err
     assert inodes(site) == before
-    assert "organisation on the front line" not in (site / "cases/odi-mexico/index.html").read_text()
+    assert (
+        "organisation on the front line" not in (site / "cases/odi-mexico/index.html").read_text()
+    )
     monkeypatch.undo()
     # The docs folder already holds the new page; the build still knows the site does not.
     assert main(["--project", str(built), "build", "--no-pdf"]) == 0
