@@ -637,7 +637,11 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def build_site(
-    project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False
+    project: Project,
+    pdf: bool = True,
+    strict: bool = False,
+    quiet: bool = False,
+    prune_cache: bool = False,
 ) -> int:
     progress = Progress(quiet)
     manifest = Manifest.load(project)
@@ -679,6 +683,12 @@ def build_site(
     manifest.fingerprint = fingerprint
     manifest.remember_problems(result.problems)
     manifest.save()
+    if prune_cache and pdf:
+        used = {cached for files in pdfs.values() for cached in files.values()}
+        stale = [p for p in (project.cache_dir / "pdf").glob("*.pdf") if p not in used]
+        for path in stale:
+            path.unlink()
+        progress.step(f"PDF cache: {len(used)} kept, {len(stale)} no longer used removed")
     if built is None:
         progress.step(
             f"Nothing changed since the last build: {project.site_dir.name}/ is up to date"
