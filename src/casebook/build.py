@@ -143,8 +143,10 @@ def plan(
             digests.meta(r.case) + "|".join(r.shared_labels)
             for r in renderer.related.get(case.id, [])
         ]
-        kind = "case" if renderer.in_language(case) else "fallback"
-        key = sha(environment, kind, digests.full(case), *related)
+        if renderer.in_language(case):
+            key = sha(environment, "case", digests.full(case), *related)
+        else:  # the link page shows the front matter only
+            key = sha(environment, "fallback", digests.meta(case))
         outputs[f"cases/{case.id}.md"] = Output(
             key,
             text(lambda case=case: renderer.edition_case_page(case)),  # type: ignore[misc]
@@ -522,6 +524,8 @@ def nav_pages(config: dict[str, Any]) -> list[str]:
 OPEN_DATA_FILES = (CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE)
 # Generated pages whose links are final URLs: they can be built without the rest.
 PARTIAL_SAFE = ("cases/", "worksheets/", "browse/", "support.md")
+# Pages the search index leaves out (see overrides/main.html): no need to index again.
+UNSEARCHED = ("worksheets/", "browse/", "cases/index.md")
 # Above this many outdated pages, building the whole edition is as quick.
 PARTIAL_LIMIT = 400
 
@@ -566,6 +570,7 @@ class Plan:
     outdated: list[str]  # docs paths whose built page is out of date
     config: Path  # the edition's builder configuration
     reason: str = ""
+    gone: list[str] = field(default_factory=list)  # files no longer generated (not pages)
     job: EditionJob | None = None
 
 
@@ -588,13 +593,15 @@ def _decide(
     if state.stamp != stamp:
         return "full", "configuration, theme or options changed"
     keys = generated.records
-    gone = [p for p in state.site if p not in keys]
-    added = [p for p in keys if p not in state.site]
+    gone = [p for p in state.site if p not in keys and p.endswith(".md")]
+    added = [p for p in keys if p not in state.site and p.endswith(".md")]
     if gone or added:
         return "full", f"{len(added)} page(s) added, {len(gone)} removed"
-    if not outdated:
+    if not outdated and not [p for p in state.site if p not in keys]:
         return "skip", "nothing changed"
     pages = [p for p in outdated if p.endswith(".md")]
+    if not pages:
+        return "copy", f"{len(outdated)} file(s) changed, no page"
     unsafe = [p for p in pages if not p.startswith(PARTIAL_SAFE)]
     if unsafe:
         return "full", f"guidance page(s) changed: {', '.join(unsafe[:3])}"
@@ -618,7 +625,7 @@ def _stamp(project: Project, strict: bool, config: Path) -> str:
     return sha(__version__, f"strict={strict}", *versions, tree_digest(project.root, sources))
 
 
-def _link_tree(source: Path, target: Path) -> None:
+def link_tree(source: Path, target: Path) -> None:
     """A copy of a folder made of hard links: quick, and the original is never written to
     (every later change replaces a file rather than writing into it)."""
     try:
@@ -627,6 +634,7 @@ def _link_tree(source: Path, target: Path) -> None:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(source, target, copy_function=_link_or_copy)
+
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -740,7 +748,9 @@ def build_editions(
         stamp = _stamp(project, strict, config)
         outdated = outdated_pages(generated, state.site)
         mode, reason = _decide(locale, generated, outdated, state, stamp, site)
-        plans.append(Plan(locale, generated, mode, outdated, config, reason))
+        plan_ = Plan(locale, generated, mode, outdated, config, reason)
+        plan_.gone = [p for p in state.site if p not in generated.records]
+        plans.append(plan_)
         progress.step(
             f"[{locale.code}] {generated.written} file(s) written, {generated.unchanged} "
             f"unchanged, {generated.removed} removed, {generated.skipped} up to date; "
@@ -750,35 +760,43 @@ def build_editions(
     if all(p.mode == "skip" for p in plans):
         return None
     base = read_config(project)
-    staging = work / "site.tmp"
-    if staging.exists():
-        shutil.rmtree(staging)
-    if all(p.mode == "full" for p in plans) or not site.is_dir():
-        staging.mkdir(parents=True)
-    else:
-        _link_tree(site, staging)
     outputs = work / "out"
     for plan_ in plans:
-        if plan_.mode == "skip":
+        if plan_.mode in ("skip", "copy"):
             continue
-        code = plan_.locale.code
-        config = plan_.config
-        job = EditionJob(code, project.root, config, outputs / code, strict)
+        job = EditionJob(
+            plan_.locale.code, project.root, plan_.config, outputs / plan_.locale.code, strict
+        )
         if plan_.mode == "partial":
             job.docs = _partial_docs(project, plan_, base, plan_.outdated, work)
             job.pages = [html_path(p) for p in plan_.outdated if p.endswith(".md")]
         plan_.job = job
-    warnings = _run_builders(plans, progress)
-    _assemble(project, plans, staging)
-    verify_reachable(staging, library)
-    if search:
-        try:
-            shutil.rmtree(staging / "pagefind", ignore_errors=True)
-            index = index_site(staging)
-        except SearchIndexError as exc:
-            raise BuildError(str(exc)) from exc
-        progress.step(f"Search index: {index.pages} page(s), {index.bytes // 1024} KB in chunks")
-    _swap(staging, site)
+    warnings = _run_builders(plans, progress) if any(p.job for p in plans) else []
+    # Everything that can fail has run outside `site`; now the new files go in, each by a
+    # rename, and every replaced file is kept until the end so that a failure puts it back.
+    created = not site.exists()
+    site.mkdir(parents=True, exist_ok=True)
+    journal = Journal(work / "replaced" / str(time.time_ns()))
+    try:
+        _apply(project, plans, site, journal, work)
+        verify_reachable(site, library)
+        if search and _search_outdated(plans):
+            bundle = work / "pagefind.tmp"
+            shutil.rmtree(bundle, ignore_errors=True)
+            try:
+                index = index_site(site, bundle)
+            except SearchIndexError as exc:
+                raise BuildError(str(exc)) from exc
+            journal.put(site / "pagefind", bundle)
+            progress.step(
+                f"Search index: {index.pages} page(s), {index.bytes // 1024} KB in chunks"
+            )
+    except BaseException:
+        journal.rollback()
+        if created:
+            shutil.rmtree(site, ignore_errors=True)
+        raise
+    journal.discard()
     for plan_ in plans:
         state = manifest.edition(plan_.locale.code)
         state.site = plan_.generated.contents
@@ -786,6 +804,69 @@ def build_editions(
             state.stamp = _stamp(project, strict, plan_.job.config)
     shutil.rmtree(outputs, ignore_errors=True)
     return warnings
+
+
+def _search_outdated(plans: list[Plan]) -> bool:
+    """Whether a page the search index holds changed (listings and worksheets it skips)."""
+    for plan_ in plans:
+        if plan_.mode == "full":
+            return True
+        for path in plan_.outdated:
+            if path.endswith(".md") and not path.startswith(UNSEARCHED):
+                return True
+    return False
+
+
+class Journal:
+    """Files and folders moved into the site, and what they replaced, so that a failed
+    build can put the site back as it was."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.moves: list[tuple[Path, Path | None]] = []  # (target in site, what it replaced)
+
+    def _keep(self, target: Path) -> Path | None:
+        if not (target.exists() or target.is_symlink()):
+            return None
+        kept = self.folder / str(len(self.moves))
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        target.rename(kept)
+        return kept
+
+    def put(self, target: Path, new: Path) -> None:
+        kept = self._keep(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.moves.append((target, kept))
+        new.rename(target)
+
+    def remove(self, target: Path) -> None:
+        kept = self._keep(target)
+        if kept is not None:
+            self.moves.append((target, kept))
+            # A removal leaves nothing at the target: mark it so rollback only restores.
+
+    def rollback(self) -> None:
+        for target, kept in reversed(self.moves):
+            if target.exists() or target.is_symlink():
+                _remove(target)
+            if kept is not None:
+                kept.rename(target)
+        self.moves.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Delete what was replaced, in the background: thousands of files take seconds."""
+        if not self.folder.exists():
+            return
+        try:
+            subprocess.Popen(
+                ["rm", "-rf", str(self.folder)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _partial_docs(
@@ -839,35 +920,35 @@ def _run_builders(plans: list[Plan], progress: Progress) -> list[str]:
     return warnings
 
 
-def _assemble(project: Project, plans: list[Plan], staging: Path) -> None:
-    """Put each rebuilt edition, or each rebuilt page, into the staged site."""
+def _apply(project: Project, plans: list[Plan], site: Path, journal: Journal, work: Path) -> None:
+    """Move each rebuilt edition, or each rebuilt page and changed file, into the site."""
     codes = {p.locale.code for p in plans}
     for plan_ in plans:
         job = plan_.job
-        if job is None:
-            continue
         locale = plan_.locale
-        prefix = staging if locale.code == locale.original else staging / locale.code
-        if job.docs is None:
-            if prefix == staging:
-                for entry in list(staging.iterdir()):
-                    if entry.name not in codes:
-                        _remove(entry)
-                for entry in job.out.iterdir():
-                    entry.rename(staging / entry.name)
+        prefix = site if locale.code == locale.original else site / locale.code
+        if job is not None and job.docs is None:
+            if prefix == site:
+                new = {entry.name for entry in job.out.iterdir()}
+                for entry in list(site.iterdir()):
+                    if entry.name not in codes and entry.name not in new:
+                        journal.remove(entry)
+                for entry in sorted(job.out.iterdir()):
+                    journal.put(site / entry.name, entry)
             else:
-                _remove(prefix)
-                job.out.rename(prefix)
+                journal.put(prefix, job.out)
             continue
-        for page in job.pages:
-            target = prefix / page
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(job.out / page, target)
+        for page in job.pages if job is not None else []:
+            journal.put(prefix / page, job.out / page)  # type: ignore[union-attr]
         # Data files, PDFs and assets pass through the builder unchanged: copy them.
         docs = docs_dir_for(project, locale)
         for path in plan_.outdated:
             if not path.endswith(".md"):
-                _write(prefix / path, docs / path)
+                copied = work / "copied" / locale.code / path
+                _write(copied, docs / path)
+                journal.put(prefix / path, copied)
+        for path in plan_.gone:
+            journal.remove(prefix / path)
 
 
 def _remove(path: Path) -> None:
@@ -898,14 +979,3 @@ def render_worksheet_pdfs(
         f"Worksheet PDFs ready: {result.rendered} rendered, {result.cached} from the cache"
     )
     return result.files
-
-
-def _swap(new: Path, site: Path) -> None:
-    old = site.with_name(site.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site.exists():
-        site.rename(old)
-    new.rename(site)
-    if old.exists():
-        shutil.rmtree(old)

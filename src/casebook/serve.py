@@ -31,6 +31,7 @@ from casebook.build import (
     BuildError,
     Progress,
     build_editions,
+    link_tree,
     read_config,
     render_worksheet_pdfs,
 )
@@ -79,8 +80,23 @@ class Preview:
     def __post_init__(self) -> None:
         self.work = self.project.root / "build" / PREVIEW
         self.site = self.work / "site"
+        self._seed()
         self.manifest = Manifest.load(self.project, "preview-manifest.json")
         self._search: subprocess.Popen[bytes] | None = None
+
+    def _seed(self) -> None:
+        """Start from the last `casebook build` when there is no preview yet: the first
+        rebuild then only updates what differs (hard links: nothing is copied)."""
+        built = self.project.site_dir
+        manifest = self.project.cache_dir / "manifest.json"
+        if (self.site / "index.html").is_file() or not (built / "index.html").is_file():
+            return
+        if not manifest.is_file():
+            return
+        shutil.rmtree(self.site, ignore_errors=True)
+        self.site.parent.mkdir(parents=True, exist_ok=True)
+        link_tree(built, self.site)
+        shutil.copyfile(manifest, self.project.cache_dir / "preview-manifest.json")
 
     # Rebuilding ------------------------------------------------------------------------
 
