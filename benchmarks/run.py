@@ -255,10 +255,10 @@ def step_times(result: Run) -> dict[str, float]:
 
     checked = at(r"published case")
     pdf_ready = at(r"Worksheet PDFs ready")
-    # "Generated pages: …" then "Building the site…"; or, with several language editions,
-    # "[en] generated pages: …; building with MkDocs…" once per edition.
-    generated = at(r"(?i)generated pages")
-    done = at(r"^Done")
+    # One "[en] … file(s) written, …; builder: partial (…)" line per edition.
+    planned = [t for t, m in stamps if "builder:" in m]
+    generated = planned[-1] if planned else None
+    done = at(r"^Done|^Nothing changed")
     phases: dict[str, float] = {}
     if checked is not None:
         phases["check"] = checked
@@ -267,7 +267,7 @@ def step_times(result: Run) -> dict[str, float]:
         phases["generate"] = generated - (pdf_ready or checked)
     if generated is not None and done is not None:
         phases["site"] = done - generated
-    phases["editions"] = sum(1 for _, m in stamps if re.search(r"(?i)generated pages", m))
+    phases["editions"] = sum(1 for _, m in stamps if re.search(r"builder: (partial|full)", m))
     for (start, message), (end, _) in itertools.pairwise(stamps):
         name = "step: " + " ".join(re.sub(r"[^\w\s-]", "", message).split()[:3])
         phases[name] = round(phases.get(name, 0.0) + end - start, 3)
@@ -690,12 +690,15 @@ def measure_pdfs(n: int, synth: Synth, work: Path, args: argparse.Namespace) -> 
             r"Worksheet PDFs ready: (\d+) rendered, (\d+) from the cache", result.output
         )
         queued = re.search(r"Worksheet PDFs: (\d+) in all", result.output)
+        if ready is None and "Nothing changed since the last build" in result.output:
+            ready = re.search(r"()()", "")  # nothing was rendered, every PDF was reused
+            queued = None
         entry: dict[str, Any] = {
             "build_s": round(result.wall, 2),
             "build_cpu_s": round(result.cpu, 2),
             "phases_s": step_times(result),
-            "rendered": int(ready[1]) if ready else None,
-            "from_cache": int(ready[2]) if ready else None,
+            "rendered": int(ready[1] or 0) if ready else None,
+            "from_cache": int(ready[2]) if ready and ready[2] else None,
             "sheets": int(queued[1]) if queued else None,
         }
         m = result.cpu_marks
@@ -730,8 +733,14 @@ def measure_pdfs(n: int, synth: Synth, work: Path, args: argparse.Namespace) -> 
             f"N={n}: PDFs {label}: build {result.wall:.1f} s, {entry['rendered']} rendered, "
             f"{entry['from_cache']} from the cache, CPU use {entry.get('cpu_utilisation')}"
         )
-    # A deploy after one case changed: only that case's PDFs are rendered again.
-    edit_one_case(project, _first_case(project), "A sentence to render again.")
+    # A deploy after one case changed: only that case's PDFs are rendered again. Worksheets
+    # show the summary and the questions (not the body), so the summary is edited.
+    path = project / "case_studies" / f"{_first_case(project)}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(r"(?m)^(summary: .*?)\.?$", r"\1, as the benchmark notes.", text, count=1),
+        encoding="utf-8",
+    )
     result = must(run([*casebook, "--project", str(project), "build"]), "PDF build after an edit")
     ready = re.search(r"Worksheet PDFs ready: (\d+) rendered, (\d+) from the cache", result.output)
     out["after_edit"] = {
