@@ -636,7 +636,6 @@ def link_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target, copy_function=_link_or_copy)
 
 
-
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
