@@ -139,11 +139,11 @@ def plan(
     # Cases: a case page depends on its case and on the cards of its related cases.
     outdated: list[Case] = []
     for case in renderer.cases:
-        related = [
-            digests.meta(r.case) + "|".join(r.shared_labels)
-            for r in renderer.related.get(case.id, [])
-        ]
         if renderer.in_language(case):
+            related = [
+                digests.meta(r.case) + "|".join(r.shared_labels)
+                for r in renderer.related.get(case.id, [])
+            ]
             key = sha(environment, "case", digests.full(case), *related)
         else:  # the link page shows the front matter only
             key = sha(environment, "fallback", digests.meta(case))

@@ -7,6 +7,7 @@ written as final relative URLs, so any builder that passes HTML through can buil
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from casebook import worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
+    Related,
     facets,
     related_cases,
 )
@@ -120,7 +122,12 @@ class Renderer:
             key=lambda c: c.meta.title.lower(),
         )
         self.audiences = self.library.questions.audiences_in(self.language)
-        self.related = related_cases(self.cases, self.facets)
+
+    @functools.cached_property
+    def related(self) -> dict[str, list[Related]]:
+        """Each case's related cases; worked out only when a case page needs them (an
+        edition of link pages to untranslated cases never does)."""
+        return related_cases(self.cases, self.facets)
 
     def in_language(self, case: Case) -> bool:
         """Whether the case is written in this edition's language (not a fallback)."""
