@@ -417,6 +417,13 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 
 
 def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
+    # Imported once here, so the builder's worker processes (forked for every rebuild)
+    # start with MkDocs and the theme already loaded.
+    import importlib
+
+    for module in ("mkdocs.commands.build", "mkdocs.config", "material", "pymdownx.superfences"):
+        importlib.import_module(module)
+
     preview = Preview(project, pdf)
     preview.port = port  # type: ignore[attr-defined]
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
