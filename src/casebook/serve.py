@@ -182,12 +182,12 @@ class Preview:
         except BuildError as exc:
             self._failed([str(exc)], "the build failed")
             return False
-        self.manifest.save()
-        with self.lock:
+        with self.lock:  # the pages are in place: reload the browsers first
             self.library = library
             self.problems = problems
             self.error = ""
             self.generation += 1
+        self.manifest.save()
         elapsed = time.perf_counter() - started
         what = "nothing to rebuild" if built is None else "preview updated"
         print(
