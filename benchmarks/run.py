@@ -442,7 +442,10 @@ def measure_serve(project: Path, case_id: str, port: int) -> dict[str, Any]:
                 break
             time.sleep(0.2)
         out["search_after_s"] = round(time.perf_counter() - t1, 2)
-        out["pagefind_served"] = "pagefind" in fetch(base + "pagefind/pagefind.js") or True
+        try:
+            out["pagefind_served"] = bool(fetch(base + "pagefind/pagefind.js").strip())
+        except OSError:
+            out["pagefind_served"] = False
         out["log_tail"] = lines[-8:]
     finally:
         process.terminate()
