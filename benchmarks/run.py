@@ -422,7 +422,9 @@ def measure_serve(project: Path, case_id: str, port: int) -> dict[str, Any]:
             except OSError as exc:
                 out["editions"][prefix or "/"] = f"{type(exc).__name__}"
         time.sleep(1.0)  # let the watcher settle
-        sentence = "The preview shows this sentence."
+        # New on every run, and no digits (a long number reads as a phone number to check).
+        tag = "".join(chr(ord("a") + int(d)) for d in str(time.time_ns())[-8:])
+        sentence = f"The preview shows the sentence {tag}."
         t1 = time.perf_counter()
         edit_one_case(project, case_id, sentence)
         shown = None
