@@ -83,20 +83,22 @@ def site_without_french(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "site"
 
 
-def test_an_untranslated_case_falls_back_with_a_notice_in_the_readers_language(
+def test_an_untranslated_case_links_to_its_original_with_a_notice_in_the_readers_language(
     site_without_french: Path,
 ) -> None:
     html = read(site_without_french, "fr/cases/odi-mexico")
     assert html_lang(html) == "fr"
+    assert "Ce cas n&#39;est pas encore traduit en français. Il est publié en anglais." in html
+    # The title and summary, marked as English, then a clearly marked link to the original.
+    assert re.search(r'<h1 [^>]*lang="en"[^>]*>' + ENGLISH_TITLE, html)
+    assert '<div class="cb-lede" lang="en">' in html
     assert (
-        "Ce cas n&#39;est pas encore disponible en français ; il est donc présenté en anglais."
-        in html
+        '<a href="../../../cases/odi-mexico/" hreflang="en" data-cb-original>'
+        "Lire le cas en anglais</a>" in html
     )
-    assert ENGLISH_TITLE in html
-    assert '<div class="cb-prose" lang="en">' in html  # the English text is marked as English
-    assert ">Informations clés<" in html and ">Mexique</a>" in html
-    # Without French worksheets of its own, the case links to the English ones.
-    assert 'href="../../../worksheets/odi-mexico/odi-mexico-practitioners-a4.pdf"' in html
+    assert (site_without_french / "cases/odi-mexico/index.html").is_file()
+    # The case is built once, in English: not again in French, nor its worksheets.
+    assert "cb-prose" not in html
     assert not (site_without_french / "fr/worksheets/odi-mexico").exists()
 
 

@@ -162,6 +162,11 @@ def test_a_rebuild_with_no_changes_renders_no_pdf(
     # Eight PDFs for each edition the case is written in: English, Spanish and French.
     assert "Worksheet PDFs ready: 24 rendered, 0 from the cache" in capsys.readouterr().err
     assert main(["--project", str(root), "build"]) == 0
+    assert "Nothing changed since the last build" in capsys.readouterr().err
+    # A change the worksheets do not show (a blank line in the case) renders none again.
+    case = root / "case_studies/odi-mexico.md"
+    case.write_text(case.read_text() + "\n")
+    assert main(["--project", str(root), "build"]) == 0
     assert "Worksheet PDFs ready: 0 rendered, 24 from the cache" in capsys.readouterr().err
     # A change to one audience's questions re-renders only the sheets that show them.
     questions = root / "reflective_questions/overall.yml"

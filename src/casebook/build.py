@@ -8,26 +8,40 @@ half-built site behind.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from casebook.catalogue import open_data
+from casebook import composer, worksheets
+from casebook.catalogue import CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE, open_data
 from casebook.cms import signature as cms_signature
 from casebook.cms import write_admin
 from casebook.i18n import Languages, Locale
-from casebook.postprocess import harden_site
+from casebook.incremental import (
+    Digests,
+    EditionState,
+    Manifest,
+    environment_digest,
+    input_fingerprint,
+    sha,
+    tree_digest,
+)
+from casebook.model import Case
+from casebook.postprocess import harden_files, prune_unused_assets
 from casebook.problems import count, print_problems
 from casebook.project import Project
-from casebook.render import Renderer, SiteSettings
+from casebook.render import Renderer, SiteSettings, original_url, relative
 from casebook.search import SearchIndexError, index_site
 from casebook.validate import Library, check_project
 
@@ -70,6 +84,19 @@ class Generated:
     written: int
     unchanged: int
     removed: int
+    # docs paths whose bytes changed, and those removed (the builder's outdated pages)
+    changed: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    # docs path -> [key of its inputs, hash of its bytes, size, mtime]: what the file holds
+    records: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def contents(self) -> dict[str, str]:
+        """docs path -> hash of the file's bytes."""
+        return {path: record[1] for path, record in self.records.items()}
+
+    skipped: int = 0  # outputs whose inputs had not changed, so were not generated at all
+    same: list[str] = field(default_factory=list)  # generated again, with the same bytes
 
 
 def docs_dir_for(project: Project, locale: Locale) -> Path:
@@ -79,43 +106,206 @@ def docs_dir_for(project: Project, locale: Locale) -> Path:
     return project.root / "build" / locale.code / "docs"
 
 
+@dataclass
+class Output:
+    """One file of an edition's docs folder: the key of its inputs, and how to make it."""
+
+    key: str
+    make: Callable[[], bytes | Path]
+
+
+def plan(
+    project: Project,
+    renderer: Renderer,
+    settings: SiteSettings,
+    pdfs: dict[str, Path] | None,
+    environment: str,
+    digests: Digests,
+    current: dict[str, str],
+) -> dict[str, Output]:
+    """Every output of one edition, keyed by its inputs. `current` holds the keys of what
+    the docs folder holds now; pages whose key is unchanged are not rendered again."""
+    locale = renderer.locale
+    outputs: dict[str, Output] = {}
+
+    def constant(data: bytes | Path) -> Callable[[], bytes | Path]:
+        return lambda: data
+
+    def from_worksheets() -> bytes:
+        # Filled in below from the worksheet generator, for every outdated page.
+        raise BuildError("worksheets: a worksheet page was not generated; report this as a bug")
+
+    def text(make: Callable[[], str]) -> Callable[[], bytes]:
+        return lambda: make().encode("utf-8")
+
+    # Cases: a case page depends on its case and on the cards of its related cases.
+    outdated: list[Case] = []
+    for case in renderer.cases:
+        if renderer.in_language(case):
+            related = [
+                digests.meta(r.case) + "|".join(r.shared_labels)
+                for r in renderer.related.get(case.id, [])
+            ]
+            key = sha(environment, "case", digests.full(case), *related)
+        else:  # the link page shows the front matter only
+            key = sha(environment, "fallback", digests.meta(case))
+        outputs[f"cases/{case.id}.md"] = Output(
+            key,
+            text(lambda case=case: renderer.edition_case_page(case)),  # type: ignore[misc]
+        )
+        if renderer.in_language(case):
+            sheet_key = sha(environment, "worksheets", digests.full(case))
+            declared = worksheets.declared_audiences(case, renderer.audiences)
+            for audience in [*(a.id for a in declared), "index"]:
+                path = f"worksheets/{case.id}/{audience}.md"
+                outputs[path] = Output(sheet_key, from_worksheets)
+                if current.get(path) != sheet_key:
+                    outdated.append(case)
+    # Listings, browse pages and open data depend on every case's front matter.
+    listing = sha(environment, "listing", *(digests.meta(c) for c in renderer.cases))
+    listed: dict[str, Callable[[], bytes | Path]] = {
+        "cases/index.md": text(renderer.library_page),
+        "browse/index.md": text(renderer.browse_index),
+        "support.md": text(renderer.support_page),
+        "worksheets/index.md": from_worksheets,
+    }
+    for facet in renderer.facets:
+        counts = facet.counts(renderer.cases)
+        listed[f"browse/{facet.id}/index.md"] = text(
+            lambda facet=facet, counts=counts: renderer.facet_index(facet, counts)  # type: ignore[misc]
+        )
+        for value in counts:
+            listed[f"browse/{facet.id}/{value.lower()}.md"] = text(
+                lambda facet=facet, value=value: renderer.facet_page(facet, value)  # type: ignore[misc]
+            )
+    catalogue: dict[str, bytes] = {}
+
+    def open_data_file(name: str) -> bytes:
+        if not catalogue:  # made once, and only when the listings are out of date
+            catalogue.update(open_data(renderer.cases, renderer.facets, settings.site_url))
+        return catalogue[name]
+
+    for name in OPEN_DATA_FILES:
+        listed[name] = lambda name=name: open_data_file(name)  # type: ignore[misc]
+    for path, make in listed.items():
+        outputs[path] = Output(listing, make)
+    # Worksheet pages come from one generator: run it over the cases that need it only.
+    sheets: dict[str, bytes] = {}
+    if current.get("worksheets/index.md") != listing:
+        source: Renderer = renderer
+    else:
+        source = copy.copy(renderer)
+        source.cases = list({case.id: case for case in outdated}.values())
+    if source is renderer or source.cases:
+        link_from = lambda url: lambda target: relative(url, target)  # noqa: E731
+        sheets_made = worksheets.web_pages(
+            source, renderer.library.support, renderer.notes, link_from
+        )
+        for path, sheet in sheets_made:
+            if source is renderer or path != "worksheets/index.md":
+                sheets[path] = sheet.encode("utf-8")
+    for path, made in sheets.items():
+        if path in outputs:
+            outputs[path] = Output(outputs[path].key, constant(made))
+    # The session composer: its page and data follow the listing, each case's file its case.
+    if renderer.notes is not None:
+        composed: dict[str, bytes] = {}
+
+        def composed_file(path: str) -> bytes:
+            if not composed:  # made once, and only when one of them is out of date
+                made = composer.pages(
+                    renderer,
+                    renderer.library.support,
+                    renderer.notes,
+                    lambda url: lambda target: relative(url, target),
+                )
+                composed.update((p, text.encode("utf-8")) for p, text in made)
+            return composed[path]
+
+        for case in renderer.cases:
+            outputs[composer.case_path(case)] = Output(
+                sha(environment, "compose", digests.full(case)),
+                text(lambda case=case: composer.case_json(renderer, case)),  # type: ignore[misc]
+            )
+        for name in ("index.md", "session.json", "print.css"):
+            path = composer.COMPOSE_URL + name
+            outputs[path] = Output(listing, lambda path=path: composed_file(path))  # type: ignore[misc]
+    for pdf_path, cached in (pdfs or {}).items():
+        outputs[pdf_path] = Output(sha("pdf", cached.name), constant(cached))
+    for page, content in guidance_pages(project, locale):
+        if page.as_posix() in outputs:
+            raise BuildError(
+                f"docs/{page.as_posix()}: this page would be overwritten by a generated page; "
+                "move or rename it"
+            )
+        outputs[page.as_posix()] = Output(sha("guidance", content), constant(content))
+    return outputs
+
+
 def generate(
     project: Project,
     library: Library,
     settings: SiteSettings,
     pdfs: dict[str, Path] | None = None,
     language: str | None = None,
+    current: dict[str, list[Any]] | None = None,
+    environment: str | None = None,
+    digests: Digests | None = None,
 ) -> Generated:
     """Write one edition's guidance pages and generated pages into its docs folder.
 
-    Only files whose bytes changed are rewritten, so a live-reloading server rebuilds
-    only what changed, and files that are no longer generated are removed.
+    `current` maps docs paths to the keys of their inputs when they were last written
+    (from the manifest): an output whose key is unchanged is not generated again. Of the
+    rest, only files whose bytes changed are rewritten, and files no longer generated are
+    removed.
     """
     locale = library.languages.locales[language] if language else library.languages.default
     out = docs_dir_for(project, locale)
-    wanted: dict[Path, bytes | Path] = {}
-    for guidance, data in guidance_pages(project, locale):
-        wanted[out / guidance] = data
-    from casebook.worksheets import load_facilitator_notes
-
-    notes, problems = load_facilitator_notes(project, locale.code)
+    recorded = current or {}
+    # A file is what the manifest says only if nobody wrote it since (a failed build, say).
+    valid: dict[str, list[Any]] = {}
+    for name, record in recorded.items():
+        try:
+            info = (out / name).stat()
+        except OSError:
+            continue
+        if [info.st_size, info.st_mtime_ns] == record[2:4]:
+            valid[name] = record
+    environment = environment or environment_digest(project)
+    notes, problems = worksheets.load_facilitator_notes(project, locale.code)
     if notes is None:
         raise BuildError("; ".join(p.format() for p in problems))
     renderer = Renderer(library, locale, settings, notes)
-    for relative, text in renderer.pages():
-        target = out / relative
-        if target in wanted:
-            raise BuildError(
-                f"docs/{relative}: this page would be overwritten by a generated page; "
-                "move or rename it"
-            )
-        wanted[target] = text.encode("utf-8")
-    # Open data next to the pages: catalogue.json (the finder's data), .csv and .schema.json.
-    for name, data in open_data(renderer.cases, renderer.facets, settings.site_url).items():
-        wanted[out / name] = data
-    for pdf_path, cached in (pdfs or {}).items():
-        wanted[out / pdf_path] = cached
-    return _sync(out, wanted)
+    keys = {path: record[0] for path, record in valid.items()}
+    outputs = plan(project, renderer, settings, pdfs, environment, digests or Digests(), keys)
+    result = Generated(0, 0, 0)
+    for relative_path, output in outputs.items():
+        target = out / relative_path
+        if relative_path in valid and valid[relative_path][0] == output.key:
+            result.skipped += 1
+            result.records[relative_path] = valid[relative_path]
+            continue
+        data = output.make()
+        content = sha("pdf", data.name) if isinstance(data, Path) else sha(data)
+        if not _same(target, data):
+            _write(target, data)
+            result.written += 1
+            result.changed.append(relative_path)
+        else:
+            result.unchanged += 1
+        stat = target.stat()
+        result.records[relative_path] = [output.key, content, stat.st_size, stat.st_mtime_ns]
+    if out.is_dir():
+        for found in sorted(out.rglob("*"), reverse=True):
+            if found.is_file():
+                relative_path = found.relative_to(out).as_posix()
+                if relative_path not in outputs:
+                    found.unlink()
+                    result.removed += 1
+                    result.gone.append(relative_path)
+            elif found.is_dir() and not any(found.iterdir()):
+                found.rmdir()
+    return result
 
 
 def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, bytes]]:
@@ -223,31 +413,17 @@ def _translate_nav(items: list[Any], locale: Locale) -> list[Any]:
     return out
 
 
-def _sync(out: Path, wanted: dict[Path, bytes | Path]) -> Generated:
-    written = unchanged = removed = 0
-    for path, data in wanted.items():
-        if _same(path, data):
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, Path):
-            # A cached PDF: link it in rather than copy megabytes on every build.
-            path.unlink(missing_ok=True)
-            try:
-                os.link(data, path)
-            except OSError:
-                shutil.copyfile(data, path)
-        else:
-            path.write_bytes(data)
-        written += 1
-    if out.is_dir():
-        for path in sorted(out.rglob("*"), reverse=True):
-            if path.is_file() and path not in wanted:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    return Generated(written, unchanged, removed)
+def _write(path: Path, data: bytes | Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # never write through a link into a cached or built file
+    if isinstance(data, Path):
+        # A cached PDF: link it in rather than copy megabytes on every build.
+        try:
+            os.link(data, path)
+        except OSError:
+            shutil.copyfile(data, path)
+    else:
+        path.write_bytes(data)
 
 
 def _same(path: Path, data: bytes | Path) -> bool:
@@ -263,33 +439,42 @@ def _same(path: Path, data: bytes | Path) -> bool:
 class _Collect(logging.Handler):
     """Collects the builder's warnings so the summary can count them."""
 
-    def __init__(self) -> None:
+    def __init__(self, echo: bool = True) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.echo = echo
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         self.messages.append(message)
-        print(f"mkdocs {record.levelname.lower()}: {message}", file=sys.stderr)
+        if self.echo:
+            print(f"mkdocs {record.levelname.lower()}: {message}", file=sys.stderr)
 
 
 def run_mkdocs(
-    project: Project, site_dir: Path, strict: bool = False, config_file: Path | None = None
+    project: Project,
+    site_dir: Path,
+    strict: bool = False,
+    config_file: Path | None = None,
+    docs_dir: Path | None = None,
+    echo: bool = True,
 ) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     logger = logging.getLogger("mkdocs")
-    handler = _Collect()
+    handler = _Collect(echo)
     logger.addHandler(handler)
     logger.propagate = False
     logger.setLevel(logging.INFO)
+    overrides: dict[str, Any] = {"docs_dir": str(docs_dir)} if docs_dir else {}
     try:
         config = load_config(
             config_file=str(config_file or project.mkdocs_yml),
             site_dir=str(site_dir),
             strict=strict,
+            **overrides,
         )
         build(config)
     except MkDocsException as exc:
@@ -314,6 +499,196 @@ def verify(site_dir: Path, cases: Iterable[str], drafts: Iterable[str]) -> None:
         raise BuildError(f"site/: draft case(s) {', '.join(leaked)} were published")
 
 
+def verify_reachable(
+    site: Path, library: Library, rebuilt: dict[str, set[str]] | None = None
+) -> None:
+    """Every published case is reachable in every edition: its own page there, or a page
+    that links to the case's page in its original edition, which exists.
+
+    With `rebuilt` (edition -> docs paths rebuilt; an edition left out was rebuilt whole),
+    only the link pages rebuilt now are read again: the others were verified when built."""
+    published = [c.id for c in library.published]
+    drafts = [c.id for c in library.cases if not c.published]
+    for locale in library.languages.locales.values():
+        edition = site if locale.code == locale.original else site / locale.code
+        where = "site/" if edition == site else f"site/{locale.code}/"
+        try:
+            verify(edition, published, drafts)
+        except BuildError as exc:
+            raise BuildError(f"{where}: {exc}".replace(": site/:", ":")) from exc
+        if locale.code == locale.original:
+            continue
+        own = library.translations.get(locale.code, {})
+        fresh = None if rebuilt is None else rebuilt.get(locale.code)
+        for case in library.published:
+            if case.id in own and own[case.id].published:
+                continue
+            if fresh is not None and f"cases/{case.id}.md" not in fresh:
+                continue
+            target = original_url(case, locale)
+            page = (edition / "cases" / case.id / "index.html").read_text(encoding="utf-8")
+            link = relative(f"{locale.code}/{case.url}", target)
+            if f'href="{link}"' not in page or not (site / target / "index.html").is_file():
+                raise BuildError(
+                    f"{where}cases/{case.id}/: this untranslated case does not link to its "
+                    f"original at /{target}; rebuild, and report it if it happens again"
+                )
+
+
+def html_path(docs_path: str) -> str:
+    """Where the builder writes a page: `a/b.md` -> `a/b/index.html` (directory URLs)."""
+    stem = docs_path[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem + ".html"
+    return stem + "/index.html"
+
+
+def nav_pages(config: dict[str, Any]) -> list[str]:
+    """The docs paths the navigation names: every page shows the navigation."""
+    found: list[str] = []
+
+    def walk(items: Any) -> None:
+        if isinstance(items, list):
+            for item in items:
+                walk(item)
+        elif isinstance(items, dict):
+            for value in items.values():
+                walk(value)
+        elif isinstance(items, str) and items.endswith(".md"):
+            found.append(items)
+
+    walk(config.get("nav"))
+    return found
+
+
+OPEN_DATA_FILES = (CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE)
+# Generated pages whose links are final URLs: they can be built without the rest.
+PARTIAL_SAFE = ("cases/", "worksheets/", "browse/", "support.md")
+# Pages the search index leaves out (see overrides/main.html): no need to index again.
+UNSEARCHED = ("worksheets/", "browse/", "cases/index.md")
+# Above this many outdated pages, building the whole edition is as quick.
+PARTIAL_LIMIT = 400
+
+
+@dataclass
+class EditionJob:
+    """One edition's run of the site builder, in a worker process."""
+
+    code: str
+    root: Path
+    config: Path
+    out: Path  # an empty folder the builder writes into
+    strict: bool
+    docs: Path | None = None  # a partial docs folder; None builds the whole edition
+    pages: list[str] = field(default_factory=list)  # partial: the pages to take (html paths)
+
+
+def _build_edition(job: EditionJob) -> list[str]:
+    if job.out.exists():
+        shutil.rmtree(job.out)
+    partial = job.docs is not None
+    # A partial build holds the navigation's pages, whose links to pages outside it would
+    # only raise warnings about pages that are not taken from it.
+    warnings = run_mkdocs(
+        Project(job.root),
+        job.out,
+        strict=job.strict and not partial,
+        config_file=job.config,
+        docs_dir=job.docs,
+        echo=not partial,
+    )
+    if not partial:
+        prune_unused_assets(job.out)
+    return [] if partial else warnings
+
+
+@dataclass
+class Plan:
+    locale: Locale
+    generated: Generated
+    mode: str  # "skip", "partial" or "full"
+    outdated: list[str]  # docs paths whose built page is out of date
+    config: Path  # the edition's builder configuration
+    reason: str = ""
+    gone: list[str] = field(default_factory=list)  # files no longer generated (not pages)
+    job: EditionJob | None = None
+
+
+def outdated_pages(generated: Generated, built: dict[str, str]) -> list[str]:
+    """Docs paths whose bytes differ from those last built into the site."""
+    return [path for path, content in generated.contents.items() if built.get(path) != content]
+
+
+def _decide(
+    locale: Locale,
+    generated: Generated,
+    outdated: list[str],
+    state: EditionState,
+    stamp: str,
+    site: Path,
+) -> tuple[str, str]:
+    prefix = "" if locale.code == locale.original else f"{locale.code}/"
+    if not (site / prefix / "index.html").is_file():
+        return "full", "no site yet"
+    if state.stamp != stamp:
+        return "full", "configuration, theme or options changed"
+    keys = generated.records
+    gone = [p for p in state.site if p not in keys and p.endswith(".md")]
+    added = [p for p in keys if p not in state.site and p.endswith(".md")]
+    if gone or added:
+        return "full", f"{len(added)} page(s) added, {len(gone)} removed"
+    if not outdated and not [p for p in state.site if p not in keys]:
+        return "skip", "nothing changed"
+    pages = [p for p in outdated if p.endswith(".md")]
+    if not pages:
+        return "copy", f"{len(outdated)} file(s) changed, no page"
+    unsafe = [p for p in pages if not p.startswith(PARTIAL_SAFE)]
+    if unsafe:
+        return "full", f"guidance page(s) changed: {', '.join(unsafe[:3])}"
+    if len(pages) > PARTIAL_LIMIT:
+        return "full", f"{len(pages)} page(s) outdated"
+    return "partial", f"{len(pages)} page(s) outdated"
+
+
+def _stamp(project: Project, strict: bool, config: Path) -> str:
+    """What an edition's built pages depend on besides its docs: config, theme, code."""
+    import importlib.metadata as metadata
+
+    from casebook import __version__
+
+    versions = [metadata.version(name) for name in ("mkdocs", "mkdocs-material")]
+    sources = [
+        project.mkdocs_yml,
+        config,
+        *sorted(p for p in project.overrides_dir.rglob("*") if p.is_file()),
+    ]
+    return sha(
+        __version__,
+        f"strict={strict}",
+        cms_signature(project),
+        *versions,
+        tree_digest(project.root, sources),
+    )
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """A copy of a folder made of hard links: quick, and the original is never written to
+    (every later change replaces a file rather than writing into it)."""
+    try:
+        subprocess.run(["cp", "-al", str(source), str(target)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target, copy_function=_link_or_copy)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 SITE_URL_WARNING = (
     "mkdocs.yml: warning: site_url: not set, so sitemap.xml lists no page, the suggested "
     "citations end with a bare path (/cases/<id>/) instead of a full address, and the printed "
@@ -323,9 +698,28 @@ SITE_URL_WARNING = (
 
 
 def build_site(
-    project: Project, pdf: bool = True, strict: bool = False, quiet: bool = False
+    project: Project,
+    pdf: bool = True,
+    strict: bool = False,
+    quiet: bool = False,
+    prune_cache: bool = False,
 ) -> int:
     progress = Progress(quiet)
+    config = read_config(project)
+    if not config.get("site_url"):
+        print(SITE_URL_WARNING, file=sys.stderr)
+    manifest = Manifest.load(project)
+    fingerprint = input_fingerprint(
+        project, f"strict={strict}", f"pdf={pdf}", cms_signature(project)
+    )
+    if manifest.fingerprint == fingerprint and (project.site_dir / "index.html").is_file():
+        problems = manifest.saved_problems()
+        print_problems(problems, strict=strict)
+        progress.step(
+            f"Nothing changed since the last build: {project.site_dir.name}/ is up to date "
+            f"({count(problems)[1]} warning(s))"
+        )
+        return 0
     progress.step("Checking cases, questions and vocabularies…")
     result = check_project(project)
     print_problems(result.problems, strict=strict)
@@ -344,86 +738,293 @@ def build_site(
         f"{len(published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
     )
     try:
-        config = read_config(project)
         settings = SiteSettings.from_config(config)
-        if not settings.site_url:
-            print(SITE_URL_WARNING, file=sys.stderr)
-        editions = list(library.languages.locales.values())
         pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
-        changed = 0
-        configs: dict[str, Path] = {}
-        for locale in editions:
-            generated = generate(project, library, settings, pdfs.get(locale.code), locale.code)
-            changed += generated.written + generated.removed
-            progress.step(
-                f"[{locale.code}] generated pages: {generated.written} written, "
-                f"{generated.unchanged} unchanged, {generated.removed} removed"
-            )
-            configs[locale.code] = write_config(project, locale, library.languages)
-        stamp = _stamp(project, strict)
-        stamp_file = project.root / "build" / "site.stamp"
-        if (
-            not changed
-            and project.site_dir.is_dir()
-            and stamp_file.is_file()
-            and stamp_file.read_text(encoding="utf-8") == stamp
-        ):
-            progress.step(
-                f"Nothing changed since the last build: {project.site_dir.name}/ is up to date"
-            )
-            return 0
-        stamp_file.unlink(missing_ok=True)
-        staging = project.root / "build" / "site.tmp"
-        if staging.exists():
-            shutil.rmtree(staging)
-        mkdocs_warnings: list[str] = []
-        # The original edition first: MkDocs empties its site folder, which holds the others.
-        for locale in editions:
-            progress.step(f"[{locale.code}] building with MkDocs…")
-            site = staging if locale.code == locale.original else staging / locale.code
-            mkdocs_warnings += run_mkdocs(
-                project, site, strict=strict, config_file=configs[locale.code]
-            )
-            verify(site, (c.id for c in published), drafts)
-        try:
-            search = index_site(staging)
-        except SearchIndexError as exc:
-            raise BuildError(str(exc)) from exc
-        progress.step(f"Search index: {search.pages} page(s), {search.bytes // 1024} KB in chunks")
-        hardened = harden_site(staging)
-        progress.step(f"Content-Security-Policy and safe links added to {hardened.pages} page(s)")
-        # After the search index and the hardening: /admin/ has its own policy, no index.
-        admin = write_admin(project, library, config, staging)
-        if admin.written:
-            progress.step(admin.message)
-        else:
-            print(admin.message, file=sys.stderr)
-        _swap(staging, project.site_dir)
-        stamp_file.write_text(stamp, encoding="utf-8")
+        built = build_editions(
+            project, library, settings, pdfs, manifest, project.site_dir, strict, progress
+        )
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
+    manifest.fingerprint = fingerprint
+    manifest.remember_problems(result.problems)
+    manifest.save()
+    if prune_cache and pdf:
+        used = {cached for files in pdfs.values() for cached in files.values()}
+        stale = [p for p in (project.cache_dir / "pdf").glob("*.pdf") if p not in used]
+        for path in stale:
+            path.unlink()
+        progress.step(f"PDF cache: {len(used)} kept, {len(stale)} no longer used removed")
+    if built is None:
+        progress.step(
+            f"Nothing changed since the last build: {project.site_dir.name}/ is up to date"
+        )
+        return 0
     progress.step(
-        f"Done: {len(published)} case page(s) in each of {len(editions)} edition(s) in "
-        f"{project.site_dir.name}/, {len(mkdocs_warnings)} builder warning(s)"
+        f"Done: {len(published)} case(s) reachable in each of "
+        f"{len(library.languages.locales)} edition(s) in {project.site_dir.name}/, "
+        f"{len(built)} builder warning(s)"
     )
     return 0
 
 
-def _stamp(project: Project, strict: bool) -> str:
-    """What the built site depends on besides the generated pages: config, theme, code."""
-    import hashlib
+def build_editions(
+    project: Project,
+    library: Library,
+    settings: SiteSettings,
+    pdfs: dict[str, dict[str, Path]],
+    manifest: Manifest,
+    site: Path,
+    strict: bool,
+    progress: Progress,
+    work: Path | None = None,
+    search: bool = True,
+) -> list[str] | None:
+    """Generate every edition's outdated outputs, build the outdated pages, verify, index
+    and harden them, and swap the result in for `site`. None when nothing changed.
 
-    from casebook import __version__
+    Without `search`, the last search index is kept as it is (the preview indexes later)."""
+    work = work or project.root / "build"
+    editions = list(library.languages.locales.values())
+    environment = environment_digest(project)
+    digests = Digests()
+    plans: list[Plan] = []
+    for locale in editions:
+        state = manifest.edition(locale.code)
+        generated = generate(
+            project,
+            library,
+            settings,
+            pdfs.get(locale.code),
+            locale.code,
+            current=state.docs,
+            environment=environment,
+            digests=digests,
+        )
+        state.docs = generated.records
+        config = write_config(project, locale, library.languages)
+        stamp = _stamp(project, strict, config)
+        outdated = outdated_pages(generated, state.site)
+        mode, reason = _decide(locale, generated, outdated, state, stamp, site)
+        plan_ = Plan(locale, generated, mode, outdated, config, reason)
+        plan_.gone = [p for p in state.site if p not in generated.records]
+        plans.append(plan_)
+        progress.step(
+            f"[{locale.code}] {generated.written} file(s) written, {generated.unchanged} "
+            f"unchanged, {generated.removed} removed, {generated.skipped} up to date; "
+            f"builder: {mode} ({reason})"
+        )
+    manifest.save()  # the docs folders' state, even if the build fails from here on
+    if all(p.mode == "skip" for p in plans):
+        return None
+    base = read_config(project)
+    outputs = work / "out"
+    for plan_ in plans:
+        if plan_.mode in ("skip", "copy"):
+            continue
+        job = EditionJob(
+            plan_.locale.code, project.root, plan_.config, outputs / plan_.locale.code, strict
+        )
+        if plan_.mode == "partial":
+            job.docs = _partial_docs(project, plan_, base, plan_.outdated, work)
+            job.pages = [html_path(p) for p in plan_.outdated if p.endswith(".md")]
+        plan_.job = job
+    warnings = _run_builders(plans, progress) if any(p.job for p in plans) else []
+    # Everything that can fail has run outside `site`; now the new files go in, each by a
+    # rename, and every replaced file is kept until the end so that a failure puts it back.
+    created = not site.exists()
+    site.mkdir(parents=True, exist_ok=True)
+    journal = Journal(work / "replaced" / str(time.time_ns()))
+    try:
+        _apply(project, plans, site, journal, work)
+        rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.mode != "full"}
+        verify_reachable(site, library, rebuilt)
+        if search and _search_outdated(plans):
+            bundle = work / "pagefind.tmp"
+            shutil.rmtree(bundle, ignore_errors=True)
+            try:
+                index = index_site(site, bundle)
+            except SearchIndexError as exc:
+                raise BuildError(str(exc)) from exc
+            journal.put(site / "pagefind", bundle)
+            progress.step(
+                f"Search index: {index.pages} page(s), {index.bytes // 1024} KB in chunks"
+            )
+        # After the search index and the hardening: /admin/ has its own policy, no index.
+        staged = work / "admin.tmp"
+        shutil.rmtree(staged, ignore_errors=True)
+        staged.mkdir(parents=True)
+        admin = write_admin(project, library, base, staged)
+        if admin.written:
+            journal.put(site / "admin", staged / "admin")
+            progress.step(admin.message)
+        else:
+            print(admin.message, file=sys.stderr)
+    except BaseException:
+        journal.rollback()
+        if created:
+            shutil.rmtree(site, ignore_errors=True)
+        raise
+    journal.discard()
+    for plan_ in plans:
+        state = manifest.edition(plan_.locale.code)
+        state.site = plan_.generated.contents
+        if plan_.job is not None:
+            state.stamp = _stamp(project, strict, plan_.job.config)
+    shutil.rmtree(outputs, ignore_errors=True)
+    return warnings
 
-    digest = hashlib.sha256(f"{__version__} strict={strict} {cms_signature(project)}".encode())
-    sources = [
-        project.mkdocs_yml,
-        *sorted(p for p in project.overrides_dir.rglob("*") if p.is_file()),
-    ]
-    for path in sources:
-        digest.update(str(path.relative_to(project.root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+
+def _search_outdated(plans: list[Plan]) -> bool:
+    """Whether a page the search index holds changed (listings and worksheets it skips)."""
+    for plan_ in plans:
+        if plan_.mode == "full":
+            return True
+        for path in plan_.outdated:
+            if path.endswith(".md") and not path.startswith(UNSEARCHED):
+                return True
+    return False
+
+
+class Journal:
+    """Files and folders moved into the site, and what they replaced, so that a failed
+    build can put the site back as it was."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.moves: list[tuple[Path, Path | None]] = []  # (target in site, what it replaced)
+
+    def _keep(self, target: Path) -> Path | None:
+        if not (target.exists() or target.is_symlink()):
+            return None
+        kept = self.folder / str(len(self.moves))
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        target.rename(kept)
+        return kept
+
+    def put(self, target: Path, new: Path) -> None:
+        kept = self._keep(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.moves.append((target, kept))
+        new.rename(target)
+
+    def remove(self, target: Path) -> None:
+        kept = self._keep(target)
+        if kept is not None:
+            self.moves.append((target, kept))
+            # A removal leaves nothing at the target: mark it so rollback only restores.
+
+    def rollback(self) -> None:
+        for target, kept in reversed(self.moves):
+            if target.exists() or target.is_symlink():
+                _remove(target)
+            if kept is not None:
+                kept.rename(target)
+        self.moves.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Delete what was replaced, in the background: thousands of files take seconds."""
+        if not self.folder.exists():
+            return
+        try:
+            subprocess.Popen(
+                ["rm", "-rf", str(self.folder)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _partial_docs(
+    project: Project, plan_: Plan, base: dict[str, Any], outdated: list[str], work: Path
+) -> Path:
+    """A docs folder with the navigation's pages and the outdated pages, linked in."""
+    source = docs_dir_for(project, plan_.locale)
+    folder = work / "partial" / plan_.locale.code
+    if folder.exists():
+        shutil.rmtree(folder)
+    for path in sorted({*nav_pages(base), *(p for p in outdated if p.endswith(".md"))}):
+        if (source / path).is_file():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(str(source / path), str(folder / path))
+    return folder
+
+
+def _run_builders(plans: list[Plan], progress: Progress) -> list[str]:
+    """The editions' builders side by side on every core; each edition's pages are
+    hardened (security policy, safe links) as soon as it is built, on any free core."""
+    jobs = [p.job for p in plans if p.job is not None]
+    workers = min(os.cpu_count() or 1, max(1, len(jobs)))
+    warnings: list[str] = []
+    hardened = 0
+    with ProcessPoolExecutor(workers) as pool:
+        builds: dict[Future[list[str]], EditionJob] = {
+            pool.submit(_build_edition, job): job for job in jobs
+        }
+        hardening: list[Future[int]] = []
+        for future in as_completed(builds):
+            job = builds[future]
+            try:
+                warnings += future.result()
+            except BuildError:
+                raise
+            except Exception as exc:  # a crash in the builder must stop the build, clearly
+                raise BuildError(
+                    f"[{job.code}] the site builder stopped ({type(exc).__name__}: {exc})"
+                ) from exc
+            pages = (
+                [str(job.out / page) for page in job.pages]
+                if job.docs is not None
+                else sorted(str(p) for p in job.out.rglob("*.html"))
+            )
+            progress.step(f"[{job.code}] built {len(pages)} page(s)")
+            for start in range(0, len(pages), 250):
+                hardening.append(pool.submit(harden_files, pages[start : start + 250]))
+        for done in hardening:
+            hardened += done.result()
+    progress.step(f"Content-Security-Policy and safe links added to {hardened} page(s)")
+    return warnings
+
+
+def _apply(project: Project, plans: list[Plan], site: Path, journal: Journal, work: Path) -> None:
+    """Move each rebuilt edition, or each rebuilt page and changed file, into the site."""
+    codes = {p.locale.code for p in plans}
+    for plan_ in plans:
+        job = plan_.job
+        locale = plan_.locale
+        prefix = site if locale.code == locale.original else site / locale.code
+        if job is not None and job.docs is None:
+            if prefix == site:
+                new = {entry.name for entry in job.out.iterdir()}
+                for entry in list(site.iterdir()):
+                    if entry.name not in codes and entry.name not in new:
+                        journal.remove(entry)
+                for entry in sorted(job.out.iterdir()):
+                    journal.put(site / entry.name, entry)
+            else:
+                journal.put(prefix, job.out)
+            continue
+        for page in job.pages if job is not None else []:
+            journal.put(prefix / page, job.out / page)  # type: ignore[union-attr]
+        # Data files, PDFs and assets pass through the builder unchanged: copy them.
+        docs = docs_dir_for(project, locale)
+        for path in plan_.outdated:
+            if not path.endswith(".md"):
+                copied = work / "copied" / locale.code / path
+                _write(copied, docs / path)
+                journal.put(prefix / path, copied)
+        for path in plan_.gone:
+            journal.remove(prefix / path)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def render_worksheet_pdfs(
@@ -447,14 +1048,3 @@ def render_worksheet_pdfs(
         f"Worksheet PDFs ready: {result.rendered} rendered, {result.cached} from the cache"
     )
     return result.files
-
-
-def _swap(new: Path, site: Path) -> None:
-    old = site.with_name(site.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site.exists():
-        site.rename(old)
-    new.rename(site)
-    if old.exists():
-        shutil.rmtree(old)

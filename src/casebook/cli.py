@@ -130,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument(
         "--quiet", "-q", action="store_true", help="print only problems and the summary"
     )
+    build.add_argument(
+        "--prune-cache",
+        action="store_true",
+        help="remove cached worksheet PDFs that no page uses any more (for CI caches)",
+    )
 
     serve_cmd = commands.add_parser(
         "serve",
@@ -230,7 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             from casebook.build import build_site
 
-            return build_site(project, pdf=not args.no_pdf, strict=args.strict, quiet=args.quiet)
+            return build_site(
+                project,
+                pdf=not args.no_pdf,
+                strict=args.strict,
+                quiet=args.quiet,
+                prune_cache=args.prune_cache,
+            )
         if args.command == "serve":
             from casebook.serve import serve
 

@@ -134,6 +134,15 @@ def case_data(edition: Edition, case: Case) -> dict[str, Any]:
     }
 
 
+def case_path(case: Case) -> str:
+    """Where the composer finds one case's questions and summary."""
+    return f"{COMPOSE_URL}cases/{case.id}.json"
+
+
+def case_json(edition: Edition, case: Case) -> str:
+    return _json(case_data(edition, case))
+
+
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -155,5 +164,5 @@ def pages(
     )
     yield f"{COMPOSE_URL}session.json", _json(session_data(edition, support, notes))
     for case in edition.cases:
-        yield f"{COMPOSE_URL}cases/{case.id}.json", _json(case_data(edition, case))
+        yield case_path(case), case_json(edition, case)
     yield f"{COMPOSE_URL}print.css", print_css(edition.env)

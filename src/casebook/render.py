@@ -7,6 +7,7 @@ written as final relative URLs, so any builder that passes HTML through can buil
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from casebook import composer, worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
+    Related,
     facets,
     related_cases,
 )
@@ -54,7 +56,12 @@ class Renderer:
             key=lambda c: c.meta.title.lower(),
         )
         self.audiences = self.library.questions.audiences_in(self.language)
-        self.related = related_cases(self.cases, self.facets)
+
+    @functools.cached_property
+    def related(self) -> dict[str, list[Related]]:
+        """Each case's related cases; worked out only when a case page needs them (an
+        edition of link pages to untranslated cases never does)."""
+        return related_cases(self.cases, self.facets)
 
     def in_language(self, case: Case) -> bool:
         """Whether the case is written in this edition's language (not a fallback)."""
@@ -67,7 +74,7 @@ class Renderer:
     def pages(self) -> Iterator[tuple[str, str]]:
         """(path inside the builder's docs folder, Markdown text) for every generated page."""
         for case in self.cases:
-            yield f"cases/{case.id}.md", self.case_page(case)
+            yield f"cases/{case.id}.md", self.edition_case_page(case)
         yield "cases/index.md", self.library_page()
         yield from worksheets.web_pages(
             self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
@@ -84,6 +91,29 @@ class Renderer:
                 yield f"browse/{facet.id}/{value.lower()}.md", self.facet_page(facet, value)
 
     # Pages -------------------------------------------------------------------------------
+
+    def edition_case_page(self, case: Case) -> str:
+        """The case's page in this edition: the case itself, or a link to its original."""
+        return self.case_page(case) if self.in_language(case) else self.fallback_page(case)
+
+    def fallback_page(self, case: Case) -> str:
+        """An untranslated case: a small page, in the reader's language, linking to the
+        original. The case is built once, in its own edition, not again in every other."""
+        t = self.locale
+        original = case.meta.language
+        context = {
+            "meta": case.meta,
+            "notice": t.t(
+                "case_in_original_only",
+                language=t.language_name(self.language),
+                original=t.language_name(original),
+            ),
+            "original": relative(f"{self.language}/{case.url}", original_url(case, t)),
+            "original_name": t.language_name(original),
+        }
+        return front_matter(case.meta.title, case.meta.summary) + self._render(
+            "fallback.md.j2", context
+        )
 
     def case_page(self, case: Case) -> str:
         url = case.url
@@ -276,6 +306,12 @@ class Renderer:
             date=self.locale.date(meta.last_reviewed),
             url=where,
         )
+
+
+def original_url(case: Case, locale: Locale) -> str:
+    """A case's page in its own edition, from the site's root (the original's, or /<code>/)."""
+    language = case.meta.language
+    return case.url if language == locale.original else f"{language}/{case.url}"
 
 
 def cases_in(library: Library, language: str, is_original: bool) -> list[Case]:

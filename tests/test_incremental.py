@@ -1,0 +1,167 @@
+"""The incremental build: outputs are regenerated, and pages rebuilt, only when their inputs
+changed; the builder does not run when nothing did; every case stays reachable."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from casebook.build import BuildError, verify_reachable
+from casebook.cli import main
+from casebook.project import Project
+from casebook.validate import check_project
+from sitebuild import copy_project
+
+pytestmark = pytest.mark.slow
+CASE = "case_studies/odi-mexico.md"
+
+
+def inodes(site: Path) -> dict[str, int]:
+    """Each file's inode: a rebuild replaces the files it changes and links the rest."""
+    return {
+        p.relative_to(site).as_posix(): p.stat().st_ino
+        for p in site.rglob("*")
+        if p.is_file() and "pagefind" not in p.parts
+    }
+
+
+def manifest(root: Path) -> dict[str, object]:
+    data = json.loads((root / ".cache/casebook/manifest.json").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def edit_body(root: Path, old: str, new: str) -> None:
+    path = root / CASE
+    text = path.read_text(encoding="utf-8")
+    body = text.index("\n## ")  # the first section, after the front matter
+    assert old in text[body:]
+    path.write_text(text[:body] + text[body:].replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
+    return root
+
+
+def test_nothing_changed_runs_neither_check_nor_builder(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = inodes(built / "site")
+    capsys.readouterr()
+    assert main(["--project", str(built), "build", "--no-pdf"]) == 0
+    err = capsys.readouterr().err
+    assert "Nothing changed since the last build: site/ is up to date" in err
+    assert "Checking cases" not in err and "built" not in err
+    assert inodes(built / "site") == before
+
+
+def test_a_change_that_changes_no_page_does_not_run_the_builder(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = built / CASE
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    before = inodes(built / "site")
+    capsys.readouterr()
+    assert main(["--project", str(built), "build", "--no-pdf"]) == 0
+    err = capsys.readouterr().err
+    assert "Checking cases" in err  # the sources changed, so they were checked
+    for code in ("en", "es", "fr"):
+        assert f"[{code}]" in err and "builder: skip (nothing changed)" in err
+    assert "] built " not in err
+    assert "Nothing changed since the last build" in err
+    assert inodes(built / "site") == before
+
+
+def test_editing_one_case_rebuilds_only_its_page(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = built / "site"
+    before = inodes(site)
+    built_before = manifest(built)["editions"]
+    edit_body(built, "frontline organisation", "front-line organisation")
+    capsys.readouterr()
+    assert main(["--project", str(built), "build", "--no-pdf"]) == 0
+    err = capsys.readouterr().err
+    assert "[en]" in err and "builder: partial (1 page(s) outdated)" in err
+    assert "[en] built 1 page(s)" in err
+    after = inodes(site)
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    # Only the English page of the case: the Spanish translation and the French link page
+    # do not show the edited sentence, and nothing else changed.
+    assert changed == ["cases/odi-mexico/index.html"]
+    page = (site / "cases/odi-mexico/index.html").read_text(encoding="utf-8")
+    assert "front-line organisation" in page and "Content-Security-Policy" in page
+    # The manifest says the same: one page's content changed in the English edition.
+    editions = manifest(built)["editions"]
+    assert isinstance(editions, dict) and isinstance(built_before, dict)
+    differ = {
+        code: sorted(
+            path
+            for path, content in editions[code]["site"].items()
+            if built_before[code]["site"].get(path) != content
+        )
+        for code in editions
+    }
+    assert differ == {"en": ["cases/odi-mexico.md"], "es": [], "fr": []}
+    # Search still covers the case, and the unused theme assets stay out of the site.
+    assert (site / "pagefind/pagefind.js").is_file()
+    assert not list(site.rglob("*.map")) and not list(site.rglob("lunr"))
+
+
+def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
+    built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = built / "site"
+    before = inodes(site)
+    edit_body(built, "front-line organisation", "organisation on the front line")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BuildError("search: Pagefind stopped (simulated)")
+
+    monkeypatch.setattr("casebook.build.index_site", broken)
+    assert main(["--project", str(built), "build", "--no-pdf"]) == 1
+    assert "build failed: search: Pagefind stopped (simulated)" in capsys.readouterr().err
+    assert inodes(site) == before
+    assert (
+        "organisation on the front line" not in (site / "cases/odi-mexico/index.html").read_text()
+    )
+    monkeypatch.undo()
+    # The docs folder already holds the new page; the build still knows the site does not.
+    assert main(["--project", str(built), "build", "--no-pdf"]) == 0
+    assert "organisation on the front line" in (site / "cases/odi-mexico/index.html").read_text()
+
+
+def test_untranslated_cases_link_to_their_original_and_the_build_verifies_it(
+    built: Path,
+) -> None:
+    site = built / "site"
+    library = check_project(Project(built)).library
+    verify_reachable(site, library)  # the built site passes
+    page = site / "fr/cases/odi-mexico/index.html"
+    html = page.read_text(encoding="utf-8")
+    page.unlink()  # never write through a link into the built files
+    page.write_text(html.replace('href="../../../cases/odi-mexico/"', 'href="#"'))
+    with pytest.raises(BuildError, match="does not link to its original"):
+        verify_reachable(site, library)
+    page.unlink()
+    with pytest.raises(BuildError, match="no page was built for case"):
+        verify_reachable(site, library)
+    page.write_text(html)
+
+
+def test_a_new_edition_config_rebuilds_every_edition(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    override = built / "overrides/main.html"
+    override.write_text(override.read_text() + "\n{#- changed -#}\n")
+    capsys.readouterr()
+    assert main(["--project", str(built), "build", "--no-pdf"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("builder: full (configuration, theme or options changed)") == 3
+    assert os.path.isfile(built / "site/fr/index.html")
