@@ -172,6 +172,57 @@ def test_the_report_is_named_by_its_spanish_title_and_sources_are_findable(
         assert source.get("citation"), f"{language}: {source['title']} has no citation"
 
 
+QUESTION_FILES = sorted((REPO / "reflective_questions/cases").glob("odi-mexico*.yml"))
+
+
+def question_file_language(path: Path) -> str:
+    """'odi-mexico.fr.yml' -> 'fr'; the original, 'odi-mexico.yml', is English."""
+    parts = path.name.split(".")
+    return parts[1] if len(parts) == 3 else "en"
+
+
+def case_questions(language: str) -> dict[str, list[Any]]:
+    suffix = "" if language == "en" else f".{language}"
+    path = REPO / f"reflective_questions/cases/odi-mexico{suffix}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_every_odi_question_in_every_language_carries_a_prompt() -> None:
+    languages = [question_file_language(path) for path in QUESTION_FILES]
+    # Every edition with a questions file; a new one is covered as soon as its file exists.
+    assert {"en", "es", "fr"} <= set(languages)
+    for language in languages:
+        data = case_questions(language)
+        assert list(data) == list(AUDIENCES), language
+        for audience, items in data.items():
+            for number, item in enumerate(items, 1):
+                assert isinstance(item, dict), f"{language} {audience}[{number}] has no prompt"
+                prompt = item.get("prompt")
+                assert isinstance(prompt, str) and len(words(prompt)) > 80, (
+                    f"{language} {audience}[{number}]: the prompt is missing or too short"
+                )
+                assert words(prompt) != words(item["question"])
+    # A translation's prompts are its own words, not the original's left untranslated.
+    english = {words(q["prompt"]) for items in case_questions("en").values() for q in items}
+    for language in languages:
+        if language != "en":
+            for items in case_questions(language).values():
+                assert not {words(q["prompt"]) for q in items} & english, language
+
+
+def test_french_prompts_follow_french_typography() -> None:
+    """A no-break space before ? : ; ! and inside « », as in the rest of the French edition."""
+    for audience, items in case_questions("fr").items():
+        for number, item in enumerate(items, 1):
+            prompt = item["prompt"]
+            assert not re.search(r"[ \t\n][?:;!»]|«[ \t\n]", prompt), (
+                f"fr {audience}[{number}]: write a no-break space before ? : ; ! and inside « »"
+            )
+            assert not re.search(r"\w[?:;!]", prompt), f"fr {audience}[{number}]: {prompt[:50]}"
+
+
 # --- the built site ---------------------------------------------------------------------
 
 
@@ -244,7 +295,8 @@ def test_french_worksheet_pdfs_exist_and_are_in_french(built_site: Path) -> None
             reader, text = pdf_text(folder / f"odi-mexico-{audience}-{size}.pdf")
             assert FRENCH_TITLE in text
             assert "Avertissement sur le contenu" in text
-            for question in questions[audience]:
+            for item in questions[audience]:
+                question = item if isinstance(item, str) else item["question"]
                 assert words(question) in text, f"{audience} {size}: {question[:40]}"
             assert reader.trailer["/Root"]["/Lang"] == "fr"
             assert f"Page {len(reader.pages)} sur {len(reader.pages)}" in text
@@ -252,6 +304,24 @@ def test_french_worksheet_pdfs_exist_and_are_in_french(built_site: Path) -> None
         reader, text = pdf_text(folder / f"odi-mexico-facilitator-{size}.pdf")
         assert reader.trailer["/Root"]["/Lang"] == "fr"
         assert FRENCH_TITLE in text and "Règles de base" in text
+
+
+@pytest.mark.slow
+def test_french_prompts_print_on_the_facilitator_notes_only(built_site: Path) -> None:
+    prompts = [
+        words(item["prompt"]) for items in case_questions("fr").values() for item in items
+    ]
+    folder = built_site / "fr/worksheets/odi-mexico"
+    for size in ("a4", "letter"):
+        _, text = pdf_text(folder / f"odi-mexico-facilitator-{size}.pdf")
+        assert "Questions et relances" in text and "Relance" in text
+        for prompt in prompts:
+            assert prompt in text, f"facilitator {size}: {prompt[:50]}"
+        for audience in AUDIENCES:
+            _, sheet = pdf_text(folder / f"odi-mexico-{audience}-{size}.pdf")
+            assert "Relance" not in sheet
+            for prompt in prompts:
+                assert prompt not in sheet, f"{audience} {size}: {prompt[:50]}"
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from casebook.project import Project
 from casebook.render import Renderer
@@ -181,6 +182,32 @@ def test_prompts_print_only_on_the_facilitator_notes(library: Library) -> None:
     )
     for prompt in prompts:
         assert prompt and prompt not in participant and prompt in facilitator
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_every_odi_question_has_a_prompt_that_only_the_facilitator_gets(
+    library: Library, language: str
+) -> None:
+    edition = renderer(library, language)
+    notes = notes_in(language)
+    case = next(c for c in edition.cases if c.id == "odi-mexico")
+    assert case.meta.language == language, "the edition has its own ODI case and questions"
+    facilitator = print_html(
+        edition, case_sheet(edition, library.support, notes, case, None), notes, "a4", True
+    )
+    for audience_id, questions in case.questions.items():
+        assert questions and all(q.prompt for q in questions), f"{language} {audience_id}"
+        audience = edition.audiences[audience_id]
+        participant = print_html(
+            edition, case_sheet(edition, library.support, notes, case, audience), notes, "a4", False
+        )
+        for question in questions:
+            # Compared as printed, escaped and with French no-break spaces kept.
+            printed = str(escape(question.prompt))
+            assert printed in facilitator and printed not in participant
+            assert str(escape(question)) in participant
+    if language == "fr":
+        assert "\u00a0?" in facilitator and "relance" in text(facilitator).lower()
 
 
 def test_footer_text_is_escaped_for_css() -> None:

@@ -29,6 +29,15 @@ QUESTION_HINT = (
 )
 
 
+# Line breaks and runs of spaces become one space; no-break spaces (French typography before
+# ? : ; ! and inside « ») are kept, which str.split() would not do.
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
 class Question(str):
     """A question's text (it is a `str`), with the facilitator's optional prompt for it."""
 
@@ -45,7 +54,7 @@ class Question(str):
         if isinstance(value, Question):
             return value
         if isinstance(value, str) and value.strip():
-            return cls(" ".join(value.split()))
+            return cls(_squash(value))
         if isinstance(value, dict):
             unknown = sorted(str(k) for k in value if k not in ("question", "prompt"))
             if unknown:
@@ -57,7 +66,7 @@ class Question(str):
                 raise ValueError(f"the question's text is missing; {QUESTION_HINT}")
             if prompt is not None and (not isinstance(prompt, str) or not prompt.strip()):
                 raise ValueError("the prompt is empty; write the prompt's text, or leave it out")
-            return cls(" ".join(text.split()), " ".join(prompt.split()) if prompt else None)
+            return cls(_squash(text), _squash(prompt) if prompt else None)
         raise ValueError(QUESTION_HINT)
 
     @classmethod
