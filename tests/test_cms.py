@@ -105,7 +105,8 @@ def test_the_questions_file_is_edited_beside_the_case(config: dict[str, Any]) ->
         "{{fields.case}}",
     )
     names = [f["name"] for f in questions["fields"]]
-    assert names == ["case", "lawyers-advocates-policy", "overall", "practitioners"]
+    # in the order of the audiences' files: practitioners first
+    assert names == ["case", "practitioners", "lawyers-advocates-policy", "overall"]
     assert all(f["widget"] == "list" for f in questions["fields"][1:])
 
 

@@ -22,6 +22,9 @@ CASE = "case_studies/odi-mexico.md"
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Preview, str]]:
     root = copy_project(tmp_path_factory.mktemp("serve") / "project")
+    # The French edition holds no translation of the case: it shows the link page.
+    (root / "case_studies/odi-mexico.fr.md").unlink()
+    (root / "reflective_questions/cases/odi-mexico.fr.yml").unlink()
     state = Preview(Project(root), quiet=True)
     assert state.rebuild(None)
     PreviewHandler.preview = state

@@ -133,8 +133,8 @@ def test_odi_sheets_agree_on_one_session_plan(library: Library, language: str) -
 @pytest.mark.parametrize(
     ("language", "emergency", "reviewed"),
     [
-        ("en", "Emergency services (911) · Phone: 911 · 24 hours a day.", "Last reviewed 22 November 2026"),
-        ("es", "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas.", "Última revisión: 22 de noviembre de 2026"),
+        ("en", "Emergency services (911) · Phone: 911 · 24 hours a day.", "Last reviewed 27 November 2026"),
+        ("es", "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas.", "Última revisión: 27 de noviembre de 2026"),
     ],
 )
 def test_every_sheet_has_support_details_and_a_footer(

@@ -68,7 +68,7 @@ def test_participant_pdf_holds_everything(
     assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
     assert "Child Helpline International · https://childhelplineinternational.org/" in text
     # The footer carries the last-reviewed date; the time fits the number of questions.
-    assert "Last reviewed 22 November 2026" in text
+    assert "Last reviewed 27 November 2026" in text
     n = len(questions_for(repo_root, audience))
     assert f"Suggested time 60 minutes for {n} questions" in text
 
@@ -119,7 +119,7 @@ def test_spanish_sheets_print_911_the_helpline_and_the_footer(
     text = pdf_text(built_site / f"es/worksheets/odi-mexico/odi-mexico-{kind}-{size}.pdf")
     assert "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas." in text
     assert "Child Helpline International" in text
-    assert "Última revisión: 22 de noviembre de 2026" in text
+    assert "Última revisión: 27 de noviembre de 2026" in text
     assert "60 minutos para 9 preguntas" in text
     if kind == "facilitator":
         prompts = yaml.safe_load(
