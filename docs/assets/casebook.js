@@ -53,7 +53,11 @@
 
     // A page restored from the back-forward cache must not show its content again.
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) document.documentElement.classList.remove("cb-exiting");
+      if (!event.persisted) return;
+      document.documentElement.classList.remove("cb-exiting");
+      // Material's drawer and search toggles carry no autocomplete="off" (invalid on a
+      // checkbox), so a page restored from the cache closes them here.
+      document.querySelectorAll("input.md-toggle:checked").forEach(function (toggle) { toggle.checked = false; });
     });
   }
 
@@ -97,7 +101,26 @@
     }, true);
   }
 
+  // "Copy citation": shown only where the clipboard can be written; the text stays selectable.
+  function setUpCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    document.querySelectorAll("[data-cb-copy]").forEach(function (button) {
+      var holder = button.closest("details, .cb-citation");
+      var source = holder && holder.querySelector("[data-cb-copy-text]");
+      if (!source) return;
+      var label = button.textContent;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = button.getAttribute("data-copied") || label;
+          window.setTimeout(function () { button.textContent = label; }, 2000);
+        });
+      });
+    });
+  }
+
   setUpExit();
+  setUpCopyButtons();
   setUpLanguageSwitch();
   openDetailsForPrint();
   setUpPrintButtons();

@@ -22,7 +22,7 @@ import yaml
 
 from casebook.catalogue import open_data
 from casebook.i18n import Languages, Locale
-from casebook.postprocess import harden_site
+from casebook.postprocess import Editions, harden_site
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
@@ -372,7 +372,7 @@ def build_site(
         except SearchIndexError as exc:
             raise BuildError(str(exc)) from exc
         progress.step(f"Search index: {search.pages} page(s), {search.bytes // 1024} KB in chunks")
-        hardened = harden_site(staging)
+        hardened = harden_site(staging, Editions([e.code for e in editions], settings.site_url))
         progress.step(f"Content-Security-Policy and safe links added to {hardened.pages} page(s)")
         _swap(staging, project.site_dir)
         stamp_file.write_text(stamp, encoding="utf-8")

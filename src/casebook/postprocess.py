@@ -1,4 +1,5 @@
-"""After the builder: a Content-Security-Policy and safe outbound links on every page.
+"""After the builder: a Content-Security-Policy and safe outbound links on every page,
+language alternates for the same page in every edition, and fixes to the theme's markup.
 
 This runs on the built HTML, so it works whichever builder produced it. The policy allows
 scripts only from the site itself and from inline scripts whose exact hash we computed,
@@ -8,9 +9,12 @@ so an injected `<script>` or event handler cannot run even if it got past saniti
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
+import posixpath
 import re
+from collections.abc import Container, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +78,118 @@ def collapse_whitespace(html: str) -> str:
     return "".join(out)
 
 
+# Material's markup that the W3C validator rejects, each fixed without changing behaviour:
+# autocomplete on its hidden checkbox toggles (allowed only on text-like inputs; casebook.js
+# unchecks the toggles when a page comes back from the cache instead), and an empty tabindex
+# on section labels (browsers already treat it as absent).
+_TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*?) autocomplete="off"')
+_EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?) tabindex=""')
+_TOC_LABEL = re.compile(r'(<label class="md-nav__title") for="__toc"')
+_THEME_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+_SWITCH_LINK = re.compile(r'<a href="[^"]*" hreflang="(?P<lang>[^"]*)" class="md-select__link">')
+_YEARS = re.compile(r"\b\d{4}–(?:\d{4}|\w+)\b")
+_TEXT = re.compile(r">([^<]+)<")
+_UNTOUCHED = re.compile(r"(<(script|style|pre|textarea|title)\b.*?</\2>)", re.S | re.I)
+
+
+def fix_theme_markup(html: str) -> str:
+    html = _TOGGLE_AUTOCOMPLETE.sub(r"\1", html)
+    html = _EMPTY_TABINDEX.sub(r"\1", html)
+    if 'id="__toc"' not in html:
+        # The table of contents' title points at a toggle Material renders only for pages in
+        # the navigation; without it, the label toggles nothing.
+        html = _TOC_LABEL.sub(r"\1", html)
+    return html
+
+
+def keep_year_ranges(html: str) -> str:
+    """Year ranges such as "2017–2024" never breaks after its dash: each year range in the text is kept whole."""
+    body = html.find("<body")
+    if body < 0:
+        return html
+    parts = _UNTOUCHED.split(html[body:])
+    out = [html[:body]]
+    for index in range(0, len(parts), 3):
+        out.append(
+            _TEXT.sub(
+                lambda m: (
+                    ">" + _YEARS.sub(r'<span class="cb-nowrap">\g<0></span>', m.group(1)) + "<"
+                ),
+                parts[index],
+            )
+        )
+        if index + 1 < len(parts):
+            out.append(parts[index + 1])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Editions:
+    """The site's editions: the original at the root, the others under /<code>/."""
+
+    codes: Sequence[str]
+    site_url: str = ""
+
+    def prefix(self, code: str) -> str:
+        return "" if code == self.codes[0] else f"{code}/"
+
+    def split(self, relative: str) -> tuple[str, str]:
+        """(edition code, path inside the edition) of a page's path from the site root."""
+        first = relative.split("/", 1)[0]
+        if first in self.codes[1:] and "/" in relative:
+            return first, relative.split("/", 1)[1]
+        return self.codes[0], relative
+
+
+def _page_url(path: str) -> str:
+    """The address of a built file: 'a/index.html' is 'a/', '404.html' stays."""
+    if path == "index.html":
+        return ""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+def language_links(html: str, relative: str, editions: Editions, exists: Container[str]) -> str:
+    """Alternates for this same page in every edition that has it, plus x-default, in the
+    head; and the language switch's links pointing at the same page, so they work without
+    JavaScript. Absolute when the site's address is known (search engines need that)."""
+    _, inner = editions.split(relative)
+    here = posixpath.dirname(relative)
+    found = [
+        (c, editions.prefix(c) + inner)
+        for c in editions.codes
+        if editions.prefix(c) + inner in exists
+    ]
+    if len(found) < 2:
+        return html
+
+    def href(target: str, absolute: bool) -> str:
+        url = _page_url(target)
+        if absolute and editions.site_url:
+            return editions.site_url.rstrip("/") + "/" + url
+        rel = posixpath.relpath(url or ".", here or ".")
+        rel = "./" if rel == "." else rel
+        return rel + "/" if url.endswith("/") and not rel.endswith("/") else rel
+
+    links = [f'<link rel="alternate" hreflang="{c}" href="{href(t, True)}">' for c, t in found]
+    original = dict(found).get(editions.codes[0])
+    if original:
+        links.append(f'<link rel="alternate" hreflang="x-default" href="{href(original, True)}">')
+    html = _THEME_ALTERNATE.sub("", html)
+    html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)
+    targets = dict(found)
+
+    def switch(match: re.Match[str]) -> str:
+        target = targets.get(match.group("lang"))
+        if target is None:
+            return match.group(0)
+        return f'<a href="{href(target, False)}" hreflang="{match.group("lang")}" class="md-select__link">'
+
+    return _SWITCH_LINK.sub(switch, html)
+
+
 def harden(html: str) -> str:
     html = collapse_whitespace(html)
+    html = keep_year_ranges(fix_theme_markup(html))
     policy = POLICY.format(hashes=" ".join(script_hashes(html))).replace("  ", " ")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     html, found = _CHARSET.subn(lambda m: m.group(0) + meta, html, count=1)
@@ -89,18 +203,28 @@ class Hardened:
     pages: int
 
 
-def _harden_file(path: Path) -> None:
-    path.write_text(harden(path.read_text(encoding="utf-8")), encoding="utf-8")
+def _harden_file(
+    path: Path,
+    site: Path | None = None,
+    editions: Editions | None = None,
+    exists: frozenset[str] = frozenset(),
+) -> None:
+    html = path.read_text(encoding="utf-8")
+    if site is not None and editions is not None:
+        html = language_links(html, path.relative_to(site).as_posix(), editions, exists)
+    path.write_text(harden(html), encoding="utf-8")
 
 
-def harden_site(site: Path) -> Hardened:
+def harden_site(site: Path, editions: Editions | None = None) -> Hardened:
     """Harden every page, on every core when there are many."""
     pages = sorted(site.rglob("*.html"))
+    exists = frozenset(p.relative_to(site).as_posix() for p in pages)
+    work = functools.partial(_harden_file, site=site, editions=editions, exists=exists)
     workers = os.cpu_count() or 1
     if len(pages) < 200 or workers < 2:
         for path in pages:
-            _harden_file(path)
+            work(path)
     else:
         with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_harden_file, pages, chunksize=64))
+            list(pool.map(work, pages, chunksize=64))
     return Hardened(len(pages))

@@ -7,6 +7,7 @@ written as final relative URLs, so any builder that passes HTML through can buil
 
 from __future__ import annotations
 
+import datetime
 import json
 import posixpath
 from collections.abc import Iterator
@@ -64,10 +65,29 @@ def environment(locale: Locale) -> Environment:
     env.filters["markdown"] = render_markdown
     env.filters["country"] = locale.country
     env.filters["date"] = locale.date
+    env.filters["source_date"] = lambda text: _source_date(locale, str(text))
     env.globals.update(
         t=locale.t, tn=locale.tn, th=locale.th, a=_anchor, lang=locale.code, Markup=Markup
     )
     return env
+
+
+def _source_date(locale: Locale, text: str) -> str:
+    """A source's date (YYYY, YYYY-MM or YYYY-MM-DD) as the edition writes dates."""
+    try:
+        return locale.date(datetime.date.fromisoformat(text)) if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
+def outcome_groups(case: Case) -> list[tuple[list[Any], list[str]]]:
+    """Outcomes grouped under the chain of milestones that led to them, each chain once,
+    in the order the chains first appear."""
+    milestones = {m.id: m for m in case.meta.milestones}
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for outcome in case.meta.outcomes:
+        groups.setdefault(tuple(outcome.chain), []).append(outcome.text)
+    return [([milestones[step] for step in chain], texts) for chain, texts in groups.items()]
 
 
 def _anchor(href: str, text: str, **attributes: str) -> Markup:
@@ -126,6 +146,10 @@ class Renderer:
         """Whether the case is written in this edition's language (not a fallback)."""
         return self.is_original or case.original is not None
 
+    def case_audiences(self, case: Case) -> list[Any]:
+        """The audiences a case declares, in the order its front matter lists them."""
+        return [self.audiences[a] for a in case.meta.audiences if a in self.audiences]
+
     def worksheet_root(self, case: Case) -> str:
         """Where a case's worksheets live: this edition, or the original's for a fallback."""
         return "" if self.in_language(case) else "../"
@@ -172,13 +196,14 @@ class Renderer:
             "sections": [(s, render_markdown(s.markdown)) for s in case.sections],
             "notes": {n.section: n.note for n in case.meta.section_notes},
             "milestones": {m.id: m for m in case.meta.milestones},
+            "outcome_groups": outcome_groups(case),
             "facts": self._quick_facts(case, url),
             "label": lambda vocabulary, value: t.term(
                 vocabulary, value, vocab[vocabulary].label_of(value)
             ),
             "audiences": [
                 (audience, case.questions.get(audience.id, []))
-                for audience in self.audiences.values()
+                for audience in self.case_audiences(case)
             ],
             "citation": self._citation(case),
             "related": [
