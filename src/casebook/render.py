@@ -107,6 +107,10 @@ def relative(from_url: str, to_url: str) -> str:
     return "./" if target in (".", "./") else target
 
 
+# Cards in the library page's HTML; the finder lists the rest from the catalogue, and plain
+# further pages (cases/page/2/ ...) hold them for readers without JavaScript.
+LIBRARY_PAGE_SIZE = 50
+
 LISTING: dict[str, Any] = {
     "search": {"exclude": True}
 }  # generated listing pages stay out of the search index
@@ -158,7 +162,7 @@ class Renderer:
         """(path inside the builder's docs folder, Markdown text) for every generated page."""
         for case in self.cases:
             yield f"cases/{case.id}.md", self.case_page(case)
-        yield "cases/index.md", self.library_page()
+        yield from self.library_pages()
         yield from worksheets.web_pages(self, lambda url: lambda target: relative(url, target))
         yield "browse/index.md", self.browse_index()
         yield "support.md", self.support_page()
@@ -222,27 +226,74 @@ class Renderer:
             "case.md.j2", context
         )
 
-    def library_page(self) -> str:
+    def library_pages(self) -> Iterator[tuple[str, str]]:
+        """The library: the finder with the first page of cards, then plain further pages."""
+        chunks = [
+            self.cases[i : i + LIBRARY_PAGE_SIZE]
+            for i in range(0, len(self.cases), LIBRARY_PAGE_SIZE)
+        ] or [[]]
+        yield "cases/index.md", self.library_page(chunks[0], len(chunks))
+        for number, chunk in enumerate(chunks[1:], start=2):
+            url = f"cases/page/{number}/"
+            context = {
+                "cases": [self._card(case, url) for case in chunk],
+                "pager": self._pager(url, number, len(chunks)),
+                "link": lambda target, url=url: relative(url, target),
+            }
+            title = self.locale.t("pager_title", page=number, pages=len(chunks))
+            yield f"cases/page/{number}.md", front_matter(
+                title, hide=["toc"], **LISTING
+            ) + self._render("library_page.md.j2", context)
+
+    def _pager(self, url: str, number: int, count: int) -> dict[str, Any]:
+        def href(n: int) -> str:
+            return relative(url, "cases/" if n == 1 else f"cases/page/{n}/")
+
+        return {
+            "number": number,
+            "count": count,
+            "pages": [(n, href(n)) for n in range(1, count + 1)],
+            "previous": href(number - 1) if number > 1 else "",
+            "next": href(number + 1) if number < count else "",
+        }
+
+    def library_page(self, first: list[Case] | None = None, pages: int = 1) -> str:
         url = "cases/"
+        first = self.cases if first is None else first
+        years = [c.meta.period.start for c in self.cases] + [
+            c.meta.period.end if c.meta.period.end is not None else datetime.date.today().year
+            for c in self.cases
+        ]
         context = {
-            "cases": [self._card(case, url) for case in self.cases],
+            "cases": [self._card(case, url) for case in first],
+            "total": len(self.cases),
+            "pager": self._pager(url, 1, pages),
+            "years": (min(years), max(years)) if years else (0, 0),
+            "facet_values": [
+                (
+                    facet,
+                    [
+                        (value, facet.label_of(value), counts[value])
+                        for value in facet.used_values(self.cases)
+                    ],
+                )
+                for facet in self.facets
+                for counts in [facet.counts(self.cases)]
+                if counts
+            ],
             "catalogue": relative(url, CATALOGUE_FILE),
             "facets": self.facets,
             "finder_strings": {
                 key: self.locale.t(key)
                 for key in (
-                    "finder_heading",
-                    "finder_words",
                     "finder_words_hint",
-                    "finder_years",
-                    "finder_from",
-                    "finder_to",
-                    "finder_clear",
                     "finder_none",
                     "finder_selected",
                     "finder_shown",
+                    "finder_more",
                     "case_one",
                     "case_other",
+                    "period_present",
                 )
             },
             "link": lambda target: relative(url, target),
