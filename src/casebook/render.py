@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ class SiteSettings:
         extra = (config.get("extra") or {}).get("casebook") or {}
         return cls(
             name=str(config.get("site_name") or cls.name),
-            site_url=str(config.get("site_url") or ""),
+            # The published address, for absolute language alternates and citations: from
+            # mkdocs.yml, or from the environment when a deploy knows it (GitHub Pages does).
+            site_url=str(config.get("site_url") or os.environ.get("CASEBOOK_SITE_URL") or ""),
             exit_url=str(extra.get("exit_url") or cls.exit_url),
         )
 
@@ -241,9 +244,11 @@ class Renderer:
                 "link": lambda target, url=url: relative(url, target),
             }
             title = self.locale.t("pager_title", page=number, pages=len(chunks))
-            yield f"cases/page/{number}.md", front_matter(
-                title, hide=["toc"], **LISTING
-            ) + self._render("library_page.md.j2", context)
+            yield (
+                f"cases/page/{number}.md",
+                front_matter(title, hide=["toc"], **LISTING)
+                + self._render("library_page.md.j2", context),
+            )
 
     def _pager(self, url: str, number: int, count: int) -> dict[str, Any]:
         def href(n: int) -> str:
