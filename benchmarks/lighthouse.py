@@ -5,8 +5,8 @@ runs the pinned npm `lighthouse` (package.json) with Debian's Chromium, and prin
 page: the four category scores and the measured layout shift, largest contentful paint and
 total blocking time. Never downloads a browser.
 
-    CASEBOOK_SITE_URL=http://127.0.0.1:8765/ .venv/bin/casebook build
-    .venv/bin/python benchmarks/lighthouse.py [--site site] [--port 8765] [--json out.json]
+    CASEBOOK_SITE_URL=http://127.0.0.1:47613/ .venv/bin/casebook build
+    .venv/bin/python benchmarks/lighthouse.py [--site site] [--port 47613] [--json out.json]
 
 Lighthouse's SEO audit wants the language alternates (hreflang) as absolute addresses, which
 the build writes only when it knows the site's address (mkdocs.yml's site_url, or
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, default=REPO / "site")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--pages", help="comma-separated page names (default: all)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=47613)
     args = parser.parse_args(argv)
     if not LIGHTHOUSE.is_file():
         print("lighthouse is not installed: run `npm ci` at the repository root", file=sys.stderr)

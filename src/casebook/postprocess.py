@@ -227,4 +227,24 @@ def harden_site(site: Path, editions: Editions | None = None) -> Hardened:
     else:
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(work, pages, chunksize=64))
+    if editions is not None and len(editions.codes) > 1:
+        _sitemap_stubs(site, exists)
     return Hardened(len(pages))
+
+
+# Material's script fetches `sitemap.xml` next to every `<link rel="alternate">` it finds (to
+# map its language menu). Its alternates pointed at edition roots; ours point at the same page,
+# so each page folder gets an empty sitemap: no failed requests (console errors), and a few
+# bytes where Material fetched the whole site map of every edition on every page.
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
+
+
+def _sitemap_stubs(site: Path, pages: frozenset[str]) -> None:
+    for relative in pages:
+        if relative.endswith("/index.html"):
+            target = site / relative[: -len("index.html")] / "sitemap.xml"
+            if not target.exists():
+                target.write_text(EMPTY_SITEMAP, encoding="utf-8")
