@@ -110,6 +110,9 @@ EXIT_JS = """
   const box = button.getBoundingClientRect();
   const out = [];
   if (box.top < 0 || box.bottom > barBottom + 1) out.push(`the exit control is not in the top bar (its top ${Math.round(box.top)}px, the bar ends at ${Math.round(barBottom)}px)`);
+  for (const p of parts) {
+    if (p.width && (p.left < 0 || p.right > window.innerWidth + 1)) { out.push('the exit control is cut off at the edge of the window'); break; }
+  }
   const hit = r => parts.some(p => r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom);
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
