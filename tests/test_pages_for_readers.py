@@ -112,7 +112,9 @@ def test_case_page_shows_each_chain_once_and_sources_once(built_site: Path) -> N
     html = html_of(built_site, "cases/odi-mexico/")
     outcomes = html[html.index('id="outcomes"') : html.index('id="reflection"')]
     assert "cb-chain__step--outcome" not in outcomes  # no empty "→ Outcome" pill
-    assert outcomes.count('class="cb-outcome-group"') == 2
+    # ODI's chains are one line of events: one timeline, each milestone once.
+    assert outcomes.count('class="cb-chain cb-chain--timeline"') == 1
+    assert outcomes.count("ODI publishes the report") == 1
     assert outcomes.count("The court&#39;s decision in that case") == 1
     assert outcomes.count('class="cb-outcome"') == 5
     sources = html[html.index('id="sources"') :]

@@ -93,6 +93,22 @@ def outcome_groups(case: Case) -> list[tuple[list[Any], list[str]]]:
     return [([milestones[step] for step in chain], texts) for chain, texts in groups.items()]
 
 
+def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
+    """When every chain is the start of one longest chain (one line of events), that line's
+    milestones in order, each with the outcomes its chain ends at; else an empty list."""
+    chains = [tuple(o.chain) for o in case.meta.outcomes]
+    if not chains:
+        return []
+    longest = max(chains, key=len)
+    if any(chain != longest[: len(chain)] for chain in chains):
+        return []
+    milestones = {m.id: m for m in case.meta.milestones}
+    ending: dict[str, list[str]] = {}
+    for outcome in case.meta.outcomes:
+        ending.setdefault(outcome.chain[-1], []).append(outcome.text)
+    return [(milestones[step], ending.get(step, [])) for step in longest]
+
+
 def _anchor(href: str, text: str, **attributes: str) -> Markup:
     """A link for `th()`: both the address and the text are escaped."""
     extra = "".join(
@@ -204,6 +220,7 @@ class Renderer:
             "notes": {n.section: n.note for n in case.meta.section_notes},
             "milestones": {m.id: m for m in case.meta.milestones},
             "outcome_groups": outcome_groups(case),
+            "outcome_timeline": outcome_timeline(case),
             "facts": self._quick_facts(case, url),
             "label": lambda vocabulary, value: t.term(
                 vocabulary, value, vocab[vocabulary].label_of(value)
