@@ -9,7 +9,6 @@ so an injected `<script>` or event handler cannot run even if it got past saniti
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import os
 import posixpath
@@ -203,15 +202,22 @@ class Hardened:
     pages: int
 
 
-def _harden_file(
-    path: Path,
-    site: Path | None = None,
-    editions: Editions | None = None,
-    exists: frozenset[str] = frozenset(),
-) -> None:
+# What every page needs to know about the site, set once per worker process (not sent with
+# every page: the list of pages grows with the library).
+_SITE: tuple[Path, Editions | None, frozenset[str]] | None = None
+
+
+def _set_site(site: Path, editions: Editions | None, exists: frozenset[str]) -> None:
+    global _SITE
+    _SITE = (site, editions, exists)
+
+
+def _harden_file(path: Path) -> None:
     html = path.read_text(encoding="utf-8")
-    if site is not None and editions is not None:
-        html = language_links(html, path.relative_to(site).as_posix(), editions, exists)
+    if _SITE is not None:
+        site, editions, exists = _SITE
+        if editions is not None:
+            html = language_links(html, path.relative_to(site).as_posix(), editions, exists)
     path.write_text(harden(html), encoding="utf-8")
 
 
@@ -219,14 +225,19 @@ def harden_site(site: Path, editions: Editions | None = None) -> Hardened:
     """Harden every page, on every core when there are many."""
     pages = sorted(site.rglob("*.html"))
     exists = frozenset(p.relative_to(site).as_posix() for p in pages)
-    work = functools.partial(_harden_file, site=site, editions=editions, exists=exists)
     workers = os.cpu_count() or 1
     if len(pages) < 200 or workers < 2:
-        for path in pages:
-            work(path)
+        _set_site(site, editions, exists)
+        try:
+            for path in pages:
+                _harden_file(path)
+        finally:
+            _set_site(site, None, frozenset())
     else:
-        with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(work, pages, chunksize=64))
+        with ProcessPoolExecutor(
+            workers, initializer=_set_site, initargs=(site, editions, exists)
+        ) as pool:
+            list(pool.map(_harden_file, pages, chunksize=64))
     if editions is not None and len(editions.codes) > 1:
         _sitemap_stubs(site, exists)
     return Hardened(len(pages))
