@@ -84,20 +84,17 @@
     });
   }
 
-  // The language selector keeps the reader on the same page: every edition has every page.
-  // It listens in the capture phase and stops the click, so Material's own handler (which
-  // needs a sitemap with absolute URLs) cannot send the reader to the other edition's home.
+  // The language menu's links already point at this same page in each edition (written by
+  // the build, so they work without JavaScript). This keeps the reader's place on the page
+  // (the #section) too, and handles the click before Material's own handler, which would
+  // look the page up in sitemaps.
   function setUpLanguageSwitch() {
-    var config = document.getElementById("__config");
-    if (!config) return;
-    var root = new URL(JSON.parse(config.textContent).base + "/", location.href);
     document.addEventListener("click", function (event) {
       var link = event.target instanceof Element && event.target.closest(".md-select__link[hreflang]");
-      if (!link || !location.href.startsWith(root.href)) return;
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
       event.preventDefault();
       event.stopPropagation();
-      var here = location.pathname.slice(root.pathname.length);
-      location.href = new URL(here + location.hash, link.href).href;
+      location.href = new URL(link.getAttribute("href"), location.href).href.split("#")[0] + location.hash;
     }, true);
   }
 
