@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+
 def vnu_command() -> list[str]:
     java = shutil.which("java") or ("/usr/bin/java" if Path("/usr/bin/java").exists() else None)
     missing = []
