@@ -173,6 +173,59 @@ def _load(page: Any, url: str) -> dict[str, Any]:
     return state
 
 
+def _first_visit(browser: Any, base: str, path: str) -> dict[str, Any]:
+    """Every response body of a first visit (empty cache), by kind, and gzip-compressed."""
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[Any] = []
+    page.on("requestfinished", lambda request: requests.append(request))
+    page.goto(f"{base}/{path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    by_kind: dict[str, int] = {}
+    files: list[tuple[str, int]] = []
+    compressed = 0
+    for request in requests:
+        # What a server that compresses (as GitHub Pages does) would send instead.
+        try:
+            response = request.response()
+            compressed += len(gzip.compress(response.body(), 6)) if response else 0
+        except Exception:
+            pass
+        try:
+            size = max(0, int(request.sizes().get("responseBodySize") or 0))
+        except Exception:
+            size = 0
+        kind = request.resource_type
+        by_kind[kind] = by_kind.get(kind, 0) + size
+        files.append((request.url.replace(base, ""), size))
+    context.close()
+    return {
+        "first_visit_bytes": sum(by_kind.values()),
+        "first_visit_gzip_bytes": compressed,
+        "first_visit_by_kind": by_kind,
+        "first_visit_files": sorted(files, key=lambda f: -f[1])[:12],
+        "first_visit_requests": len(requests),
+    }
+
+
+def _reachable_without_js(browser: Any, base: str) -> dict[str, Any]:
+    """Follow the library's "next" links with JavaScript off; count the cases reached."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    url: str | None = f"{base}/cases/"
+    seen: set[str] = set()
+    pages = 0
+    while url and pages < 1000:
+        page.goto(url)
+        pages += 1
+        seen.update(page.eval_on_selector_all(".cb-case-card a", "links => links.map(a => a.href)"))
+        nxt = page.query_selector("a[rel=next]")
+        url = nxt.evaluate("a => a.href") if nxt else None
+    context.close()
+    return {"no_js_pages": pages, "no_js_cases_reached": len(seen)}
+
+
 def measure(
     site: Path, case_path: str, filter_query: str, term: str, runs: int = 5
 ) -> dict[str, Any]:
@@ -228,36 +281,13 @@ def measure(
             context.close()
 
             # First visit of a case page: every response body, by kind.
-            context = browser.new_context()
-            page = context.new_page()
-            requests: list[Any] = []
-            page.on("requestfinished", lambda request: requests.append(request))
-            page.goto(f"{base}/{case_path}", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_timeout(500)
-            by_kind: dict[str, int] = {}
-            files: list[tuple[str, int]] = []
-            compressed = 0
-            for request in requests:
-                # What a server that compresses (as GitHub Pages does) would send instead.
-                try:
-                    response = request.response()
-                    compressed += len(gzip.compress(response.body(), 6)) if response else 0
-                except Exception:
-                    pass
-                try:
-                    size = max(0, int(request.sizes().get("responseBodySize") or 0))
-                except Exception:
-                    size = 0
-                kind = request.resource_type
-                by_kind[kind] = by_kind.get(kind, 0) + size
-                files.append((request.url.replace(base, ""), size))
-            result["first_visit_bytes"] = sum(by_kind.values())
-            result["first_visit_gzip_bytes"] = compressed
-            result["first_visit_by_kind"] = by_kind
-            result["first_visit_files"] = sorted(files, key=lambda f: -f[1])[:12]
-            result["first_visit_requests"] = len(requests)
-            context.close()
+            result.update(_first_visit(browser, base, case_path))
+            # First visit of the library: what a reader downloads before touching a filter.
+            finder_visit = _first_visit(browser, base, "cases/")
+            result["finder_first_visit_bytes"] = finder_visit["first_visit_bytes"]
+            result["finder_first_visit_gzip_bytes"] = finder_visit["first_visit_gzip_bytes"]
+            result["finder_first_visit_files"] = finder_visit["first_visit_files"]
+            result.update(_reachable_without_js(browser, base))
         finally:
             browser.close()
     return result

@@ -1031,6 +1031,28 @@ def evaluate(results: list[dict[str, Any]]) -> tuple[list[list[str]], list[dict[
             "≤ 250 KB",
             big.get("browser", {}).get("first_visit_gzip_bytes", 1e12) <= 250 * 1024,
         )
+        if any("finder_first_visit_gzip_bytes" in r.get("browser", {}) for r in results):
+            row(
+                "first visit of /cases/, gzip-compressed (KB)",
+                col(
+                    lambda r: fmt(
+                        r["browser"].get("finder_first_visit_gzip_bytes", 0) / 1024, digits=0
+                    )
+                ),
+                "≤ 250 KB",
+                big.get("browser", {}).get("finder_first_visit_gzip_bytes", 1e12) <= 250 * 1024,
+            )
+            row(
+                "cases reached from /cases/ without JavaScript",
+                col(
+                    lambda r: (
+                        f"{r['browser'].get('no_js_cases_reached')} of {r['cases']}"
+                        f" ({r['browser'].get('no_js_pages')} pages)"
+                    )
+                ),
+                "every case",
+                big.get("browser", {}).get("no_js_cases_reached") == big.get("cases"),
+            )
     if any("pdf" in r for r in results):
         row("PDF subset (cases)", col(lambda r: fmt(r["pdf"]["cases"])))
         row("PDF build, cold cache (s)", col(lambda r: fmt(r["pdf"]["cold"]["build_s"], digits=1)))

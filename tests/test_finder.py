@@ -194,7 +194,8 @@ def test_without_javascript_the_library_lists_every_case(browser: Browser, base_
     try:
         page = context.new_page()
         page.goto(f"{base_url}cases/?countries=mx")
-        assert page.locator("form[role=search].cb-finder__form").count() == 0
+        # The form is in the page but hidden: without a script it could not filter.
+        assert not page.locator("form[role=search].cb-finder__form").is_visible()
         assert len(visible_titles(page)) == ALL
         page.get_by_role("link", name=re.compile("^browse cases by")).click()
         assert urlsplit(page.url).path == "/browse/"
@@ -212,3 +213,23 @@ def test_finder_screenshots(page: Page, base_url: str) -> None:
         target = SCREENSHOTS / f"finder-{scheme}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
+
+
+def test_clear_shows_only_while_a_filter_is_set_and_years_have_no_fake_values(
+    page: Page, base_url: str
+) -> None:
+    open_finder(page, base_url)
+    clear = page.get_by_role("button", name="Clear filters")
+    expect(clear).to_be_hidden()
+    # The year range is described in a hint, not in placeholders that look typed in.
+    for name in ("From", "To"):
+        box = page.get_by_label(name, exact=True)
+        assert box.get_attribute("placeholder") is None
+        expect(box).to_have_value("")
+    expect(page.locator(".cb-finder__years .cb-finder__hint")).to_contain_text("Cases cover")
+    facet(page, "Country").get_by_role("checkbox", name=re.compile("^Mexico")).check()
+    expect(clear).to_be_visible()
+    clear.click()
+    expect(clear).to_be_hidden()
+    expect(status(page)).to_have_text(f"{ALL} cases")
+    assert query(page) == []

@@ -53,7 +53,11 @@
 
     // A page restored from the back-forward cache must not show its content again.
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) document.documentElement.classList.remove("cb-exiting");
+      if (!event.persisted) return;
+      document.documentElement.classList.remove("cb-exiting");
+      // Material's drawer and search toggles carry no autocomplete="off" (invalid on a
+      // checkbox), so a page restored from the cache closes them here.
+      document.querySelectorAll("input.md-toggle:checked").forEach(function (toggle) { toggle.checked = false; });
     });
   }
 
@@ -80,24 +84,40 @@
     });
   }
 
-  // The language selector keeps the reader on the same page: every edition has every page.
-  // It listens in the capture phase and stops the click, so Material's own handler (which
-  // needs a sitemap with absolute URLs) cannot send the reader to the other edition's home.
+  // The language menu's links already point at this same page in each edition (written by
+  // the build, so they work without JavaScript). This keeps the reader's place on the page
+  // (the #section) too, and handles the click before Material's own handler, which would
+  // look the page up in sitemaps.
   function setUpLanguageSwitch() {
-    var config = document.getElementById("__config");
-    if (!config) return;
-    var root = new URL(JSON.parse(config.textContent).base + "/", location.href);
     document.addEventListener("click", function (event) {
       var link = event.target instanceof Element && event.target.closest(".md-select__link[hreflang]");
-      if (!link || !location.href.startsWith(root.href)) return;
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
       event.preventDefault();
       event.stopPropagation();
-      var here = location.pathname.slice(root.pathname.length);
-      location.href = new URL(here + location.hash, link.href).href;
+      location.href = new URL(link.getAttribute("href"), location.href).href.split("#")[0] + location.hash;
     }, true);
   }
 
+  // "Copy citation": shown only where the clipboard can be written; the text stays selectable.
+  function setUpCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    document.querySelectorAll("[data-cb-copy]").forEach(function (button) {
+      var holder = button.closest("details, .cb-citation");
+      var source = holder && holder.querySelector("[data-cb-copy-text]");
+      if (!source) return;
+      var label = button.textContent;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = button.getAttribute("data-copied") || label;
+          window.setTimeout(function () { button.textContent = label; }, 2000);
+        });
+      });
+    });
+  }
+
   setUpExit();
+  setUpCopyButtons();
   setUpLanguageSwitch();
   openDetailsForPrint();
   setUpPrintButtons();

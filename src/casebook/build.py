@@ -38,7 +38,13 @@ from casebook.incremental import (
     tree_digest,
 )
 from casebook.model import Case
-from casebook.postprocess import harden_files, prune_unused_assets
+from casebook.postprocess import (
+    Editions,
+    add_sitemap_stubs,
+    harden_files,
+    prune_unused_assets,
+    set_site,
+)
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings, original_url, relative
@@ -164,11 +170,19 @@ def plan(
     # Listings, browse pages and open data depend on every case's front matter.
     listing = sha(environment, "listing", *(digests.meta(c) for c in renderer.cases))
     listed: dict[str, Callable[[], bytes | Path]] = {
-        "cases/index.md": text(renderer.library_page),
         "browse/index.md": text(renderer.browse_index),
         "support.md": text(renderer.support_page),
         "worksheets/index.md": from_worksheets,
     }
+    library_made: dict[str, bytes] = {}
+
+    def library_file(path: str) -> bytes:
+        if not library_made:  # every page of the library at once: they share their pager
+            library_made.update((p, t.encode("utf-8")) for p, t in renderer.library_pages())
+        return library_made[path]
+
+    for path in renderer.library_paths():
+        listed[path] = lambda path=path: library_file(path)  # type: ignore[misc]
     for facet in renderer.facets:
         counts = facet.counts(renderer.cases)
         listed[f"browse/{facet.id}/index.md"] = text(
@@ -565,7 +579,7 @@ OPEN_DATA_FILES = (CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE)
 # Generated pages whose links are final URLs: they can be built without the rest.
 PARTIAL_SAFE = ("cases/", "worksheets/", "browse/", "support.md")
 # Pages the search index leaves out (see overrides/main.html): no need to index again.
-UNSEARCHED = ("worksheets/", "browse/", "cases/index.md")
+UNSEARCHED = ("worksheets/", "browse/", "cases/index.md", "cases/page/")
 # Above this many outdated pages, building the whole edition is as quick.
 PARTIAL_LIMIT = 400
 
@@ -706,7 +720,7 @@ def build_site(
 ) -> int:
     progress = Progress(quiet)
     config = read_config(project)
-    if not config.get("site_url"):
+    if not SiteSettings.from_config(config).site_url:
         print(SITE_URL_WARNING, file=sys.stderr)
     manifest = Manifest.load(project)
     fingerprint = input_fingerprint(
@@ -829,7 +843,19 @@ def build_editions(
             job.docs = _partial_docs(project, plan_, base, plan_.outdated, work)
             job.pages = [html_path(p) for p in plan_.outdated if p.endswith(".md")]
         plan_.job = job
-    warnings = _run_builders(plans, progress) if any(p.job for p in plans) else []
+    codes = sorted(
+        (p.locale.code for p in plans), key=lambda c: c != library.languages.default.code
+    )
+    site_editions = Editions(codes, settings.site_url)
+    # Every page of the finished site, for the alternates of the same page in each edition.
+    exists = frozenset(
+        site_editions.prefix(p.locale.code) + html_path(path)
+        for p in plans
+        for path in p.generated.records
+        if path.endswith(".md")
+    )
+    jobs = any(p.job for p in plans)
+    warnings = _run_builders(plans, progress, site_editions, exists) if jobs else []
     # Everything that can fail has run outside `site`; now the new files go in, each by a
     # rename, and every replaced file is kept until the end so that a failure puts it back.
     created = not site.exists()
@@ -837,6 +863,8 @@ def build_editions(
     journal = Journal(work / "replaced" / str(time.time_ns()))
     try:
         _apply(project, plans, site, journal, work)
+        if len(site_editions.codes) > 1:
+            add_sitemap_stubs(site, exists)
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.mode != "full"}
         verify_reachable(site, library, rebuilt)
         if search and _search_outdated(plans):
@@ -953,14 +981,19 @@ def _partial_docs(
     return folder
 
 
-def _run_builders(plans: list[Plan], progress: Progress) -> list[str]:
+def _run_builders(
+    plans: list[Plan], progress: Progress, editions: Editions, exists: frozenset[str]
+) -> list[str]:
     """The editions' builders side by side on every core; each edition's pages are
-    hardened (security policy, safe links) as soon as it is built, on any free core."""
+    hardened (security policy, safe links, language alternates) as soon as it is built,
+    on any free core. `exists`: every page of the finished site, from its root."""
     jobs = [p.job for p in plans if p.job is not None]
     workers = min(os.cpu_count() or 1, max(1, len(jobs)))
     warnings: list[str] = []
     hardened = 0
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(
+        workers, initializer=set_site, initargs=(Path("."), editions, exists)
+    ) as pool:
         builds: dict[Future[list[str]], EditionJob] = {
             pool.submit(_build_edition, job): job for job in jobs
         }
@@ -982,7 +1015,9 @@ def _run_builders(plans: list[Plan], progress: Progress) -> list[str]:
             )
             progress.step(f"[{job.code}] built {len(pages)} page(s)")
             for start in range(0, len(pages), 250):
-                hardening.append(pool.submit(harden_files, pages[start : start + 250]))
+                chunk = pages[start : start + 250]
+                prefix = editions.prefix(job.code)
+                hardening.append(pool.submit(harden_files, chunk, str(job.out), prefix))
         for done in hardening:
             hardened += done.result()
     progress.step(f"Content-Security-Policy and safe links added to {hardened} page(s)")

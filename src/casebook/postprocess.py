@@ -1,4 +1,5 @@
-"""After the builder: a Content-Security-Policy and safe outbound links on every page.
+"""After the builder: a Content-Security-Policy and safe outbound links on every page,
+language alternates for the same page in every edition, and fixes to the theme's markup.
 
 This runs on the built HTML, so it works whichever builder produced it. The policy allows
 scripts only from the site itself and from inline scripts whose exact hash we computed,
@@ -10,7 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import posixpath
 import re
+from collections.abc import Container, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +77,118 @@ def collapse_whitespace(html: str) -> str:
     return "".join(out)
 
 
+# Material's markup that the W3C validator rejects, each fixed without changing behaviour:
+# autocomplete on its hidden checkbox toggles (allowed only on text-like inputs; casebook.js
+# unchecks the toggles when a page comes back from the cache instead), and an empty tabindex
+# on section labels (browsers already treat it as absent).
+_TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*?) autocomplete="off"')
+_EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?) tabindex=""')
+_TOC_LABEL = re.compile(r'(<label class="md-nav__title") for="__toc"')
+_THEME_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+_SWITCH_LINK = re.compile(r'<a href="[^"]*" hreflang="(?P<lang>[^"]*)" class="md-select__link">')
+_YEARS = re.compile(r"\b\d{4}–(?:\d{4}|\w+)\b")
+_TEXT = re.compile(r">([^<]+)<")
+_UNTOUCHED = re.compile(r"(<(script|style|pre|textarea|title)\b.*?</\2>)", re.S | re.I)
+
+
+def fix_theme_markup(html: str) -> str:
+    html = _TOGGLE_AUTOCOMPLETE.sub(r"\1", html)
+    html = _EMPTY_TABINDEX.sub(r"\1", html)
+    if 'id="__toc"' not in html:
+        # The table of contents' title points at a toggle Material renders only for pages in
+        # the navigation; without it, the label toggles nothing.
+        html = _TOC_LABEL.sub(r"\1", html)
+    return html
+
+
+def keep_year_ranges(html: str) -> str:
+    """Year ranges such as "2017–2024" never breaks after its dash: each year range in the text is kept whole."""
+    body = html.find("<body")
+    if body < 0:
+        return html
+    parts = _UNTOUCHED.split(html[body:])
+    out = [html[:body]]
+    for index in range(0, len(parts), 3):
+        out.append(
+            _TEXT.sub(
+                lambda m: (
+                    ">" + _YEARS.sub(r'<span class="cb-nowrap">\g<0></span>', m.group(1)) + "<"
+                ),
+                parts[index],
+            )
+        )
+        if index + 1 < len(parts):
+            out.append(parts[index + 1])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Editions:
+    """The site's editions: the original at the root, the others under /<code>/."""
+
+    codes: Sequence[str]
+    site_url: str = ""
+
+    def prefix(self, code: str) -> str:
+        return "" if code == self.codes[0] else f"{code}/"
+
+    def split(self, relative: str) -> tuple[str, str]:
+        """(edition code, path inside the edition) of a page's path from the site root."""
+        first = relative.split("/", 1)[0]
+        if first in self.codes[1:] and "/" in relative:
+            return first, relative.split("/", 1)[1]
+        return self.codes[0], relative
+
+
+def _page_url(path: str) -> str:
+    """The address of a built file: 'a/index.html' is 'a/', '404.html' stays."""
+    if path == "index.html":
+        return ""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+def language_links(html: str, relative: str, editions: Editions, exists: Container[str]) -> str:
+    """Alternates for this same page in every edition that has it, plus x-default, in the
+    head; and the language switch's links pointing at the same page, so they work without
+    JavaScript. Absolute when the site's address is known (search engines need that)."""
+    _, inner = editions.split(relative)
+    here = posixpath.dirname(relative)
+    found = [
+        (c, editions.prefix(c) + inner)
+        for c in editions.codes
+        if editions.prefix(c) + inner in exists
+    ]
+    if len(found) < 2:
+        return html
+
+    def href(target: str, absolute: bool) -> str:
+        url = _page_url(target)
+        if absolute and editions.site_url:
+            return editions.site_url.rstrip("/") + "/" + url
+        rel = posixpath.relpath(url or ".", here or ".")
+        rel = "./" if rel == "." else rel
+        return rel + "/" if url.endswith("/") and not rel.endswith("/") else rel
+
+    links = [f'<link rel="alternate" hreflang="{c}" href="{href(t, True)}">' for c, t in found]
+    original = dict(found).get(editions.codes[0])
+    if original:
+        links.append(f'<link rel="alternate" hreflang="x-default" href="{href(original, True)}">')
+    html = _THEME_ALTERNATE.sub("", html)
+    html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)
+    targets = dict(found)
+
+    def switch(match: re.Match[str]) -> str:
+        target = targets.get(match.group("lang"))
+        if target is None:
+            return match.group(0)
+        return f'<a href="{href(target, False)}" hreflang="{match.group("lang")}" class="md-select__link">'
+
+    return _SWITCH_LINK.sub(switch, html)
+
+
 def harden(html: str) -> str:
     html = collapse_whitespace(html)
+    html = keep_year_ranges(fix_theme_markup(html))
     policy = POLICY.format(hashes=" ".join(script_hashes(html))).replace("  ", " ")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     html, found = _CHARSET.subn(lambda m: m.group(0) + meta, html, count=1)
@@ -89,27 +202,55 @@ class Hardened:
     pages: int
 
 
-def _harden_file(path: Path) -> None:
-    path.write_text(harden(path.read_text(encoding="utf-8")), encoding="utf-8")
+# What every page needs to know about the site, set once per worker process (not sent with
+# every page: the list of pages grows with the library).
+_SITE: tuple[Path, Editions | None, frozenset[str]] | None = None
 
 
-def harden_site(site: Path) -> Hardened:
+def set_site(site: Path, editions: Editions | None, exists: frozenset[str]) -> None:
+    global _SITE
+    _SITE = (site, editions, exists)
+
+
+def _harden_file(path: Path, where: str | None = None) -> None:
+    """`where`: the page's path from the site's root, when it is built somewhere else."""
+    html = path.read_text(encoding="utf-8")
+    if _SITE is not None:
+        site, editions, exists = _SITE
+        if editions is not None:
+            where = where if where is not None else path.relative_to(site).as_posix()
+            html = language_links(html, where, editions, exists)
+    path.write_text(harden(html), encoding="utf-8")
+
+
+def harden_site(site: Path, editions: Editions | None = None) -> Hardened:
     """Harden every page, on every core when there are many."""
     pages = sorted(site.rglob("*.html"))
+    exists = frozenset(p.relative_to(site).as_posix() for p in pages)
     workers = os.cpu_count() or 1
     if len(pages) < 200 or workers < 2:
-        for path in pages:
-            _harden_file(path)
+        set_site(site, editions, exists)
+        try:
+            for path in pages:
+                _harden_file(path)
+        finally:
+            set_site(site, None, frozenset())
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(
+            workers, initializer=set_site, initargs=(site, editions, exists)
+        ) as pool:
             list(pool.map(_harden_file, pages, chunksize=64))
+    if editions is not None and len(editions.codes) > 1:
+        add_sitemap_stubs(site, exists)
     return Hardened(len(pages))
 
 
-def harden_files(paths: list[str]) -> int:
-    """Harden the given pages (a worker's share); returns how many."""
+def harden_files(paths: list[str], root: str = "", prefix: str = "") -> int:
+    """Harden the given pages (a worker's share, built under `root` for the edition at
+    `prefix` of the site); returns how many. The site is known from `set_site`."""
     for path in paths:
-        _harden_file(Path(path))
+        where = prefix + Path(path).relative_to(root).as_posix() if root else None
+        _harden_file(Path(path), where)
     return len(paths)
 
 
@@ -133,3 +274,21 @@ def prune_unused_assets(site: Path) -> int:
         saved += path.stat().st_size
         path.unlink()
     return saved
+
+
+# Material's script fetches `sitemap.xml` next to every `<link rel="alternate">` it finds (to
+# map its language menu). Its alternates pointed at edition roots; ours point at the same page,
+# so each page folder gets an empty sitemap: no failed requests (console errors), and a few
+# bytes where Material fetched the whole site map of every edition on every page.
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
+
+
+def add_sitemap_stubs(site: Path, pages: Iterable[str]) -> None:
+    for relative in pages:
+        if relative.endswith("/index.html"):
+            target = site / relative[: -len("index.html")] / "sitemap.xml"
+            if not target.exists():
+                target.write_text(EMPTY_SITEMAP, encoding="utf-8")

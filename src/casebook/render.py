@@ -7,6 +7,7 @@ written as final relative URLs, so any builder that passes HTML through can buil
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,38 @@ from casebook.templating import (  # re-exported: other modules import them from
 from casebook.validate import Library
 
 __all__ = ["LISTING", "Renderer", "SiteSettings", "cases_in", "environment", "front_matter", "relative"]
+
+
+def outcome_groups(case: Case) -> list[tuple[list[Any], list[str]]]:
+    """Outcomes grouped under the chain of milestones that led to them, each chain once,
+    in the order the chains first appear."""
+    milestones = {m.id: m for m in case.meta.milestones}
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for outcome in case.meta.outcomes:
+        groups.setdefault(tuple(outcome.chain), []).append(outcome.text)
+    return [([milestones[step] for step in chain], texts) for chain, texts in groups.items()]
+
+
+def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
+    """When every chain is the start of one longest chain (one line of events), that line's
+    milestones in order, each with the outcomes its chain ends at; else an empty list."""
+    chains = [tuple(o.chain) for o in case.meta.outcomes]
+    if not chains:
+        return []
+    longest = max(chains, key=len)
+    if any(chain != longest[: len(chain)] for chain in chains):
+        return []
+    milestones = {m.id: m for m in case.meta.milestones}
+    ending: dict[str, list[str]] = {}
+    for outcome in case.meta.outcomes:
+        ending.setdefault(outcome.chain[-1], []).append(outcome.text)
+    return [(milestones[step], ending.get(step, [])) for step in longest]
+
+
+# Cards in the library page's HTML; the finder lists the rest from the catalogue, and plain
+# further pages (cases/page/2/ ...) hold them for readers without JavaScript.
+LIBRARY_PAGE_SIZE = 50
+
 
 
 @dataclass
@@ -75,7 +108,7 @@ class Renderer:
         """(path inside the builder's docs folder, Markdown text) for every generated page."""
         for case in self.cases:
             yield f"cases/{case.id}.md", self.edition_case_page(case)
-        yield "cases/index.md", self.library_page()
+        yield from self.library_pages()
         yield from worksheets.web_pages(
             self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
         )
@@ -141,6 +174,8 @@ class Renderer:
             "sections": [(s, render_markdown(s.markdown)) for s in case.sections],
             "notes": {n.section: n.note for n in case.meta.section_notes},
             "milestones": {m.id: m for m in case.meta.milestones},
+            "outcome_groups": outcome_groups(case),
+            "outcome_timeline": outcome_timeline(case),
             "facts": self._quick_facts(case, url),
             "label": lambda vocabulary, value: t.term(
                 vocabulary, value, vocab[vocabulary].label_of(value)
@@ -166,27 +201,81 @@ class Renderer:
             "case.md.j2", context
         )
 
-    def library_page(self) -> str:
+    def library_paths(self) -> list[str]:
+        """The library's pages: the finder, then cases/page/2.md and on."""
+        count = max(1, -(-len(self.cases) // LIBRARY_PAGE_SIZE))
+        return ["cases/index.md", *(f"cases/page/{n}.md" for n in range(2, count + 1))]
+
+    def library_pages(self) -> Iterator[tuple[str, str]]:
+        """The library: the finder with the first page of cards, then plain further pages."""
+        chunks = [
+            self.cases[i : i + LIBRARY_PAGE_SIZE]
+            for i in range(0, len(self.cases), LIBRARY_PAGE_SIZE)
+        ] or [[]]
+        yield "cases/index.md", self.library_page(chunks[0], len(chunks))
+        for number, chunk in enumerate(chunks[1:], start=2):
+            url = f"cases/page/{number}/"
+            context = {
+                "cases": [self._card(case, url) for case in chunk],
+                "pager": self._pager(url, number, len(chunks)),
+                "link": lambda target, url=url: relative(url, target),
+            }
+            title = self.locale.t("pager_title", page=number, pages=len(chunks))
+            yield (
+                f"cases/page/{number}.md",
+                front_matter(title, hide=["toc"], **LISTING)
+                + self._render("library_page.md.j2", context),
+            )
+
+    def _pager(self, url: str, number: int, count: int) -> dict[str, Any]:
+        def href(n: int) -> str:
+            return relative(url, "cases/" if n == 1 else f"cases/page/{n}/")
+
+        return {
+            "number": number,
+            "count": count,
+            "pages": [(n, href(n)) for n in range(1, count + 1)],
+            "previous": href(number - 1) if number > 1 else "",
+            "next": href(number + 1) if number < count else "",
+        }
+
+    def library_page(self, first: list[Case] | None = None, pages: int = 1) -> str:
         url = "cases/"
+        first = self.cases if first is None else first
+        years = [c.meta.period.start for c in self.cases] + [
+            c.meta.period.end if c.meta.period.end is not None else datetime.date.today().year
+            for c in self.cases
+        ]
         context = {
-            "cases": [self._card(case, url) for case in self.cases],
+            "cases": [self._card(case, url) for case in first],
+            "total": len(self.cases),
+            "pager": self._pager(url, 1, pages),
+            "years": (min(years), max(years)) if years else (0, 0),
+            "facet_values": [
+                (
+                    facet,
+                    [
+                        (value, facet.label_of(value), counts[value])
+                        for value in facet.used_values(self.cases)
+                    ],
+                )
+                for facet in self.facets
+                for counts in [facet.counts(self.cases)]
+                if counts
+            ],
             "catalogue": relative(url, CATALOGUE_FILE),
             "facets": self.facets,
             "finder_strings": {
                 key: self.locale.t(key)
                 for key in (
-                    "finder_heading",
-                    "finder_words",
                     "finder_words_hint",
-                    "finder_years",
-                    "finder_from",
-                    "finder_to",
-                    "finder_clear",
                     "finder_none",
                     "finder_selected",
                     "finder_shown",
+                    "finder_more",
                     "case_one",
                     "case_other",
+                    "period_present",
                 )
             },
             "link": lambda target: relative(url, target),

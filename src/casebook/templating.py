@@ -5,7 +5,9 @@ so neither needs the other's internals.
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 import posixpath
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +37,9 @@ class SiteSettings:
         extra = (config.get("extra") or {}).get("casebook") or {}
         return cls(
             name=str(config.get("site_name") or cls.name),
-            site_url=str(config.get("site_url") or ""),
+            # The published address, for absolute language alternates and citations: from
+            # mkdocs.yml, or from the environment when a deploy knows it (GitHub Pages does).
+            site_url=str(config.get("site_url") or os.environ.get("CASEBOOK_SITE_URL") or ""),
             exit_url=str(extra.get("exit_url") or cls.exit_url),
             worksheet_qr=extra.get("worksheet_qr", True) is not False,
         )
@@ -57,10 +61,19 @@ def environment(locale: Locale) -> Environment:
     env.filters["markdown"] = render_markdown
     env.filters["country"] = locale.country
     env.filters["date"] = locale.date
+    env.filters["source_date"] = lambda text: _source_date(locale, str(text))
     env.globals.update(
         t=locale.t, tn=locale.tn, th=locale.th, a=_anchor, lang=locale.code, Markup=Markup
     )
     return env
+
+
+def _source_date(locale: Locale, text: str) -> str:
+    """A source's date (YYYY, YYYY-MM or YYYY-MM-DD) as the edition writes dates."""
+    try:
+        return locale.date(datetime.date.fromisoformat(text)) if len(text) == 10 else text
+    except ValueError:
+        return text
 
 
 def _anchor(href: str, text: str, **attributes: str) -> Markup:

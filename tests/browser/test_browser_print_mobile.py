@@ -144,7 +144,8 @@ def layout_problems(page: Page) -> list[str]:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
         problems.append(f"the page is {overflow}px wider than the window")
-    # At the very end of the page, the fixed quick-exit control must not sit on any text.
+    # At the very end of the page, the quick-exit control must not sit on any text below the
+    # top bar (text scrolled under the sticky bar is hidden by it, not covered by the control).
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     page.wait_for_timeout(100)
     covered = page.evaluate(
@@ -154,6 +155,8 @@ def layout_problems(page: Page) -> list[str]:
           const parts = [...exit.children].filter(c => c.getClientRects().length)
             .map(c => c.getBoundingClientRect());
           const hit = r => parts.some(p => r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom);
+          const bands = [document.querySelector('.md-header'), document.querySelector('[data-md-component=announce]')].filter(Boolean);
+          const barBottom = Math.max(0, ...bands.map(b => b.getBoundingClientRect().bottom));
           const out = [];
           const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
           while (walker.nextNode()) {
@@ -165,7 +168,7 @@ def layout_problems(page: Page) -> list[str]:
             const range = document.createRange();
             range.selectNodeContents(node);
             for (const r of range.getClientRects()) {
-              if (r.width > 0 && hit(r)) { out.push(node.textContent.trim().slice(0, 40)); break; }
+              if (r.width > 0 && r.top >= barBottom && hit(r)) { out.push(node.textContent.trim().slice(0, 40)); break; }
             }
           }
           return out;
