@@ -69,6 +69,8 @@ def words(text: str) -> str:
 
 def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # Inline elements (a year range kept on one line, a link) do not separate words.
+    html = re.sub(r"</?(?:span|a|em|strong|abbr|code|b|i)\b[^>]*>", "", html)
     return words(html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
 
 

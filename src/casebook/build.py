@@ -394,6 +394,11 @@ def write_config(project: Project, locale: Locale, languages: Languages) -> Path
     }
     if isinstance(base.get("nav"), list):
         config["nav"] = _translate_nav(base["nav"], locale)
+    # Each edition's own address (from mkdocs.yml or CASEBOOK_SITE_URL): its sitemap and
+    # canonical links then point at its own pages.
+    site_url = SiteSettings.from_config(base).site_url
+    if site_url:
+        config["site_url"] = site_url.rstrip("/") + "/" + ("" if is_original else f"{locale.code}/")
     path = folder / "mkdocs.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
