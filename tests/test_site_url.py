@@ -47,3 +47,19 @@ def test_build_without_site_url_warns_and_with_it_fills_sitemap_and_citations(
     assert "<loc>https://casebook.example.org/cases/odi-mexico/</loc>" in sitemap
     case = (site / "cases/odi-mexico/index.html").read_text(encoding="utf-8")
     assert "https://casebook.example.org/cases/odi-mexico/" in case
+
+
+@pytest.mark.slow
+def test_the_address_from_the_environment_rebuilds_what_shows_it(
+    project_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project_copy, capsys)
+    monkeypatch.setenv("CASEBOOK_SITE_URL", "https://pages.example.org/casebook/")
+    err = build(project_copy, capsys)
+    assert "site_url" not in err  # the address is known: no warning
+    site = project_copy / "site"
+    case = (site / "cases/odi-mexico/index.html").read_text(encoding="utf-8")
+    assert "https://pages.example.org/casebook/cases/odi-mexico/" in case  # the citation
+    assert 'hreflang="es" href="https://pages.example.org/casebook/es/cases/odi-mexico/"' in case
+    sitemap = (site / "es/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://pages.example.org/casebook/es/cases/odi-mexico/</loc>" in sitemap

@@ -728,8 +728,10 @@ def build_site(
     if not SiteSettings.from_config(config).site_url:
         print(SITE_URL_WARNING, file=sys.stderr)
     manifest = Manifest.load(project)
+    # The address may come from the environment (CASEBOOK_SITE_URL), not only from a file.
+    address = SiteSettings.from_config(config).site_url
     fingerprint = input_fingerprint(
-        project, f"strict={strict}", f"pdf={pdf}", cms_signature(project)
+        project, f"strict={strict}", f"pdf={pdf}", f"site_url={address}", cms_signature(project)
     )
     if manifest.fingerprint == fingerprint and (project.site_dir / "index.html").is_file():
         problems = manifest.saved_problems()

@@ -76,7 +76,11 @@ def environment_digest(project: Project) -> str:
             if "cases" not in p.relative_to(root).parts[1:2]
         ),
     ]
-    return sha(__version__, code_digest(), tree_digest(root, [p for p in paths if p.is_file()]))
+    # The site's address may come from the environment; citations and sheets show it.
+    address = os.environ.get("CASEBOOK_SITE_URL", "")
+    return sha(
+        __version__, code_digest(), address, tree_digest(root, [p for p in paths if p.is_file()])
+    )
 
 
 def input_fingerprint(project: Project, *flags: str) -> str:
