@@ -83,11 +83,10 @@ def environment_digest(project: Project) -> str:
     )
 
 
-def input_fingerprint(project: Project, *flags: str) -> str:
-    """Every source a build reads, and its options: equal fingerprints, equal sites."""
+def source_folders(project: Project) -> list[Path]:
+    """The folders a build reads its sources from (and the preview watches)."""
     root = project.root
-    paths = [project.mkdocs_yml]
-    for folder in (
+    return [
         project.cases_dir,
         project.questions_dir,
         project.vocabularies_dir,
@@ -95,9 +94,15 @@ def input_fingerprint(project: Project, *flags: str) -> str:
         project.overrides_dir,
         root / "data",
         root / "i18n",
-    ):
+    ]
+
+
+def input_fingerprint(project: Project, *flags: str) -> str:
+    """Every source a build reads, and its options: equal fingerprints, equal sites."""
+    paths = [project.mkdocs_yml]
+    for folder in source_folders(project):
         paths += _files(folder)
-    return sha(__version__, code_digest(), tree_digest(root, paths), *flags)
+    return sha(__version__, code_digest(), tree_digest(project.root, paths), *flags)
 
 
 class Digests:

@@ -35,7 +35,7 @@ from casebook.build import (
     read_config,
     render_worksheet_pdfs,
 )
-from casebook.incremental import Manifest
+from casebook.incremental import Manifest, source_folders
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
@@ -360,26 +360,13 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def sources(project: Project) -> list[Path]:
-    root = project.root
-    return [
-        project.cases_dir,
-        project.questions_dir,
-        project.vocabularies_dir,
-        project.docs_dir,
-        project.overrides_dir,
-        root / "data",
-        root / "i18n",
-    ]
-
-
 def watch(preview: Preview, stop: threading.Event) -> None:
     """Rebuild when a source changes; keep the search index up to date in between."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
     project = preview.project
-    folders = [f for f in sources(project) if f.is_dir()]
+    folders = [f for f in source_folders(project) if f.is_dir()]
     pending: set[Path] = set()
     everything = threading.Event()  # a change outside the case files: check it all
     wake = threading.Event()
