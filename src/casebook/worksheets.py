@@ -394,11 +394,16 @@ def case_sheet(
         services=support_groups(support, case.meta.countries, t),
         plans=plans,
         footer=footer_lines(edition, case.meta.title, [block]),
-        support_url=edition.settings.address(
-            ("" if edition.is_original else f"{edition.language}/") + "support/"
-        ),
+        support_url=support_address(edition),
         audience=audience,
         audiences=declared,
+    )
+
+
+def support_address(edition: Edition) -> str:
+    """The edition's support page's full address, or '' without a site_url."""
+    return edition.settings.address(
+        ("" if edition.is_original else f"{edition.language}/") + "support/"
     )
 
 
@@ -438,9 +443,7 @@ def session_sheet(
         services=support_groups(support, countries, t),
         plans=[("", notes.plan(len(questions), length))],
         footer=footer_lines(edition, title, blocks),
-        support_url=edition.settings.address(
-            ("" if edition.is_original else f"{edition.language}/") + "support/"
-        ),
+        support_url=support_address(edition),
         session_date=date,
         session=True,
     )
