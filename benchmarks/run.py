@@ -816,6 +816,14 @@ def evaluate(results: list[dict[str, Any]]) -> tuple[list[list[str]], list[dict[
         wall = fmt(r.get(key + "_s"), digits=digits)
         return f"{wall} ({fmt(r.get(key + '_cpu_s'), digits=digits)})"
 
+    def phases(key: str) -> list[str]:
+        """A build's phases: check / generate / builder and the rest (wall s)."""
+        return col(
+            lambda r: " / ".join(
+                fmt(r[key].get(k), digits=1) for k in ("check", "generate", "site")
+            )
+        )
+
     row("body words per case (mean)", col(lambda r: fmt(r["body_words_mean"])))
     row(
         "casebook check, wall (CPU) s",
@@ -833,12 +841,7 @@ def evaluate(results: list[dict[str, Any]]) -> tuple[list[list[str]], list[dict[
     row("build --no-pdf, cold", col(lambda r: both(r, "build_nopdf", 1)))
     row(
         "  phases: check / generate / builders etc. (wall s)",
-        col(
-            lambda r: " / ".join(
-                fmt(r["build_nopdf_phases_s"].get(k), digits=1)
-                for k in ("check", "generate", "site")
-            )
-        ),
+        phases("build_nopdf_phases_s"),
     )
     row("  language editions built", col(lambda r: fmt(r["build_nopdf_phases_s"].get("editions"))))
     row(
@@ -855,12 +858,7 @@ def evaluate(results: list[dict[str, Any]]) -> tuple[list[list[str]], list[dict[
     )
     row(
         "  phases: check / generate / builder, search etc. (wall s)",
-        col(
-            lambda r: " / ".join(
-                fmt(r["edit_rebuild_phases_s"].get(k), digits=1)
-                for k in ("check", "generate", "site")
-            )
-        ),
+        phases("edit_rebuild_phases_s"),
     )
     if any("serve" in r for r in results):
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebook import composer, worksheets
+from casebook import worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
@@ -104,25 +104,6 @@ class Renderer:
         """Where a case's worksheets live: this edition, or the original's for a fallback."""
         return "" if self.in_language(case) else "../"
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        """(path inside the builder's docs folder, Markdown text) for every generated page."""
-        for case in self.cases:
-            yield f"cases/{case.id}.md", self.edition_case_page(case)
-        yield from self.library_pages()
-        yield from worksheets.web_pages(
-            self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
-        )
-        yield from composer.pages(
-            self, self.library.support, self.notes, lambda url: lambda target: relative(url, target)
-        )
-        yield "browse/index.md", self.browse_index()
-        yield "support.md", self.support_page()
-        for facet in self.facets:
-            counts = facet.counts(self.cases)
-            yield f"browse/{facet.id}/index.md", self.facet_index(facet, counts)
-            for value in counts:
-                yield f"browse/{facet.id}/{value.lower()}.md", self.facet_page(facet, value)
-
     # Pages -------------------------------------------------------------------------------
 
     def edition_case_page(self, case: Case) -> str:
@@ -153,13 +134,7 @@ class Renderer:
         vocab = self.library.vocabularies
         t = self.locale
         notice = ""
-        if not self.in_language(case):
-            notice = t.t(
-                "not_translated",
-                language=t.language_name(self.language),
-                original=t.language_name(case.meta.language),
-            )
-        elif case.outdated and case.meta.translated_version and case.original:
+        if case.outdated and case.meta.translated_version and case.original:
             notice = t.t(
                 "translation_outdated",
                 translated=t.date(case.meta.translated_version),
