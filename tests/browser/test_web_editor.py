@@ -218,14 +218,27 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     # The body, in the Markdown mode: replace the required sections' TODOs.
     page.get_by_role("switch").first.click()
     body = page.locator('[aria-label="markdown field"] [contenteditable="true"]').first
-    body.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    for number, line in enumerate(BODY.split("\n")):
-        if number:
-            page.keyboard.press("Enter")
-        if line:
-            page.keyboard.type(line)
+    # The editor may still be settling its template when first focused, so the body is
+    # cleared until empty, typed, and typed again if what the editor holds is not the body.
+    wanted = [line.strip() for line in BODY.split("\n") if line.strip()]
+    for _ in range(3):
+        for _ in range(10):
+            body.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+            if not body.inner_text().replace("\ufeff", "").strip():
+                break
+            page.wait_for_timeout(200)
+        for number, line in enumerate(BODY.split("\n")):
+            if number:
+                page.keyboard.press("Enter")
+            if line:
+                page.keyboard.type(line)
+        text = body.inner_text().replace("\ufeff", "")  # Slate's marks of empty lines
+        held = [line.strip() for line in text.split("\n") if line.strip()]
+        if held == wanted:
+            break
+    assert held == wanted, "the body typed into the editor is not the body"
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"**/collections/cases/entries/{CASE_ID}", timeout=20_000)
 
