@@ -271,9 +271,7 @@ KEYS = [
     ),
     Bad(
         "indentation-slip-out-of-a-list-item",
-        replace(
-            "    citation: >-\n      SinEmbargo,", "citation: >-\n      SinEmbargo,"
-        ),
+        replace("    citation: >-\n      SinEmbargo,", "citation: >-\n      SinEmbargo,"),
         # the last source's citation: the key then sits just before the next top-level field
         ODI_TEXT[: ODI_TEXT.index("    citation: >-\n      SinEmbargo,")].count("\n") + 1,
         "citation",

@@ -3,6 +3,7 @@ changed; the builder does not run when nothing did; every case stays reachable."
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -24,7 +25,7 @@ def inodes(site: Path) -> dict[str, int]:
     return {
         p.relative_to(site).as_posix(): p.stat().st_ino
         for p in site.rglob("*")
-        if p.is_file() and "pagefind" not in p.parts
+        if p.is_file() and not p.relative_to(site).parts[0].startswith("pagefind")
     }
 
 
@@ -87,6 +88,7 @@ def test_editing_one_case_rebuilds_only_its_page(
     site = built / "site"
     before = inodes(site)
     built_before = manifest(built)["editions"]
+    entries = {p: p.stat().st_ino for p in site.glob("pagefind*/**/pagefind-entry.json")}
     edit_body(built, "frontline organisation", "front-line organisation")
     capsys.readouterr()
     assert main(["--project", str(built), "build", "--no-pdf"]) == 0
@@ -112,7 +114,14 @@ def test_editing_one_case_rebuilds_only_its_page(
         for code in editions
     }
     assert differ == {"en": ["cases/odi-mexico.md"], "es": [], "fr": []}
-    # Search still covers the case, and the unused theme assets stay out of the site.
+    # Search is indexed again only in the part that holds the case's pages; the main
+    # bundle (guidance and other pages, and the scripts) is kept.
+    assert "Search index: 3 page(s) in 1 of 2 part(s)" in err
+    reindexed = {p for p in entries if p.stat().st_ino != entries[p]}
+    assert reindexed == {site / "pagefind-cases/0/pagefind-entry.json"}
+    fragments = site.glob("pagefind-cases/0/fragment/*.pf_fragment")
+    assert any(b"front-line organisation" in gzip.decompress(f.read_bytes()) for f in fragments)
+    # The unused theme assets stay out of the site.
     assert (site / "pagefind/pagefind.js").is_file()
     assert not list(site.rglob("*.map")) and not list(site.rglob("lunr"))
 
@@ -127,7 +136,7 @@ def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
     def broken(*args: object, **kwargs: object) -> None:
         raise BuildError("search: Pagefind stopped (simulated)")
 
-    monkeypatch.setattr("casebook.build.index_site", broken)
+    monkeypatch.setattr("casebook.build.index_bundles", broken)
     assert main(["--project", str(built), "build", "--no-pdf"]) == 1
     assert "build failed: search: Pagefind stopped (simulated)" in capsys.readouterr().err
     assert inodes(site) == before

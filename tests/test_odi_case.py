@@ -310,9 +310,7 @@ def test_french_worksheet_pdfs_exist_and_are_in_french(built_site: Path) -> None
 
 @pytest.mark.slow
 def test_french_prompts_print_on_the_facilitator_notes_only(built_site: Path) -> None:
-    prompts = [
-        words(item["prompt"]) for items in case_questions("fr").values() for item in items
-    ]
+    prompts = [words(item["prompt"]) for items in case_questions("fr").values() for item in items]
     folder = built_site / "fr/worksheets/odi-mexico"
     for size in ("a4", "letter"):
         _, text = pdf_text(folder / f"odi-mexico-facilitator-{size}.pdf")

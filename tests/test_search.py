@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,16 @@ CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico
 def test_the_whole_index_is_no_longer_shipped(built_site: Path) -> None:
     assert not (built_site / "search" / "search_index.json").exists()
     assert (built_site / "pagefind" / "pagefind.js").is_file()
-    fragments = list((built_site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    # Case pages are indexed in shards beside the main bundle, which the search box merges;
+    # a shard holds only its data, and no bundle ships Pagefind's own interfaces.
+    listed = json.loads((built_site / "pagefind-cases/shards.json").read_text())
+    assert listed == {"shards": ["0/"]}
+    shard = built_site / "pagefind-cases/0"
+    assert sorted(p.name for p in shard.iterdir() if not p.name.endswith(".pf_meta")) == [
+        "filter", "fragment", "index", "pagefind-entry.json"
+    ]  # fmt: skip
+    assert not list(built_site.glob("pagefind*/**/pagefind-ui.js"))
+    fragments = list(built_site.glob("pagefind*/**/fragment/*.pf_fragment"))
     # Case and guidance pages are indexed; generated listing and worksheet pages are not.
     indexed = [p for p in built_site.rglob("*.html") if "data-pagefind-body" in p.read_text()]
     assert len(fragments) == len(indexed)

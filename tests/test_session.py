@@ -112,7 +112,9 @@ def test_facilitator_notes_in_spanish_with_the_sites_addresses(
     assert "90 minutos para 9 preguntas" in text
     assert "Servicios de emergencia (911)" in text
     # The QR code is a tagged figure with its address as alternative text, and vector.
-    assert figures(reader) == [("/Figure", "Código QR: https://casebook.example.org/es/cases/odi-mexico/")]
+    assert figures(reader) == [
+        ("/Figure", "Código QR: https://casebook.example.org/es/cases/odi-mexico/")
+    ]
     raw = out.read_bytes()
     assert b"/Subtype /Image" not in raw and b"/Subtype/Image" not in raw  # vector, not bitmap
 
@@ -149,11 +151,31 @@ def _run(root: Path, *args: str) -> tuple[int, str]:
     ("args", "named", "listed"),
     [
         (["--case", "no-such-case", "--audience", "overall"], "--case no-such-case", "odi-mexico"),
-        (["--case", "odi-mexico", "--audience", "teachers"], "--audience teachers", "practitioners, lawyers-advocates-policy, overall"),
-        (["--case", "mx-residential-care", "--audience", "practitioners"], "the case 'mx-residential-care' is not written for this audience", "lawyers-advocates-policy"),
-        (["--case", "fr-draft", "--audience", "overall"], "--case fr-draft: is a draft", "uk-online-safety"),
-        (["--case", "odi-mexico", "--audience", "overall", "--paper", "a5"], "--paper a5", "a4, letter"),
-        (["--case", "odi-mexico", "--audience", "overall", "--language", "de"], "--language de", "en, es, fr"),
+        (
+            ["--case", "odi-mexico", "--audience", "teachers"],
+            "--audience teachers",
+            "practitioners, lawyers-advocates-policy, overall",
+        ),
+        (
+            ["--case", "mx-residential-care", "--audience", "practitioners"],
+            "the case 'mx-residential-care' is not written for this audience",
+            "lawyers-advocates-policy",
+        ),
+        (
+            ["--case", "fr-draft", "--audience", "overall"],
+            "--case fr-draft: is a draft",
+            "uk-online-safety",
+        ),
+        (
+            ["--case", "odi-mexico", "--audience", "overall", "--paper", "a5"],
+            "--paper a5",
+            "a4, letter",
+        ),
+        (
+            ["--case", "odi-mexico", "--audience", "overall", "--language", "de"],
+            "--language de",
+            "en, es, fr",
+        ),
     ],
     ids=["unknown-case", "unknown-audience", "undeclared-audience", "draft", "paper", "language"],
 )
@@ -178,7 +200,9 @@ def test_an_output_that_cannot_be_written_is_refused(
         "a-folder": tmp_path,
         "not-pdf": tmp_path / "s.txt",
     }[where]
-    code, err = _run(project_copy, "--case", "odi-mexico", "--audience", "overall", "-o", str(target))
+    code, err = _run(
+        project_copy, "--case", "odi-mexico", "--audience", "overall", "-o", str(target)
+    )
     assert code == 1
     assert f"-o {target}:" in err and "Traceback" not in err
     assert not list(tmp_path.rglob("*.pdf")) and not list(tmp_path.rglob("*.part"))
@@ -217,4 +241,6 @@ def test_help_describes_the_command_with_an_example(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "Write one worksheet for a training session from one or more cases" in out
     assert "--facilitator" in out and "PDF/UA" in out
-    assert "casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf" in out
+    assert (
+        "casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf" in out
+    )

@@ -133,8 +133,16 @@ def test_odi_sheets_agree_on_one_session_plan(library: Library, language: str) -
 @pytest.mark.parametrize(
     ("language", "emergency", "reviewed"),
     [
-        ("en", "Emergency services (911) · Phone: 911 · 24 hours a day.", "Last reviewed 27 November 2026"),
-        ("es", "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas.", "Última revisión: 27 de noviembre de 2026"),
+        (
+            "en",
+            "Emergency services (911) · Phone: 911 · 24 hours a day.",
+            "Last reviewed 27 November 2026",
+        ),
+        (
+            "es",
+            "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas.",
+            "Última revisión: 27 de noviembre de 2026",
+        ),
     ],
 )
 def test_every_sheet_has_support_details_and_a_footer(
@@ -162,8 +170,12 @@ def test_without_a_site_url_there_is_no_address_and_no_qr_code(library: Library)
     edition = renderer(library)
     notes = notes_in("en")
     case = edition.cases[0]
-    html = print_html(edition, case_sheet(edition, library.support, notes, case, None), notes, "a4", True)
-    assert 'class="qr"' not in html and "http://" not in text(html).replace("https://childhelplineinternational.org/", "")
+    html = print_html(
+        edition, case_sheet(edition, library.support, notes, case, None), notes, "a4", True
+    )
+    assert 'class="qr"' not in html and "http://" not in text(html).replace(
+        "https://childhelplineinternational.org/", ""
+    )
     assert "Where to find support” page of the Casebook website" in text(html)
 
 
@@ -175,10 +187,14 @@ def test_prompts_print_only_on_the_facilitator_notes(library: Library) -> None:
     assert all(prompts), "every ODI question has a prompt"
     audience = edition.audiences["practitioners"]
     participant = text(
-        print_html(edition, case_sheet(edition, library.support, notes, case, audience), notes, "a4", False)
+        print_html(
+            edition, case_sheet(edition, library.support, notes, case, audience), notes, "a4", False
+        )
     )
     facilitator = text(
-        print_html(edition, case_sheet(edition, library.support, notes, case, None), notes, "a4", True)
+        print_html(
+            edition, case_sheet(edition, library.support, notes, case, None), notes, "a4", True
+        )
     )
     for prompt in prompts:
         assert prompt and prompt not in participant and prompt in facilitator
@@ -220,9 +236,23 @@ def test_sheets_cover_only_the_declared_audiences_in_file_order(library: Library
     case = next(c for c in library.published if c.id == "odi-mexico")
     order = list(library.questions.audiences)
     assert order == ["practitioners", "lawyers-advocates-policy", "overall"]
-    narrowed = type(case)(case.id, case.path, case.meta.model_copy(update={"audiences": ["overall", "practitioners"]}), case.intro, case.sections, case.questions)
+    narrowed = type(case)(
+        case.id,
+        case.path,
+        case.meta.model_copy(update={"audiences": ["overall", "practitioners"]}),
+        case.intro,
+        case.sections,
+        case.questions,
+    )
     kinds = [sheet.kind for sheet in sheets_for(narrowed, library.questions.audiences)]
-    assert kinds == ["practitioners", "practitioners", "overall", "overall", "facilitator", "facilitator"]
+    assert kinds == [
+        "practitioners",
+        "practitioners",
+        "overall",
+        "overall",
+        "facilitator",
+        "facilitator",
+    ]
 
 
 # Questions files -------------------------------------------------------------------------

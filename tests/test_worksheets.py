@@ -41,7 +41,9 @@ def questions_for(repo_root: Path, audience: str, language: str = "") -> list[st
     case = yaml.safe_load(
         (repo_root / f"reflective_questions/cases/odi-mexico{suffix}.yml").read_text()
     )
-    general = yaml.safe_load((repo_root / f"reflective_questions/{audience}{suffix}.yml").read_text())
+    general = yaml.safe_load(
+        (repo_root / f"reflective_questions/{audience}{suffix}.yml").read_text()
+    )
     return [text_of(q) for q in (*case[audience], *general["questions"])]
 
 
@@ -99,7 +101,9 @@ def test_facilitator_notes_are_separate_and_complete(
         assert heading in text
     assert TITLE in text and content_note(repo_root) in text
     assert "Session length 60 minutes" in text and "60 Total" in text
-    assert "Emergency services (911) · Phone: 911" in text and "Child Helpline International" in text
+    assert (
+        "Emergency services (911) · Phone: 911" in text and "Child Helpline International" in text
+    )
     prompts = yaml.safe_load((repo_root / "reflective_questions/cases/odi-mexico.yml").read_text())
     first_prompt = squash(prompts["practitioners"][0]["prompt"])
     assert first_prompt in text

@@ -18,11 +18,29 @@
 
   root.hidden = false;
 
+  // The case pages are indexed in a few shards beside the main bundle (see search.py);
+  // the list is fetched with the script, and each shard is merged into the one search.
+  var shards = new URL("../pagefind-cases/", bundle);
+
+  function shardList() {
+    return fetch(new URL("shards.json", shards).href)
+      .then(function (response) { return response.ok ? response.json() : { shards: [] }; })
+      .then(function (data) { return Array.isArray(data.shards) ? data.shards : []; });
+  }
+
   function load() {
     if (!loading) {
-      loading = import(bundle.href).then(function (module) {
-        pagefind = module;
-        return module.options({ baseUrl: base.pathname }).then(function () { return module.init(); });
+      loading = Promise.all([import(bundle.href), shardList()]).then(function (loaded) {
+        var module = loaded[0];
+        var options = { baseUrl: base.pathname };
+        return module.options(options)
+          .then(function () { return module.init(); })
+          .then(function () {
+            return Promise.all(loaded[1].map(function (name) {
+              return module.mergeIndex(new URL(name, shards).pathname, options);
+            }));
+          })
+          .then(function () { pagefind = module; });
       });
     }
     return loading;

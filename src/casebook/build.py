@@ -48,7 +48,18 @@ from casebook.postprocess import (
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings, original_url, relative
-from casebook.search import SearchIndexError, index_site
+from casebook.search import (
+    PRIMARY,
+    SHARD_LIST,
+    SHARDS,
+    Bundle,
+    SearchIndexError,
+    bundle_of,
+    index_bundles,
+    plan_bundles,
+    shard_count,
+    shard_list,
+)
 from casebook.validate import Library, check_project
 
 
@@ -784,7 +795,7 @@ def build_site(
     progress.step(
         f"Done: {len(published)} case(s) reachable in each of "
         f"{len(library.languages.locales)} edition(s) in {project.site_dir.name}/, "
-        f"{len(built)} builder warning(s)"
+        f"{len(built.warnings)} builder warning(s)"
     )
     return 0
 
@@ -800,11 +811,12 @@ def build_editions(
     progress: Progress,
     work: Path | None = None,
     search: bool = True,
-) -> list[str] | None:
+) -> Built | None:
     """Generate every edition's outdated outputs, build the outdated pages, verify, index
     and harden them, and swap the result in for `site`. None when nothing changed.
 
-    Without `search`, the last search index is kept as it is (the preview indexes later)."""
+    Without `search`, the last search index is kept as it is, and the bundles out of date
+    are returned (the preview indexes them after showing the page)."""
     work = work or project.root / "build"
     editions = list(library.languages.locales.values())
     environment = environment_digest(project)
@@ -874,17 +886,9 @@ def build_editions(
             add_sitemap_stubs(site, exists)
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.mode != "full"}
         verify_reachable(site, library, rebuilt)
-        if search and _search_outdated(plans):
-            bundle = work / "pagefind.tmp"
-            shutil.rmtree(bundle, ignore_errors=True)
-            try:
-                index = index_site(site, bundle)
-            except SearchIndexError as exc:
-                raise BuildError(str(exc)) from exc
-            journal.put(site / "pagefind", bundle)
-            progress.step(
-                f"Search index: {index.pages} page(s), {index.bytes // 1024} KB in chunks"
-            )
+        bundles, stale = stale_bundles(site, plans, site_editions, library)
+        if search:
+            _index_search(site, bundles, stale, journal, work, progress)
         # After the search index and the hardening: /admin/ has its own policy, no index.
         staged = work / "admin.tmp"
         shutil.rmtree(staged, ignore_errors=True)
@@ -907,18 +911,70 @@ def build_editions(
         if plan_.job is not None:
             state.stamp = _stamp(project, strict, plan_.job.config)
     shutil.rmtree(outputs, ignore_errors=True)
-    return warnings
+    return Built(warnings, bundles, [] if search else stale)
 
 
-def _search_outdated(plans: list[Plan]) -> bool:
-    """Whether a page the search index holds changed (listings and worksheets it skips)."""
+@dataclass
+class Built:
+    warnings: list[str]  # the builder's
+    bundles: list[Bundle]  # the site's search bundles
+    unindexed: list[Bundle]  # those out of date, when the build left search for later
+
+
+def stale_bundles(
+    site: Path, plans: list[Plan], editions: Editions, library: Library
+) -> tuple[list[Bundle], list[Bundle]]:
+    """The search bundles of the site (see search.py), and those a changed page they hold
+    makes out of date. Listings and worksheets are not indexed, so they make none."""
+    prefixes = [editions.prefix(code) for code in editions.codes]
+    ids = [case.id for case in library.published]
+    bundles = plan_bundles(site, prefixes, ids)
+    listed = site / SHARDS / SHARD_LIST
+    if any(p.mode == "full" for p in plans) or (
+        not listed.is_file() or listed.read_text(encoding="utf-8") != shard_list(bundles)
+    ):
+        return bundles, bundles
+    count = shard_count(len(ids))
+    stale = {b.folder for b in bundles if not (site / b.folder).is_dir()}
     for plan_ in plans:
-        if plan_.mode == "full":
-            return True
+        prefix = editions.prefix(plan_.locale.code)
         for path in plan_.outdated:
             if path.endswith(".md") and not path.startswith(UNSEARCHED):
-                return True
-    return False
+                stale.add(bundle_of(prefix + html_path(path), prefixes, count) or PRIMARY)
+    return bundles, [b for b in bundles if b.folder in stale]
+
+
+def _index_search(
+    site: Path,
+    bundles: list[Bundle],
+    stale: list[Bundle],
+    journal: Journal,
+    work: Path,
+    progress: Progress,
+) -> None:
+    """Index the bundles whose pages changed, side by side, and put them into the site."""
+    if not stale:
+        return
+    folder = work / "pagefind.tmp"
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        indexes = index_bundles(site, stale, folder)
+    except SearchIndexError as exc:
+        raise BuildError(str(exc)) from exc
+    for bundle in stale:
+        journal.put(site / bundle.folder, folder / bundle.folder)
+    listed = folder / SHARD_LIST
+    listed.write_text(shard_list(bundles), encoding="utf-8")
+    journal.put(site / SHARDS / SHARD_LIST, listed)
+    for gone in sorted((site / SHARDS).iterdir()):
+        if gone.is_dir() and f"{SHARDS}/{gone.name}" not in {b.folder for b in bundles}:
+            journal.remove(gone)
+    pages = sum(i.pages for i in indexes.values())
+    size = sum(i.bytes for i in indexes.values())
+    progress.step(
+        f"Search index: {pages} page(s) in {len(stale)} of {len(bundles)} part(s), "
+        f"{size // 1024} KB"
+    )
 
 
 class Journal:

@@ -221,7 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--minutes", type=int, metavar="N", help="the session's length; the plan fills it"
     )
     session.add_argument(
-        "-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="where to write the PDF"
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE.pdf",
+        help="where to write the PDF",
     )
 
     args = parser.parse_args(argv)

@@ -272,9 +272,7 @@ def _body_field(sections: Vocabulary | None) -> dict[str, Any]:
     }
 
 
-def _field(
-    name: str, info: FieldInfo, path: str, choices: Choices
-) -> dict[str, Any]:
+def _field(name: str, info: FieldInfo, path: str, choices: Choices) -> dict[str, Any]:
     widget = _widget(name, info.annotation, info.metadata, path, choices)
     field: dict[str, Any] = {
         "name": name,
@@ -354,12 +352,9 @@ def _widget(
     return {"widget": "text" if name in LONG_TEXT else "string"}
 
 
-def _model_fields(
-    model: type[BaseModel], path: str, choices: Choices
-) -> list[dict[str, Any]]:
+def _model_fields(model: type[BaseModel], path: str, choices: Choices) -> list[dict[str, Any]]:
     return [
-        _field(name, info, f"{path}.{name}", choices)
-        for name, info in model.model_fields.items()
+        _field(name, info, f"{path}.{name}", choices) for name, info in model.model_fields.items()
     ]
 
 

@@ -84,7 +84,9 @@ def session_data(
     t = edition.locale
     countries: dict[str, dict[str, Any]] = {}
     for service in support.services:
-        label = t.t("international") if service.country == INTERNATIONAL else t.country(service.country)
+        label = (
+            t.t("international") if service.country == INTERNATIONAL else t.country(service.country)
+        )
         group = countries.setdefault(service.country, {"label": label, "services": []})
         group["services"].append(_service(service.in_language(edition.language)))
     prefix = "" if edition.is_original else f"{edition.language}/"
@@ -92,7 +94,9 @@ def session_data(
         "site": edition.settings.name,
         "site_url": edition.settings.address(prefix) if edition.settings.site_url else "",
         "language": edition.language,
-        "sizes": {key: {"css": css, "label": t.t(label)} for key, (css, label) in PAGE_SIZES.items()},
+        "sizes": {
+            key: {"css": css, "label": t.t(label)} for key, (css, label) in PAGE_SIZES.items()
+        },
         "lines": WRITING_LINES,
         "audiences": [
             {

@@ -58,9 +58,7 @@ class Question(str):
         if isinstance(value, dict):
             unknown = sorted(str(k) for k in value if k not in ("question", "prompt"))
             if unknown:
-                raise ValueError(
-                    f"'{unknown[0]}' is not a part of a question; {QUESTION_HINT}"
-                )
+                raise ValueError(f"'{unknown[0]}' is not a part of a question; {QUESTION_HINT}")
             text, prompt = value.get("question"), value.get("prompt")
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"the question's text is missing; {QUESTION_HINT}")
@@ -235,7 +233,9 @@ def check_case_questions(
                 parsed.append(Question.parse(item))
             except ValueError as exc:
                 problems.append(
-                    Problem(name, document.lines.line((key, index)), f"{key}[{index + 1}]", str(exc))
+                    Problem(
+                        name, document.lines.line((key, index)), f"{key}[{index + 1}]", str(exc)
+                    )
                 )
                 malformed.add(key)
         if key not in malformed:

@@ -34,7 +34,15 @@ from casebook.templating import (  # re-exported: other modules import them from
 )
 from casebook.validate import Library
 
-__all__ = ["LISTING", "Renderer", "SiteSettings", "cases_in", "environment", "front_matter", "relative"]
+__all__ = [
+    "LISTING",
+    "Renderer",
+    "SiteSettings",
+    "cases_in",
+    "environment",
+    "front_matter",
+    "relative",
+]
 
 
 def outcome_groups(case: Case) -> list[tuple[list[Any], list[str]]]:
@@ -66,7 +74,6 @@ def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
 # Cards in the library page's HTML; the finder lists the rest from the catalogue, and plain
 # further pages (cases/page/2/ ...) hold them for readers without JavaScript.
 LIBRARY_PAGE_SIZE = 50
-
 
 
 @dataclass

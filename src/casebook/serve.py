@@ -39,6 +39,8 @@ from casebook.incremental import Manifest, source_folders
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
+from casebook.search import PRIMARY, SHARD_LIST, SHARDS, Bundle, shard_list, trim
+from casebook.search import command as search_command
 from casebook.validate import Library, check_project
 
 CHANGES = {"created", "deleted", "modified", "moved"}
@@ -82,7 +84,11 @@ class Preview:
         self.site = self.work / "site"
         self._seed()
         self.manifest = Manifest.load(self.project, "preview-manifest.json")
-        self._search: subprocess.Popen[bytes] | None = None
+        # Search bundles being indexed, and the folders still to index (a rebuild stops
+        # the runs; what they had not finished is indexed with the next rebuild's).
+        self._search: dict[str, subprocess.Popen[bytes]] = {}
+        self._unindexed: set[str] = set()
+        self._bundles: list[Bundle] = []
 
     def _seed(self) -> None:
         """Start from the last `casebook build` when there is no preview yet: the first
@@ -196,7 +202,10 @@ class Preview:
             file=sys.stderr,
             flush=True,
         )
-        if built is not None or not (self.site / "pagefind").is_dir():
+        if built is not None:
+            self._bundles = built.bundles
+            self._unindexed |= {b.folder for b in built.unindexed}
+        if self._unindexed:
             self._start_search()
         return True
 
@@ -210,44 +219,51 @@ class Preview:
     # Search, in the background -----------------------------------------------------------
 
     def _start_search(self) -> None:
-        """Index the preview with Pagefind into a new folder, swapped in when done."""
-        output = self.work / "pagefind.tmp"
-        shutil.rmtree(output, ignore_errors=True)
-        command = [
-            sys.executable, "-m", "pagefind", "--site", str(self.site),
-            "--output-path", str(output), "--silent",
-        ]  # fmt: skip
-        self._search = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        """Index the out-of-date bundles with Pagefind, side by side, each into a new
+        folder swapped in when every one is done."""
+        for bundle in self._bundles:
+            if bundle.folder in self._unindexed:
+                output = self.work / "pagefind.tmp" / bundle.folder
+                shutil.rmtree(output, ignore_errors=True)
+                self._search[bundle.folder] = subprocess.Popen(
+                    search_command(self.site, bundle, output),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
 
     def search_finished(self) -> bool:
         """Swap a finished search index in; True when none is running any more."""
-        process = self._search
-        if process is None:
+        if not self._search:
             return True
-        if process.poll() is None:
+        if any(process.poll() is None for process in self._search.values()):
             return False
-        self._search = None
-        output = self.work / "pagefind.tmp"
-        if process.returncode == 0 and output.is_dir():
-            target = self.site / "pagefind"
-            old = self.work / "pagefind.old"
-            shutil.rmtree(old, ignore_errors=True)
-            if target.exists():
-                target.rename(old)
-            output.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-            print("casebook: search index updated", file=sys.stderr, flush=True)
-        else:
+        runs, self._search = self._search, {}
+        if any(process.returncode != 0 for process in runs.values()):
             print("casebook: the search index could not be updated", file=sys.stderr)
+            return True
+        staged = self.work / "pagefind.tmp"
+        old = self.work / "pagefind.old"
+        shutil.rmtree(old, ignore_errors=True)
+        for folder in runs:
+            trim(staged / folder, shard=folder != PRIMARY)
+            target = self.site / folder
+            if target.exists():
+                (old / folder).parent.mkdir(parents=True, exist_ok=True)
+                target.rename(old / folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (staged / folder).rename(target)
+        (self.site / SHARDS / SHARD_LIST).write_text(shard_list(self._bundles), encoding="utf-8")
+        shutil.rmtree(old, ignore_errors=True)
+        self._unindexed -= set(runs)
+        print("casebook: search index updated", file=sys.stderr, flush=True)
         return True
 
     def _stop_search(self) -> None:
-        if self._search is not None and self._search.poll() is None:
-            self._search.terminate()
-            self._search.wait()
-        self._search = None
+        for process in self._search.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+        self._search = {}
 
     # PDFs on request ---------------------------------------------------------------------
 

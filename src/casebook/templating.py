@@ -106,5 +106,3 @@ def front_matter(title: str, description: str = "", **extra: Any) -> str:
     meta.update(extra)
     lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
-
-

@@ -432,7 +432,9 @@ def session_sheet(
             if len(blocks) == 1
             else t.t(
                 "session_default_title",
-                cases=", ".join(b.meta.organisation.short_name or b.meta.organisation.name for b in blocks),
+                cases=", ".join(
+                    b.meta.organisation.short_name or b.meta.organisation.name for b in blocks
+                ),
             )
         )
     countries = [country for block in blocks for country in block.meta.countries]
@@ -557,8 +559,11 @@ def print_documents(
             key = sheet.audience.id if sheet.audience else None
             if key not in contents:
                 contents[key] = case_sheet(edition, support, notes, case, sheet.audience)
-            yield sheet.path, print_html(
-                edition, contents[key], notes, sheet.size, facilitator=sheet.audience is None
+            yield (
+                sheet.path,
+                print_html(
+                    edition, contents[key], notes, sheet.size, facilitator=sheet.audience is None
+                ),
             )
 
 
