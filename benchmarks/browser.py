@@ -220,9 +220,7 @@ def _reachable_without_js(browser: Any, base: str) -> dict[str, Any]:
         page.goto(url)
         pages += 1
         seen.update(
-            page.eval_on_selector_all(
-                ".cb-case-card__title a", "links => links.map(a => a.href)"
-            )
+            page.eval_on_selector_all(".cb-case-card__title a", "links => links.map(a => a.href)")
         )  # the case page only: a card also links to the session composer
         nxt = page.query_selector("a[rel=next]")
         url = nxt.evaluate("a => a.href") if nxt else None
