@@ -9,15 +9,17 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from casebook.build import BuildError, verify_reachable
 from casebook.cli import main
 from casebook.project import Project
 from casebook.validate import check_project
-from sitebuild import copy_project
+from sitebuild import copy_project, serve
 
 pytestmark = pytest.mark.slow
 CASE = "case_studies/odi-mexico.md"
+CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
 
 
 def inodes(site: Path) -> dict[str, int]:
@@ -114,16 +116,45 @@ def test_editing_one_case_rebuilds_only_its_page(
         for code in editions
     }
     assert differ == {"en": ["cases/odi-mexico.md"], "es": [], "fr": []}
-    # Search is indexed again only in the part that holds the case's pages; the main
-    # bundle (guidance and other pages, and the scripts) is kept.
-    assert "Search index: 3 page(s) in 1 of 2 part(s)" in err
-    reindexed = {p for p in entries if p.stat().st_ino != entries[p]}
-    assert reindexed == {site / "pagefind-cases/0/pagefind-entry.json"}
-    fragments = site.glob("pagefind-cases/0/fragment/*.pf_fragment")
-    assert any(b"front-line organisation" in gzip.decompress(f.read_bytes()) for f in fragments)
+    # Search indexes only the changed page, into a delta beside the whole index, which
+    # is kept; the delta names the whole index's result for the page, which it replaces.
+    assert "Search index: 1 page(s) changed since the last whole index" in err
+    assert {p for p in entries if p.stat().st_ino != entries[p]} == set()
+    delta = json.loads((site / "pagefind-delta/delta.json").read_text(encoding="utf-8"))
+    assert delta["pages"] == ["cases/odi-mexico/index.html"]
+    replaced = [
+        f.stem
+        for f in (site / "pagefind/fragment").glob("*.pf_fragment")
+        if b'"url":"/cases/odi-mexico/"' in gzip.decompress(f.read_bytes())
+    ]
+    assert delta["replaced"] == replaced and len(replaced) == 1
+    fragments = list((site / "pagefind-delta/fragment").glob("*.pf_fragment"))
+    assert len(fragments) == 1
+    assert b"front-line organisation" in gzip.decompress(fragments[0].read_bytes())
     # The unused theme assets stay out of the site.
     assert (site / "pagefind/pagefind.js").is_file()
     assert not list(site.rglob("*.map")) and not list(site.rglob("lunr"))
+
+
+@pytest.mark.browser
+def test_search_shows_an_edited_page_once_and_not_its_old_text(
+    built: Path, browser: Browser
+) -> None:
+    edit_body(built, "similar disguises", "similar camouflage")
+    assert main(["--project", str(built), "build", "--no-pdf", "--quiet"]) == 0
+    # The whole index still holds the old text; the delta holds the new.
+    assert (built / "site/pagefind-delta/delta.json").is_file()
+    with serve(built / "site") as base:
+        page = browser.new_page()
+        page.goto(base + "guidance/reading-a-case/")
+        found = {}
+        for query in ("camouflage", "disguises"):
+            page.fill("#cb-search-input", query)
+            page.locator("#cb-search-status").filter(has_text=query).wait_for(timeout=10_000)
+            found[query] = page.locator(".cb-search__title").all_text_contents()
+        page.close()
+    assert found["camouflage"].count(CASE_TITLE) == 1
+    assert CASE_TITLE not in found["disguises"]
 
 
 def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
@@ -136,7 +167,7 @@ def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
     def broken(*args: object, **kwargs: object) -> None:
         raise BuildError("search: Pagefind stopped (simulated)")
 
-    monkeypatch.setattr("casebook.build.index_bundles", broken)
+    monkeypatch.setattr("casebook.build.run_index", broken)
     assert main(["--project", str(built), "build", "--no-pdf"]) == 1
     assert "build failed: search: Pagefind stopped (simulated)" in capsys.readouterr().err
     assert inodes(site) == before

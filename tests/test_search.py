@@ -1,4 +1,4 @@
-"""Search with Pagefind's chunked index, in a real browser."""
+"""Search with Pagefind's chunked index, in a real browser, and what a rebuild indexes."""
 
 from __future__ import annotations
 
@@ -9,23 +9,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+from casebook.search import plan_index
+
 CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_whole_index_is_no_longer_shipped(built_site: Path) -> None:
     assert not (built_site / "search" / "search_index.json").exists()
     assert (built_site / "pagefind" / "pagefind.js").is_file()
-    # Case pages are indexed in shards beside the main bundle, which the search box merges;
-    # a shard holds only its data, and no bundle ships Pagefind's own interfaces.
-    listed = json.loads((built_site / "pagefind-cases/shards.json").read_text())
-    assert listed == {"shards": ["0/"]}
-    shard = built_site / "pagefind-cases/0"
-    assert sorted(p.name for p in shard.iterdir() if not p.name.endswith(".pf_meta")) == [
-        "filter", "fragment", "index", "pagefind-entry.json"
-    ]  # fmt: skip
-    assert not list(built_site.glob("pagefind*/**/pagefind-ui.js"))
-    fragments = list(built_site.glob("pagefind*/**/fragment/*.pf_fragment"))
+    # A cold build writes one whole index (no delta of changed pages), without Pagefind's
+    # own interfaces, which the site does not use.
+    assert not (built_site / "pagefind-delta").exists()
+    assert not list(built_site.glob("pagefind/pagefind-ui.js"))
+    fragments = list((built_site / "pagefind" / "fragment").glob("*.pf_fragment"))
     # Case and guidance pages are indexed; generated listing and worksheet pages are not.
     indexed = [p for p in built_site.rglob("*.html") if "data-pagefind-body" in p.read_text()]
     assert len(fragments) == len(indexed)
@@ -53,6 +51,8 @@ def search(tab: object, query: str) -> tuple[str, list[str]]:
     return status.text_content() or "", titles
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize(
     "query", ["ODI", "Mexico", "Public Education Secretariat", "Strategic litigation"]
 )
@@ -65,12 +65,16 @@ def test_search_finds_the_case(page: tuple[object, str, list[str]], query: str) 
     assert summary and summary.startswith("Through its legal work for child survivors")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_guidance_pages_are_searchable(page: tuple[object, str, list[str]]) -> None:
     tab, _, _ = page
     _, titles = search(tab, "jigsaw")
     assert "Safeguarding and content notes" in titles
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_nonsense_gets_a_polite_no_results(page: tuple[object, str, list[str]]) -> None:
     tab, _, _ = page
     status, titles = search(tab, "qzxvwk")
@@ -80,8 +84,46 @@ def test_nonsense_gets_a_polite_no_results(page: tuple[object, str, list[str]]) 
     assert "Try fewer or different words" in panel
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_search_makes_no_request_outside_localhost(page: tuple[object, str, list[str]]) -> None:
     tab, base, requests = page
     search(tab, "court")
     assert any("/pagefind/" in url for url in requests)
     assert [url for url in requests if not url.startswith(base)] == []
+
+
+def test_a_rebuild_indexes_only_the_changed_pages_until_the_delta_is_too_big(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    for page in ("index.html", "cases/a/index.html", "cases/b/index.html", "es/index.html"):
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text("<html></html>")
+    (site / "worksheets/a").mkdir(parents=True)
+    (site / "es/assets").mkdir(parents=True)
+    prefixes = ["", "es/"]
+    # No index yet: the whole site, every edition, without the unindexed folders.
+    whole = plan_index(site, prefixes, ["cases/a/index.html"])
+    assert whole is not None and whole.folder == "pagefind"
+    assert whole.pages == ("cases/**/*.html", "index.html", "es/index.html")
+    (site / "pagefind").mkdir()
+    (site / "pagefind/pagefind-entry.json").write_text("{}")
+    # With one: nothing for pages it does not index, a delta for those it does ...
+    assert plan_index(site, prefixes, ["worksheets/a/index.html"]) is None
+    delta = plan_index(site, prefixes, ["cases/a/index.html", "worksheets/a/index.html"])
+    assert delta is not None and (delta.folder, delta.pages) == (
+        "pagefind-delta",
+        ("cases/a/index.html",),
+    )
+    # ... that keeps the pages changed before, until it would exceed its limit.
+    (site / "pagefind-delta").mkdir()
+    (site / "pagefind-delta/delta.json").write_text(
+        json.dumps({"pages": ["cases/a/index.html"], "replaced": []})
+    )
+    delta = plan_index(site, prefixes, ["cases/b/index.html"])
+    assert delta is not None and delta.pages == ("cases/a/index.html", "cases/b/index.html")
+    monkeypatch.setattr("casebook.search.DELTA_LIMIT", 1)
+    again = plan_index(site, prefixes, ["cases/b/index.html"])
+    assert again is not None and again.folder == "pagefind"
+    assert plan_index(site, prefixes, [], whole=True) == whole

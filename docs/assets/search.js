@@ -18,32 +18,44 @@
 
   root.hidden = false;
 
-  // The case pages are indexed in a few shards beside the main bundle (see search.py);
-  // the list is fetched with the script, and each shard is merged into the one search.
-  var shards = new URL("../pagefind-cases/", bundle);
+  // Pages changed since the whole index was written are indexed apart (see search.py):
+  // that index is merged in, and the main index's results for those pages are dropped.
+  var delta = new URL("../pagefind-delta/", bundle);
+  var replaced = {};
 
-  function shardList() {
-    return fetch(new URL("shards.json", shards).href)
-      .then(function (response) { return response.ok ? response.json() : { shards: [] }; })
-      .then(function (data) { return Array.isArray(data.shards) ? data.shards : []; });
+  function deltaList() {
+    return fetch(new URL("delta.json", delta).href)
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
   }
 
   function load() {
     if (!loading) {
-      loading = Promise.all([import(bundle.href), shardList()]).then(function (loaded) {
+      loading = Promise.all([import(bundle.href), deltaList()]).then(function (loaded) {
         var module = loaded[0];
+        var listed = loaded[1];
         var options = { baseUrl: base.pathname };
         return module.options(options)
           .then(function () { return module.init(); })
           .then(function () {
-            return Promise.all(loaded[1].map(function (name) {
-              return module.mergeIndex(new URL(name, shards).pathname, options);
-            }));
+            if (!listed || !Array.isArray(listed.replaced)) return null;
+            listed.replaced.forEach(function (id) { replaced[id] = true; });
+            return module.mergeIndex(delta.pathname, options);
           })
           .then(function () { pagefind = module; });
       });
     }
     return loading;
+  }
+
+  // Each page once: without the results the delta replaces, nor one found in both.
+  function current(results) {
+    var seen = {};
+    return results.filter(function (result) {
+      if (replaced[result.id] || seen[result.id]) return false;
+      seen[result.id] = true;
+      return true;
+    });
   }
 
   function clear(node) {
@@ -131,9 +143,10 @@
       return pagefind.debouncedSearch(query, {}, 150);
     }).then(function (search) {
       if (!search || ticket !== latest) return null; // a newer query superseded this one
-      var top = search.results.slice(0, MAX_RESULTS);
+      var results = current(search.results);
+      var top = results.slice(0, MAX_RESULTS);
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (data) {
-        if (ticket === latest) show(query, data, search.results.length);
+        if (ticket === latest) show(query, data, results.length);
       });
     }).catch(function () {
       status.textContent = say("unavailable");

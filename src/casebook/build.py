@@ -50,16 +50,12 @@ from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings, original_url, relative
 from casebook.search import (
+    DELTA,
     PRIMARY,
-    SHARD_LIST,
-    SHARDS,
-    Bundle,
+    IndexJob,
     SearchIndexError,
-    bundle_of,
-    index_bundles,
-    plan_bundles,
-    shard_count,
-    shard_list,
+    plan_index,
+    run_index,
 )
 from casebook.validate import Library, check_project
 
@@ -892,9 +888,7 @@ def build_editions(
         (p.locale.code for p in plans), key=lambda c: c != library.languages.default.code
     )
     site_editions = Editions(codes, settings.site_url)
-    if all(p.mode == "skip" for p in plans) and (
-        not search or not stale_bundles(site, plans, site_editions, library)[1]
-    ):
+    if all(p.mode == "skip" for p in plans) and (not search or (site / PRIMARY).is_dir()):
         return None
     base = read_config(project)
     outputs = work / "out"
@@ -928,9 +922,9 @@ def build_editions(
             add_sitemap_stubs(site, exists)
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.mode != "full"}
         verify_reachable(site, library, rebuilt)
-        bundles, stale = stale_bundles(site, plans, site_editions, library)
-        if search:
-            _index_search(site, bundles, stale, journal, work, progress)
+        indexing = search_job(site, plans, site_editions)
+        if search and indexing is not None:
+            _index_search(site, indexing, journal, work, progress)
         # After the search index and the hardening: /admin/ has its own policy, no index.
         staged = work / "admin.tmp"
         shutil.rmtree(staged, ignore_errors=True)
@@ -953,70 +947,42 @@ def build_editions(
         if plan_.job is not None:
             state.stamp = _stamp(project, strict, plan_.job.config)
     shutil.rmtree(outputs, ignore_errors=True)
-    return Built(warnings, bundles, [] if search else stale)
+    return Built(warnings, None if search else indexing)
 
 
 @dataclass
 class Built:
     warnings: list[str]  # the builder's
-    bundles: list[Bundle]  # the site's search bundles
-    unindexed: list[Bundle]  # those out of date, when the build left search for later
+    search: IndexJob | None  # the search index to update, when the build left it for later
 
 
-def stale_bundles(
-    site: Path, plans: list[Plan], editions: Editions, library: Library
-) -> tuple[list[Bundle], list[Bundle]]:
-    """The search bundles of the site (see search.py), and those a changed page they hold
-    makes out of date. Listings and worksheets are not indexed, so they make none."""
+def search_job(site: Path, plans: list[Plan], editions: Editions) -> IndexJob | None:
+    """The search index to update after a build: a delta of the changed pages, or the
+    whole site when an edition was built whole (see search.py)."""
+    changed = [
+        editions.prefix(plan_.locale.code) + html_path(path)
+        for plan_ in plans
+        for path in plan_.outdated
+        if path.endswith(".md") and not path.startswith(UNSEARCHED)
+    ]
     prefixes = [editions.prefix(code) for code in editions.codes]
-    ids = [case.id for case in library.published]
-    bundles = plan_bundles(site, prefixes, ids)
-    listed = site / SHARDS / SHARD_LIST
-    if any(p.mode == "full" for p in plans) or (
-        not listed.is_file() or listed.read_text(encoding="utf-8") != shard_list(bundles)
-    ):
-        return bundles, bundles
-    count = shard_count(len(ids))
-    stale = {b.folder for b in bundles if not (site / b.folder).is_dir()}
-    for plan_ in plans:
-        prefix = editions.prefix(plan_.locale.code)
-        for path in plan_.outdated:
-            if path.endswith(".md") and not path.startswith(UNSEARCHED):
-                stale.add(bundle_of(prefix + html_path(path), prefixes, count) or PRIMARY)
-    return bundles, [b for b in bundles if b.folder in stale]
+    return plan_index(site, prefixes, changed, whole=any(p.mode == "full" for p in plans))
 
 
 def _index_search(
-    site: Path,
-    bundles: list[Bundle],
-    stale: list[Bundle],
-    journal: Journal,
-    work: Path,
-    progress: Progress,
+    site: Path, job: IndexJob, journal: Journal, work: Path, progress: Progress
 ) -> None:
-    """Index the bundles whose pages changed, side by side, and put them into the site."""
-    if not stale:
-        return
-    folder = work / "pagefind.tmp"
-    shutil.rmtree(folder, ignore_errors=True)
+    """Index what changed, and put it into the site; a whole index replaces the delta."""
+    output = work / "pagefind.tmp"
     try:
-        indexes = index_bundles(site, stale, folder)
+        index = run_index(site, job, output)
     except SearchIndexError as exc:
         raise BuildError(str(exc)) from exc
-    for bundle in stale:
-        journal.put(site / bundle.folder, folder / bundle.folder)
-    listed = folder / SHARD_LIST
-    listed.write_text(shard_list(bundles), encoding="utf-8")
-    journal.put(site / SHARDS / SHARD_LIST, listed)
-    for gone in sorted((site / SHARDS).iterdir()):
-        if gone.is_dir() and f"{SHARDS}/{gone.name}" not in {b.folder for b in bundles}:
-            journal.remove(gone)
-    pages = sum(i.pages for i in indexes.values())
-    size = sum(i.bytes for i in indexes.values())
-    progress.step(
-        f"Search index: {pages} page(s) in {len(stale)} of {len(bundles)} part(s), "
-        f"{size // 1024} KB"
-    )
+    journal.put(site / job.folder, output)
+    if job.folder == PRIMARY:
+        journal.remove(site / DELTA)
+    what = "" if job.folder == PRIMARY else " changed since the last whole index"
+    progress.step(f"Search index: {index.pages} page(s){what}, {index.bytes // 1024} KB")
 
 
 class Journal:

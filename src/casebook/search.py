@@ -1,24 +1,23 @@
-"""Search: Pagefind builds chunked indexes from the built HTML, after any builder.
+"""Search: Pagefind builds a chunked index from the built HTML, after any builder.
 
 A query downloads only the index chunks it needs, so a reader's first visit does not grow
-with the number of cases. Pagefind indexes every page it is given each time it runs (at
-about 5 ms a case page), so the case pages are split into a few *shards*, each its own
-Pagefind bundle, which the search box merges in the browser (Pagefind's `mergeIndex`):
-an edited case re-indexes its shard, not the library. The number of shards is capped, so
-what a search downloads does not grow with the library either.
+with the number of cases. Pagefind indexes every page it is given each time it runs (about
+5 ms a case page, 8 s at 1,000 cases), so a rebuild does not index the site again for one
+changed page. It indexes the pages changed since the last whole index into a small *delta*
+bundle beside it; the search box merges the delta (Pagefind's `mergeIndex`) and drops the
+main bundle's results for those pages. Past `DELTA_LIMIT` changed pages, or when pages are
+added or removed, the whole site is indexed again and the delta goes. A cold build (every
+deploy) has no delta: readers get the single index, the smallest download per query.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
-import math
-import os
 import shutil
 import subprocess
 import sys
-import zlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,100 +32,97 @@ class SearchIndex:
     bytes: int
 
 
-PRIMARY = "pagefind"  # every page but the case pages, and the scripts the browser loads
-SHARDS = "pagefind-cases"  # one bundle per shard of case pages: pagefind-cases/<n>/
-SHARD_LIST = "shards.json"  # in SHARDS: the shards the search box merges
-CASES_PER_SHARD = 125
-MAX_SHARDS = 8
+PRIMARY = "pagefind"  # the whole index, and the scripts the browser loads
+DELTA = "pagefind-delta"  # pages changed since the primary was written
+DELTA_LIST = "delta.json"  # in DELTA: its pages, and the primary's results they replace
+DELTA_LIMIT = 150  # about a second of indexing
 # Folders of generated listing and worksheet pages: they opt out of the index (no
 # data-pagefind-body), so Pagefind need not even parse them (a third of its time at N = 1,000).
-NOT_INDEXED = {"worksheets", "browse", "assets", PRIMARY, SHARDS, "search", "admin"}
+NOT_INDEXED = {"worksheets", "browse", "assets", "search", "admin", PRIMARY, DELTA}
 # Pagefind's own interfaces, which Casebook does not use (docs/assets/search.js is ours).
 UNUSED = (
     "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
 )  # fmt: skip
-# A merged shard needs only its data: the browser loads the scripts from the primary.
-SHARD_KEEPS = ("pagefind-entry.json", "index", "fragment", "filter")
-
-
-def shard_count(cases: int) -> int:
-    return max(1, min(MAX_SHARDS, math.ceil(cases / CASES_PER_SHARD)))
-
-
-def shard_of(case_id: str, count: int) -> int:
-    """A case's shard: stable across builds, whatever else is in the library."""
-    return zlib.crc32(case_id.encode("utf-8")) % count
+# A merged bundle needs only its data: the browser loads the scripts from the primary.
+MERGED_KEEPS = ("pagefind-entry.json", "index", "fragment", "filter")
 
 
 @dataclass(frozen=True)
-class Bundle:
-    """One Pagefind run: the folder it writes (relative to the site) and its pages."""
+class IndexJob:
+    """One Pagefind run: the bundle it writes (a folder of the site) and its pages."""
 
-    folder: str
-    pages: tuple[str, ...]  # globs relative to the site
+    folder: str  # PRIMARY or DELTA
+    pages: tuple[str, ...]  # globs relative to the site; for DELTA, the pages themselves
 
     @property
     def glob(self) -> str:
         return "{" + ",".join(self.pages) + "}" if len(self.pages) > 1 else self.pages[0]
 
 
-def plan_bundles(site: Path, prefixes: Iterable[str], case_ids: Iterable[str]) -> list[Bundle]:
-    """The primary bundle (every indexed page but the case pages, in every edition) and
-    one bundle per shard of case pages. `prefixes`: each edition's folder ('' or 'es/')."""
+def whole_site(site: Path, prefixes: Iterable[str]) -> IndexJob:
+    """Every edition's indexed pages, without the folders whose pages are never indexed.
+    `prefixes`: each edition's folder in the site ('' or 'es/')."""
     prefixes = list(prefixes)
-    ids = sorted(case_ids)
-    primary: list[str] = []
+    globs: list[str] = []
     for prefix in prefixes:
         folder = site / prefix if prefix else site
         for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
-            name = entry.name
-            if prefix == "" and name + "/" in prefixes:
+            if prefix == "" and entry.name + "/" in prefixes:
                 continue  # another edition
             if entry.is_file() and entry.suffix == ".html":
-                primary.append(prefix + name)
-            elif entry.is_dir() and name not in NOT_INDEXED and name != "cases":
-                primary.append(f"{prefix}{name}/**/*.html")
-    bundles = [Bundle(PRIMARY, tuple(primary or ["index.html"]))]
-    count = shard_count(len(ids))
-    shards: list[list[str]] = [[] for _ in range(count)]
-    for case_id in ids:
-        shards[shard_of(case_id, count)] += [f"{p}cases/{case_id}/index.html" for p in prefixes]
-    bundles += [Bundle(f"{SHARDS}/{n}", tuple(pages)) for n, pages in enumerate(shards) if pages]
-    return bundles
+                globs.append(prefix + entry.name)
+            elif entry.is_dir() and entry.name not in NOT_INDEXED:
+                globs.append(f"{prefix}{entry.name}/**/*.html")
+    return IndexJob(PRIMARY, tuple(globs or ["**/*.html"]))
 
 
-def bundle_of(page: str, prefixes: Iterable[str], count: int) -> str | None:
-    """The bundle a built page (an HTML path in the site) is indexed in; None if none."""
-    prefix = max((p for p in prefixes if page.startswith(p)), key=len, default="")
-    rest = page[len(prefix) :]
-    parts = rest.split("/")
-    if parts[0] == "cases" and len(parts) == 3 and parts[2] == "index.html":
-        return f"{SHARDS}/{shard_of(parts[1], count)}"
-    if parts[0] in NOT_INDEXED or parts[0] == "cases":
+def plan_index(
+    site: Path, prefixes: Iterable[str], changed: Iterable[str], whole: bool = False
+) -> IndexJob | None:
+    """What to index after a build: nothing, the delta of changed pages (HTML paths in the
+    site), or the whole site (when `whole`, when there is no index yet, or past the
+    limit)."""
+    changed = [page for page in changed if indexed(page)]
+    if whole or not (site / PRIMARY / "pagefind-entry.json").is_file():
+        return whole_site(site, prefixes)
+    if not changed:
         return None
-    return PRIMARY
+    pages = sorted({*delta_pages(site), *changed})
+    pages = [page for page in pages if (site / page).is_file()]
+    if len(pages) > DELTA_LIMIT:
+        return whole_site(site, prefixes)
+    return IndexJob(DELTA, tuple(pages))
 
 
-def shard_list(bundles: Iterable[Bundle]) -> str:
-    """The shards file the search box reads: the folders to merge, relative to SHARDS."""
-    names = [b.folder.removeprefix(SHARDS + "/") + "/" for b in bundles if b.folder != PRIMARY]
-    return json.dumps({"shards": names}, separators=(",", ":")) + "\n"
+def indexed(page: str) -> bool:
+    """Whether Pagefind indexes a built page (an HTML path in the site); listing pages
+    opt out in their HTML, so this only has to leave out whole folders."""
+    return not any(part in NOT_INDEXED for part in page.split("/")[:2])
 
 
-def command(site: Path, bundle: Bundle, output: Path) -> list[str]:
+def delta_pages(site: Path) -> list[str]:
+    try:
+        data = json.loads((site / DELTA / DELTA_LIST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(page) for page in data.get("pages", [])]
+
+
+def command(site: Path, job: IndexJob, output: Path) -> list[str]:
     """Pagefind (the binary from the pagefind[bin] wheel) writing one bundle to `output`."""
     return [
         sys.executable, "-m", "pagefind", "--site", str(site), "--silent",
-        "--glob", bundle.glob, "--output-path", str(output),
+        "--glob", job.glob, "--output-path", str(output),
     ]  # fmt: skip
 
 
-def _run(site: Path, bundle: Bundle, output: Path) -> SearchIndex:
+def run_index(site: Path, job: IndexJob, output: Path) -> SearchIndex:
+    """Run Pagefind for `job` into `output`, and finish the bundle there."""
     shutil.rmtree(output, ignore_errors=True)
     try:
         result = subprocess.run(
-            command(site, bundle, output), capture_output=True, text=True, check=False, timeout=600
+            command(site, job, output), capture_output=True, text=True, check=False, timeout=600
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"the search index could not be built: {exc}") from exc
@@ -137,51 +133,62 @@ def _run(site: Path, bundle: Bundle, output: Path) -> SearchIndex:
             + " / ".join(detail)
             + "); reinstall with 'bash scripts/setup.sh'"
         )
-    trim(output, shard=bundle.folder != PRIMARY)
+    return finish(site, job, output)
+
+
+def finish(site: Path, job: IndexJob, output: Path) -> SearchIndex:
+    """Remove what no page loads; for a delta, list its pages and the primary's results
+    they replace (a page whose indexed text did not change keeps its result id, and the
+    browser shows it once)."""
+    merged = job.folder != PRIMARY
+    for entry in list(output.iterdir()):
+        keep = entry.name in MERGED_KEEPS or entry.suffix == ".pf_meta"
+        if (merged and not keep) or (not merged and entry.name in UNUSED):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    if merged:
+        urls = {_url(page) for page in job.pages}
+        own = set(_fragments(output))
+        replaced = sorted(
+            result
+            for result, url in _fragments(site / PRIMARY).items()
+            if url in urls and result not in own
+        )
+        listed = {"pages": list(job.pages), "replaced": replaced}
+        (output / DELTA_LIST).write_text(json.dumps(listed), encoding="utf-8")
     pages = len(list(output.glob("fragment/*.pf_fragment")))
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
     return SearchIndex(pages, size)
 
 
-def trim(bundle: Path, shard: bool) -> None:
-    """Remove what no page loads: Pagefind's own interfaces; in a shard, all but its data."""
-    for entry in list(bundle.iterdir()):
-        unused = entry.name not in SHARD_KEEPS if shard else entry.name in UNUSED
-        if shard and entry.name.endswith(".pf_meta"):
-            unused = False
-        if unused:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+def _url(page: str) -> str:
+    """The address Pagefind records for a built page."""
+    return "/" + page.removesuffix("index.html")
 
 
-def index_bundles(site: Path, bundles: list[Bundle], work: Path) -> dict[str, SearchIndex]:
-    """Run Pagefind for each bundle, side by side on every core, each into
-    `work/<folder>`. Raises SearchIndexError when any run fails."""
-    workers = max(1, min(os.cpu_count() or 1, len(bundles)))
-    with ThreadPoolExecutor(workers) as pool:
-        futures = {b.folder: pool.submit(_run, site, b, work / b.folder) for b in bundles}
-        return {folder: future.result() for folder, future in futures.items()}
+def _fragments(bundle: Path) -> dict[str, str]:
+    """Result id (a fragment's name) -> the page's address, for every page of a bundle."""
+    found: dict[str, str] = {}
+    for path in bundle.glob("fragment/*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        start = data.find(b"{")
+        try:
+            found[path.stem] = str(json.loads(data[start:])["url"])
+        except (ValueError, KeyError):
+            continue
+    return found
 
 
 def index_site(site: Path) -> SearchIndex:
     """Index a whole built site in place, whichever builder built it: its editions are the
-    folders with their own home page and assets, its cases the folders under cases/."""
-    prefixes = [""] + [
-        f"{d.name}/" for d in sorted(site.iterdir()) if (d / "assets").is_dir() and d != site
-    ]
-    ids = [p.parent.name for p in (site / "cases").glob("*/index.html") if p.parent.name != "page"]
-    bundles = plan_bundles(site, prefixes, ids)
-    work = site / ".pagefind.tmp"
+    folders with their own home page and assets."""
+    prefixes = [""] + [f"{d.name}/" for d in sorted(site.iterdir()) if (d / "assets").is_dir()]
+    job = whole_site(site, prefixes)
+    output = site.parent / f".{site.name}.pagefind.tmp"
     try:
-        results = index_bundles(site, bundles, work)
-        for bundle in bundles:
-            target = site / bundle.folder
-            shutil.rmtree(target, ignore_errors=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (work / bundle.folder).rename(target)
+        index = run_index(site, job, output)
+        shutil.rmtree(site / PRIMARY, ignore_errors=True)
+        shutil.rmtree(site / DELTA, ignore_errors=True)
+        output.rename(site / PRIMARY)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    (site / SHARDS).mkdir(exist_ok=True)
-    (site / SHARDS / SHARD_LIST).write_text(shard_list(bundles), encoding="utf-8")
-    return SearchIndex(
-        sum(r.pages for r in results.values()), sum(r.bytes for r in results.values())
-    )
+        shutil.rmtree(output, ignore_errors=True)
+    return index

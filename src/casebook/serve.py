@@ -39,7 +39,7 @@ from casebook.incremental import Manifest, source_folders
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
-from casebook.search import PRIMARY, SHARD_LIST, SHARDS, Bundle, shard_list, trim
+from casebook.search import DELTA, PRIMARY, IndexJob, finish
 from casebook.search import command as search_command
 from casebook.validate import Library, check_project
 
@@ -84,11 +84,10 @@ class Preview:
         self.site = self.work / "site"
         self._seed()
         self.manifest = Manifest.load(self.project, "preview-manifest.json")
-        # Search bundles being indexed, and the folders still to index (a rebuild stops
-        # the runs; what they had not finished is indexed with the next rebuild's).
-        self._search: dict[str, subprocess.Popen[bytes]] = {}
-        self._unindexed: set[str] = set()
-        self._bundles: list[Bundle] = []
+        # The search index being updated in the background. A rebuild stops it; the pages
+        # it held are then indexed with the next rebuild's (the delta keeps them).
+        self._search: subprocess.Popen[bytes] | None = None
+        self._job: IndexJob | None = None
 
     def _seed(self) -> None:
         """Start from the last `casebook build` when there is no preview yet: the first
@@ -202,11 +201,8 @@ class Preview:
             file=sys.stderr,
             flush=True,
         )
-        if built is not None:
-            self._bundles = built.bundles
-            self._unindexed |= {b.folder for b in built.unindexed}
-        if self._unindexed:
-            self._start_search()
+        if built is not None and built.search is not None:
+            self._start_search(built.search)
         return True
 
     def _failed(self, lines: list[str], summary: str) -> None:
@@ -218,52 +214,55 @@ class Preview:
 
     # Search, in the background -----------------------------------------------------------
 
-    def _start_search(self) -> None:
-        """Index the out-of-date bundles with Pagefind, side by side, each into a new
-        folder swapped in when every one is done."""
-        for bundle in self._bundles:
-            if bundle.folder in self._unindexed:
-                output = self.work / "pagefind.tmp" / bundle.folder
-                shutil.rmtree(output, ignore_errors=True)
-                self._search[bundle.folder] = subprocess.Popen(
-                    search_command(self.site, bundle, output),
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+    def _start_search(self, job: IndexJob) -> None:
+        """Update the preview's search index with Pagefind into a new folder, swapped in
+        when done."""
+        stopped = self._job
+        if stopped is not None and stopped.folder == PRIMARY:
+            job = stopped  # the whole index was stopped: it is still to do
+        elif stopped is not None and job.folder == DELTA:
+            # The stopped run's pages are not in the delta yet: index them with these.
+            job = IndexJob(DELTA, tuple(sorted({*stopped.pages, *job.pages})))
+        output = self.work / "pagefind.tmp"
+        shutil.rmtree(output, ignore_errors=True)
+        self._job = job
+        self._search = subprocess.Popen(
+            search_command(self.site, job, output),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def search_finished(self) -> bool:
         """Swap a finished search index in; True when none is running any more."""
-        if not self._search:
+        process, job = self._search, self._job
+        if process is None or job is None:
             return True
-        if any(process.poll() is None for process in self._search.values()):
+        if process.poll() is None:
             return False
-        runs, self._search = self._search, {}
-        if any(process.returncode != 0 for process in runs.values()):
+        self._search = self._job = None
+        output = self.work / "pagefind.tmp"
+        if process.returncode != 0 or not output.is_dir():
             print("casebook: the search index could not be updated", file=sys.stderr)
             return True
-        staged = self.work / "pagefind.tmp"
+        finish(self.site, job, output)
         old = self.work / "pagefind.old"
         shutil.rmtree(old, ignore_errors=True)
-        for folder in runs:
-            trim(staged / folder, shard=folder != PRIMARY)
-            target = self.site / folder
-            if target.exists():
-                (old / folder).parent.mkdir(parents=True, exist_ok=True)
-                target.rename(old / folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (staged / folder).rename(target)
-        (self.site / SHARDS / SHARD_LIST).write_text(shard_list(self._bundles), encoding="utf-8")
+        old.mkdir(parents=True)
+        target = self.site / job.folder
+        if target.exists():
+            target.rename(old / "bundle")
+        if job.folder == PRIMARY and (self.site / DELTA).exists():
+            (self.site / DELTA).rename(old / "delta")
+        output.rename(target)
         shutil.rmtree(old, ignore_errors=True)
-        self._unindexed -= set(runs)
         print("casebook: search index updated", file=sys.stderr, flush=True)
         return True
 
     def _stop_search(self) -> None:
-        for process in self._search.values():
-            if process.poll() is None:
-                process.terminate()
-                process.wait()
-        self._search = {}
+        if self._search is not None and self._search.poll() is None:
+            self._search.terminate()
+            self._search.wait()
+        self._search = None
 
     # PDFs on request ---------------------------------------------------------------------
 
