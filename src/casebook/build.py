@@ -854,63 +854,46 @@ def build_editions(
     Without `search`, the last search index is kept as it is, and the bundles out of date
     are returned (the preview indexes them after showing the page)."""
     work = work or project.root / "build"
-    editions = list(library.languages.locales.values())
+    editions = sorted(
+        library.languages.locales.values(), key=lambda e: e.code != library.languages.default.code
+    )
     environment = environment_digest(project)
     digests = Digests()
     plans: list[Plan] = []
-    for locale in editions:
-        state = manifest.edition(locale.code)
-        generated = generate(
-            project,
-            library,
-            settings,
-            pdfs.get(locale.code),
-            locale.code,
-            current=state.docs,
-            environment=environment,
-            digests=digests,
-        )
-        state.docs = generated.records
-        config = write_config(project, locale, library.languages)
-        stamp = _stamp(project, strict, config)
-        outdated = outdated_pages(generated, state.site)
-        mode, reason = _decide(locale, generated, outdated, state, stamp, site)
-        plan_ = Plan(locale, generated, mode, outdated, config, reason)
-        plan_.gone = [p for p in state.site if p not in generated.records]
-        plans.append(plan_)
-        progress.step(
-            f"[{locale.code}] {generated.written} file(s) written, {generated.unchanged} "
-            f"unchanged, {generated.removed} removed, {generated.skipped} up to date; "
-            f"builder: {mode} ({reason})"
-        )
-    manifest.save()  # the docs folders' state, even if the build fails from here on
-    codes = sorted(
-        (p.locale.code for p in plans), key=lambda c: c != library.languages.default.code
-    )
-    site_editions = Editions(codes, settings.site_url)
-    if all(p.mode == "skip" for p in plans) and (not search or (site / PRIMARY).is_dir()):
-        return None
+    site_editions = Editions([e.code for e in editions], settings.site_url)
     base = read_config(project)
     outputs = work / "out"
-    for plan_ in plans:
-        if plan_.mode in ("skip", "copy"):
-            continue
-        job = EditionJob(
-            plan_.locale.code, project.root, plan_.config, outputs / plan_.locale.code, strict
+    listed = work / "pages.txt"  # every page of the finished site, for the hardening
+    with Builders(site_editions, listed, progress) as builders:
+        for locale in editions:
+            plan_ = _plan_edition(
+                project, library, settings, pdfs, manifest, site, strict, locale, environment,
+                digests, progress,
+            )  # fmt: skip
+            plans.append(plan_)
+            if plan_.mode in ("partial", "full"):
+                job = EditionJob(
+                    locale.code, project.root, plan_.config, outputs / locale.code, strict
+                )
+                if plan_.mode == "partial":
+                    job.docs = _partial_docs(project, plan_, base, plan_.outdated, work)
+                    job.pages = [html_path(p) for p in plan_.outdated if p.endswith(".md")]
+                plan_.job = job
+                builders.start(job)  # while the next edition is generated
+        manifest.save()  # the docs folders' state, even if the build fails from here on
+        if all(p.mode == "skip" for p in plans) and (not search or (site / PRIMARY).is_dir()):
+            return None
+        # Every page of the finished site, for the alternates of the same page in each edition.
+        exists = sorted(
+            site_editions.prefix(p.locale.code) + html_path(path)
+            for p in plans
+            for path in p.generated.records
+            if path.endswith(".md")
         )
-        if plan_.mode == "partial":
-            job.docs = _partial_docs(project, plan_, base, plan_.outdated, work)
-            job.pages = [html_path(p) for p in plan_.outdated if p.endswith(".md")]
-        plan_.job = job
-    # Every page of the finished site, for the alternates of the same page in each edition.
-    exists = frozenset(
-        site_editions.prefix(p.locale.code) + html_path(path)
-        for p in plans
-        for path in p.generated.records
-        if path.endswith(".md")
-    )
-    jobs = any(p.job for p in plans)
-    warnings = _run_builders(plans, progress, site_editions, exists) if jobs else []
+        listed.parent.mkdir(parents=True, exist_ok=True)
+        listed.write_text("\n".join(exists), encoding="utf-8")
+        warnings = builders.finish()
+    exists_set = frozenset(exists)
     # Everything that can fail has run outside `site`; now the new files go in, each by a
     # rename, and every replaced file is kept until the end so that a failure puts it back.
     created = not site.exists()
@@ -919,7 +902,7 @@ def build_editions(
     try:
         _apply(project, plans, site, journal, work)
         if len(site_editions.codes) > 1:
-            add_sitemap_stubs(site, exists)
+            add_sitemap_stubs(site, exists_set)
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.mode != "full"}
         verify_reachable(site, library, rebuilt)
         indexing = search_job(site, plans, site_editions)
@@ -1070,25 +1053,40 @@ def _stub(page: Path) -> bytes:
     return (head + heading + "\n").encode("utf-8")
 
 
-def _run_builders(
-    plans: list[Plan], progress: Progress, editions: Editions, exists: frozenset[str]
-) -> list[str]:
-    """The editions' builders side by side on every core; each edition's pages are
-    hardened (security policy, safe links, language alternates) as soon as it is built,
-    on any free core. `exists`: every page of the finished site, from its root."""
-    jobs = [p.job for p in plans if p.job is not None]
-    workers = min(os.cpu_count() or 1, max(1, len(jobs)))
-    warnings: list[str] = []
-    hardened = 0
-    with ProcessPoolExecutor(
-        workers, initializer=set_site, initargs=(Path("."), editions, exists)
-    ) as pool:
-        builds: dict[Future[list[str]], EditionJob] = {
-            pool.submit(_build_edition, job): job for job in jobs
-        }
+class Builders:
+    """The editions' builders side by side on every core, each started as soon as its
+    edition is generated; each edition's pages are hardened (security policy, safe links,
+    language alternates) as soon as it is built, on any free core."""
+
+    def __init__(self, editions: Editions, listed: Path, progress: Progress) -> None:
+        self.editions = editions
+        self.listed = listed  # written before `finish`: the hardening reads it
+        self.progress = progress
+        self.pool: ProcessPoolExecutor | None = None
+        self.builds: dict[Future[list[str]], EditionJob] = {}
+
+    def __enter__(self) -> Builders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def start(self, job: EditionJob) -> None:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                os.cpu_count() or 1,
+                initializer=set_site,
+                initargs=(Path("."), self.editions, self.listed),
+            )
+        self.builds[self.pool.submit(_build_edition, job)] = job
+
+    def finish(self) -> list[str]:
+        """Wait for every builder and the hardening; the builders' warnings."""
+        warnings: list[str] = []
         hardening: list[Future[int]] = []
-        for future in as_completed(builds):
-            job = builds[future]
+        for future in as_completed(self.builds):
+            job = self.builds[future]
             try:
                 warnings += future.result()
             except BuildError:
@@ -1102,15 +1100,58 @@ def _run_builders(
                 if job.docs is not None
                 else sorted(str(p) for p in job.out.rglob("*.html"))
             )
-            progress.step(f"[{job.code}] built {len(pages)} page(s)")
+            self.progress.step(f"[{job.code}] built {len(pages)} page(s)")
+            assert self.pool is not None
+            prefix = self.editions.prefix(job.code)
             for start in range(0, len(pages), 250):
                 chunk = pages[start : start + 250]
-                prefix = editions.prefix(job.code)
-                hardening.append(pool.submit(harden_files, chunk, str(job.out), prefix))
-        for done in hardening:
-            hardened += done.result()
-    progress.step(f"Content-Security-Policy and safe links added to {hardened} page(s)")
-    return warnings
+                hardening.append(self.pool.submit(harden_files, chunk, str(job.out), prefix))
+        if self.builds:
+            hardened = sum(done.result() for done in hardening)
+            self.progress.step(
+                f"Content-Security-Policy and safe links added to {hardened} page(s)"
+            )
+        return warnings
+
+
+def _plan_edition(
+    project: Project,
+    library: Library,
+    settings: SiteSettings,
+    pdfs: dict[str, dict[str, Path]],
+    manifest: Manifest,
+    site: Path,
+    strict: bool,
+    locale: Locale,
+    environment: str,
+    digests: Digests,
+    progress: Progress,
+) -> Plan:
+    """Generate an edition's outdated outputs and decide how its builder runs."""
+    state = manifest.edition(locale.code)
+    generated = generate(
+        project,
+        library,
+        settings,
+        pdfs.get(locale.code),
+        locale.code,
+        current=state.docs,
+        environment=environment,
+        digests=digests,
+    )
+    state.docs = generated.records
+    config = write_config(project, locale, library.languages)
+    stamp = _stamp(project, strict, config)
+    outdated = outdated_pages(generated, state.site)
+    mode, reason = _decide(locale, generated, outdated, state, stamp, site)
+    plan_ = Plan(locale, generated, mode, outdated, config, reason)
+    plan_.gone = [p for p in state.site if p not in generated.records]
+    progress.step(
+        f"[{locale.code}] {generated.written} file(s) written, {generated.unchanged} "
+        f"unchanged, {generated.removed} removed, {generated.skipped} up to date; "
+        f"builder: {mode} ({reason})"
+    )
+    return plan_
 
 
 def _apply(project: Project, plans: list[Plan], site: Path, journal: Journal, work: Path) -> None:

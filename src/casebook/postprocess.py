@@ -227,19 +227,30 @@ class Hardened:
 
 # What every page needs to know about the site, set once per worker process (not sent with
 # every page: the list of pages grows with the library).
-_SITE: tuple[Path, Editions | None, frozenset[str]] | None = None
+_SITE: tuple[Path, Editions | None, frozenset[str] | Path] | None = None
 
 
-def set_site(site: Path, editions: Editions | None, exists: frozenset[str]) -> None:
+def set_site(site: Path, editions: Editions | None, exists: frozenset[str] | Path) -> None:
+    """`exists`: every page of the finished site, or a file listing them, one a line, read
+    when a page is first hardened (a worker may start before the list is complete)."""
     global _SITE
     _SITE = (site, editions, exists)
+
+
+def _site() -> tuple[Path, Editions | None, frozenset[str]] | None:
+    global _SITE
+    if _SITE is not None and isinstance(_SITE[2], Path):
+        listed = frozenset(_SITE[2].read_text(encoding="utf-8").splitlines())
+        _SITE = (_SITE[0], _SITE[1], listed)
+    return _SITE  # type: ignore[return-value]
 
 
 def _harden_file(path: Path, where: str | None = None) -> None:
     """`where`: the page's path from the site's root, when it is built somewhere else."""
     html = path.read_text(encoding="utf-8")
-    if _SITE is not None:
-        site, editions, exists = _SITE
+    known = _site()
+    if known is not None:
+        site, editions, exists = known
         if editions is not None:
             where = where if where is not None else path.relative_to(site).as_posix()
             html = language_links(html, where, editions, exists)
