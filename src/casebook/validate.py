@@ -237,10 +237,13 @@ def check_case_file(
     problems += document.problems
 
     # A placeholder left from `casebook new` is the one problem worth reporting on its line.
-    placeholders = list(_placeholders(document, vocabularies))
+    # Each string in the front matter and each prose line of the body, found once for all rules.
+    strings = _strings(document.data)
+    prose = list(_prose_lines(document))
+    placeholders = list(_placeholders(document, vocabularies, strings=strings, prose=prose))
     held = {p.line for p in placeholders}
     problems += placeholders
-    problems += _identifying(document, details or IdentifyingDetails([]), held)
+    problems += _identifying(document, details or IdentifyingDetails([]), held, strings, prose)
     vocab_problems = [p for p in _check_vocabularies(document, vocabularies) if p.line not in held]
     flagged = {(p.line, p.field) for p in vocab_problems} | {
         (p.line, p.field) for p in placeholders
@@ -269,9 +272,9 @@ def check_case_file(
                 problems.append(problem)
     problems += _check_references(document)
     problems += _check_id(document, case_id)
-    intro, sections, found = parse_body(document, vocabularies.get("sections"))
+    intro, sections, found = parse_body(document, vocabularies.get("sections"), prose)
     problems += found
-    problems += check_markdown(document, all_ids, pages)
+    problems += check_markdown(document, all_ids, pages, prose)
     if meta is not None:
         problems += _check_section_notes(document, meta, sections, flagged)
 
@@ -350,30 +353,41 @@ def _no_national_support(
         )
 
 
-def _strings(
-    data: Any, loc: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
+Strings = list[tuple[tuple[str | int, ...], str]]
+
+
+def _strings(data: Any) -> Strings:
+    """Every text value in YAML data, with its location, in document order."""
+    found: Strings = []
+    _collect_strings(data, (), found)
+    return found
+
+
+def _collect_strings(data: Any, loc: tuple[str | int, ...], found: Strings) -> None:
+    # Appending to one list, not nested generators: this runs for every value of every file.
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from _strings(value, (*loc, str(key)))
+            _collect_strings(value, (*loc, str(key)), found)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _strings(value, (*loc, index))
+            _collect_strings(value, (*loc, index), found)
     elif isinstance(data, str):
-        yield loc, data
+        found.append((loc, data))
 
 
 def _placeholders(
     document: Document,
     vocabularies: Vocabularies | None = None,
     bank: QuestionBank | None = None,
+    strings: Strings | None = None,
+    prose: list[tuple[int, str]] | None = None,
 ) -> Iterator[Problem]:
     """TODO markers left from the scaffold, in the front matter (or a YAML file) and the body.
 
     Each hint says what to write: the field's description, the audience a question is for,
-    or what the section holds.
+    or what the section holds. `strings` and `prose` are the document's, when already found.
     """
-    for loc, value in _strings(document.data):
+    for loc, value in _strings(document.data) if strings is None else strings:
         if "TODO" in value and PLACEHOLDER.search(value):
             dotted = ".".join(str(part) for part in loc)
             hint = (
@@ -388,7 +402,9 @@ def _placeholders(
                 f"still holds the placeholder '{_short(value)}'; replace it{hint}",
             )
     heading = ""
-    for line, text in _prose_lines(document) if "TODO" in document.body else ():
+    if "TODO" not in document.body:
+        return
+    for line, text in _prose_lines(document) if prose is None else prose:
         match = _H2.match(text)
         if match:
             heading = _ATTRS.sub("", match.group(1)).strip()
@@ -456,14 +472,19 @@ _NOT_PROSE = {"url", "website", "date"}
 
 
 def _identifying(
-    document: Document, details: IdentifyingDetails, held: set[int]
+    document: Document,
+    details: IdentifyingDetails,
+    held: set[int],
+    strings: Strings | None = None,
+    prose: list[tuple[int, str]] | None = None,
 ) -> Iterator[Problem]:
     """Warnings for text that may identify a person, so the safeguarding review looks again."""
     found: list[tuple[int, str, str]] = []
-    for loc, value in _strings(document.data):
+    for loc, value in _strings(document.data) if strings is None else strings:
         if loc and str(loc[-1]) not in _NOT_PROSE:
             found.append((document.lines.line(loc), ".".join(map(str, loc)), value))
-    found += [(line, "body", text) for line, text in _prose_lines(document)]
+    prose = list(_prose_lines(document)) if prose is None else prose
+    found += [(line, "body", text) for line, text in prose]
     patterns = details.suspects("\n".join(text for _, _, text in found))
     if patterns is None:
         return
@@ -648,7 +669,9 @@ def _prose_lines(document: Document) -> Iterator[tuple[int, str]]:
 
 
 def parse_body(
-    document: Document, sections_vocab: Vocabulary | None
+    document: Document,
+    sections_vocab: Vocabulary | None,
+    prose_lines: list[tuple[int, str]] | None = None,
 ) -> tuple[str, list[Section], list[Problem]]:
     problems: list[Problem] = []
     name = document.name
@@ -657,7 +680,7 @@ def parse_body(
         for term in sections_vocab.terms.values():
             by_label[term.label.lower()] = term.id
             by_label[term.id] = term.id
-    prose = dict(_prose_lines(document))
+    prose = {line for line, _ in (_prose_lines(document) if prose_lines is None else prose_lines)}
     intro: list[str] = []
     heads: list[tuple[str, str, int]] = []
     bodies: list[list[str]] = []
@@ -801,13 +824,16 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 
 
 def check_markdown(
-    document: Document, case_ids: set[str], pages: frozenset[str] = frozenset()
+    document: Document,
+    case_ids: set[str],
+    pages: frozenset[str] = frozenset(),
+    prose: list[tuple[int, str]] | None = None,
 ) -> Iterator[Problem]:
     """Content rules for a case body: one problem per line, the most specific rule first.
 
     `pages` are the site's top-level pages (support, guidance): links to them are not cases.
     """
-    for line, text in _prose_lines(document):
+    for line, text in _prose_lines(document) if prose is None else prose:
         if not _SUSPECT.search(text):
             continue  # plain prose: none of the rules below can match
         text = _CODE_SPAN.sub("", text)
