@@ -494,15 +494,20 @@ def _identifying(
     prose: list[tuple[int, str]] | None = None,
 ) -> Iterator[Problem]:
     """Warnings for text that may identify a person, so the safeguarding review looks again."""
-    found: list[tuple[int, str, str]] = []
-    for loc, value in _strings(document.data) if strings is None else strings:
-        if loc and str(loc[-1]) not in _NOT_PROSE:
-            found.append((document.lines.line(loc), ".".join(map(str, loc)), value))
+    # Where each text is (line and field) is worked out only for a document with a suspect.
+    fields = [
+        (loc, value)
+        for loc, value in (_strings(document.data) if strings is None else strings)
+        if loc and str(loc[-1]) not in _NOT_PROSE
+    ]
     prose = list(_prose_lines(document)) if prose is None else prose
-    found += [(line, "body", text) for line, text in prose]
-    patterns = details.suspects("\n".join(text for _, _, text in found))
+    texts = [value for _, value in fields]
+    texts += [text for _, text in prose]
+    patterns = details.suspects("\n".join(texts))
     if patterns is None:
         return
+    found = [(document.lines.line(loc), ".".join(map(str, loc)), value) for loc, value in fields]
+    found += [(line, "body", text) for line, text in prose]
     for line, where, text in found:
         if line in held:
             continue
@@ -804,6 +809,7 @@ def _check_section_notes(
 # sanitises the HTML as a second line of defence.
 # Every rule below needs one of these characters or words on the line.
 _SUSPECT = re.compile(r"[<{=]|javascript|\]\(", re.I)
+
 _CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"<\s*script", re.I), "a <script> tag is not allowed; delete it"),
     (
@@ -838,6 +844,17 @@ _CASE_LINK = re.compile(
 _CODE_SPAN = re.compile(r"`[^`]*`")
 
 
+def _suspect(text: str) -> bool:
+    """`_SUSPECT.search(text)`, answered with string searches, which are many times faster."""
+    if "<" in text or "{" in text or "=" in text or "](" in text:
+        return True
+    # In ASCII text, case-insensitive matching is lower-casing; elsewhere the regex decides
+    # (it also matches e.g. the long s 'ſ' for 's').
+    if text.isascii():
+        return "javascript" in text.lower()
+    return _SUSPECT.search(text) is not None
+
+
 def check_markdown(
     document: Document,
     case_ids: set[str],
@@ -848,8 +865,10 @@ def check_markdown(
 
     `pages` are the site's top-level pages (support, guidance): links to them are not cases.
     """
+    if not _suspect(document.body):
+        return  # the rules look at lines, and none of them can match across lines
     for line, text in _prose_lines(document) if prose is None else prose:
-        if not _SUSPECT.search(text):
+        if not _suspect(text):
             continue  # plain prose: none of the rules below can match
         text = _CODE_SPAN.sub("", text)
         for pattern, message in _CONTENT_RULES:
