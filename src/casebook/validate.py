@@ -8,11 +8,9 @@ then each case's questions. Only cases with no errors become `Case` objects.
 from __future__ import annotations
 
 import gc
-import multiprocessing as mp
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,14 +174,35 @@ def _check_one(path: Path) -> tuple[Case | None, list[Problem]]:
 def _check_all(
     paths: list[Path], shared: tuple[Any, ...]
 ) -> list[tuple[Case | None, list[Problem]]]:
-    """Check case files, on every core when there are many (workers inherit `shared`)."""
+    """Check case files, on every idle core when there are many (workers inherit `shared`)."""
     global _SHARED
     _SHARED = shared
-    workers = os.cpu_count() or 1
-    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+    workers = _idle_cores()
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [_check_one(path) for path in paths]
+    # Imported here: a fortieth of a second that a check in one process does not need.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
         return [_check_one(path) for path in paths]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         return list(pool.map(_check_one, paths, chunksize=max(1, len(paths) // (workers * 4))))
+
+
+def _idle_cores() -> int:
+    """The cores that other work leaves idle, judged by the last minute's load average.
+
+    Workers cost about a sixth more CPU time than checking in one process (each sends its
+    cases back pickled, and loads pycountry's tables again). On idle cores that buys a
+    shorter wait; on cores busy with other work it only takes their time from that work.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every system
+        return cores
+    return max(1, min(cores, round(cores - busy)))
 
 
 def _case_id(path: Path) -> str:
