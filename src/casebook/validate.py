@@ -129,13 +129,24 @@ def _check_project(project: Project, paths: list[Path] | None) -> CheckResult:
             )
             continue
         assert language is not None
+        read: dict[Path, Document] = {}
         case, found = check_case_file(
-            path, project, vocabularies, bank, all_ids, pages, details, translation=(base, language)
+            path,
+            project,
+            vocabularies,
+            bank,
+            all_ids,
+            pages,
+            details,
+            translation=(base, language),
+            read=read,
         )
         problems += found
         if case is None:
             continue
-        found = list(check_translation(case, originals.get(base), path, project, language))
+        found = list(
+            check_translation(case, originals.get(base), path, project, language, read.get(path))
+        )
         problems += found
         if any(p.is_error for p in found):
             continue
@@ -193,8 +204,8 @@ def _check_all(
 def _idle_cores() -> int:
     """The cores that other work leaves idle, judged by the last minute's load average.
 
-    Workers cost about a sixth more CPU time than checking in one process (each sends its
-    cases back pickled, and loads pycountry's tables again). On idle cores that buys a
+    Workers cost a fifth to a third more CPU time than one process at 1,000 cases (each sends
+    its cases back pickled, and loads pycountry's tables again). On idle cores that buys a
     shorter wait; on cores busy with other work it only takes their time from that work.
     """
     cores = os.cpu_count() or 1
@@ -249,8 +260,12 @@ def check_case_file(
     details: IdentifyingDetails | None = None,
     translation: tuple[str, str] | None = None,
     support: SupportDirectory | None = None,
+    read: dict[Path, Document] | None = None,
 ) -> tuple[Case | None, list[Problem]]:
-    """Check one case file; `translation` is (original id, language) for a translation."""
+    """Check one case file; `translation` is (original id, language) for a translation.
+
+    The document read from `path` is added to `read` when it is given.
+    """
     name = display_path(path, project.root)
     case_id = translation[0] if translation else _case_id(path)
     problems: list[Problem] = []
@@ -268,6 +283,8 @@ def check_case_file(
         document = read_front_matter(path, name)
     except LoadError as exc:
         return None, [*problems, exc.problem]
+    if read is not None:
+        read[path] = document
     problems += document.problems
 
     # A placeholder left from `casebook new` is the one problem worth reporting on its line.
@@ -562,12 +579,19 @@ def _facts(meta: CaseFrontMatter) -> dict[tuple[str | int, ...], Any]:
 
 
 def check_translation(
-    case: Case, original: Case | None, path: Path, project: Project, language: str
+    case: Case,
+    original: Case | None,
+    path: Path,
+    project: Project,
+    language: str,
+    document: Document | None = None,
 ) -> Iterator[Problem]:
-    """A translation names its original, is in its file's language, and keeps every fact."""
-    from casebook.loader import read_front_matter as read
+    """A translation names its original, is in its file's language, and keeps every fact.
 
-    document = read(path, case.path)
+    `document` is the translation's file as the case check read it (read again without it).
+    """
+    if document is None:
+        document = read_front_matter(path, case.path)
     meta = case.meta
     if original is None:
         if (project.cases_dir / f"{case.id}.md").is_file():
