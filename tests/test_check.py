@@ -1241,3 +1241,14 @@ def test_a_national_service_for_the_country_clears_the_warning(project: Path) ->
         "data/support_services.yml",
     )(project)
     assert check(project).problems == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain prose", "a = b", "<b>", "{: .x}", "[t](u)", "] (", "JavaScript", "JAVASCRİPT",
+     "javaſcript", "javascrıpt", "jav\nascript", "Café javascript", "Café", ""],
+)  # fmt: skip
+def test_the_quick_content_test_answers_as_its_regex_does(text: str) -> None:
+    from casebook.validate import _SUSPECT, _suspect
+
+    assert _suspect(text) == (_SUSPECT.search(text) is not None)

@@ -423,3 +423,48 @@ def test_bad_vocabulary_file_is_reported(tmp_path: Path) -> None:
         "'Bad Id' is not a valid id; use lowercase letters, digits and hyphens, e.g. 'bad-id'"
         in by_path["themes.yml"]
     )
+
+
+# Documents for both routes of parse_yaml: the quick one-walk builder and PyYAML's constructor.
+BOTH_ROUTES = [
+    "a: 1\nb: [x, 2.5, .inf, 0x1f, 017, 1_000, 1:30, true, No, ~, '', null]\n",
+    "a: 1\nm:\n  x: 1\n  x: 2\na: 3\n",
+    "1: a\n'1': b\nyes: c\n2026-01-05: d\n",
+    "d: 2026-13-45\ne: !!int abc\nf: !!str 12\ng: !!timestamp 2001-12-14t21:59:43.10-05:00\n",
+    "a: &x foo\nb: *x\n",
+    "a: &x {k: 1}\nb: *x\n",
+    "a: &a [*a]\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: &m {b: 1}\nc:\n  <<: *m\n",
+    "? [a, b]\n: 1\n",
+    "x: !!set {a, b}\n",
+    "x: !!omap [a: 1]\n",
+    "x: !!binary aGVsbG8=\n",
+    "x: !secret y\nx: 2\n",
+    "- a\n- b: c\n  b: [e]\n",
+    "just text\n",
+]
+
+
+@pytest.mark.parametrize("text", BOTH_ROUTES)
+@pytest.mark.parametrize("collect", [True, False])
+def test_the_quick_route_reads_yaml_as_pyyaml_does(
+    text: str, collect: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casebook import loader
+
+    def read() -> object:
+        found: list[Problem] | None = [] if collect else None
+        try:
+            data, lines = parse_yaml(text, "f.yml", 3, found)
+        except LoadError as exc:
+            return exc.problem
+        return repr(data), lines.lines, lines.start, found
+
+    quick = read()
+
+    def unusual(*args: object) -> None:
+        raise loader._Unusual
+
+    monkeypatch.setattr(loader._Builder, "build", unusual)
+    assert quick == read()

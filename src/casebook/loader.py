@@ -16,9 +16,36 @@ import yaml
 from casebook.problems import Problem
 
 try:  # libyaml is several times faster; fall back to pure Python where it is missing
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_TEXT_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+# First character -> the implicit resolvers to try, wildcards included, as PyYAML tries them.
+_WILDCARD: list[tuple[str, re.Pattern[str]]] = _Base.yaml_implicit_resolvers.get(None, [])
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {
+    key: resolvers + _WILDCARD for key, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, with a quicker tag resolver (it runs once for every value)."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # BaseResolver.resolve without its per-call list concatenation; path resolvers
+        # (never registered on the safe loader) take the original route.
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return str(super().resolve(kind, value, implicit))
+        if implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return tag
+        return _TEXT_TAG
+
 
 Loc = tuple[str | int, ...]
 
@@ -100,11 +127,18 @@ def parse_yaml(
     if node is None:
         return None, lines
     found: list[Problem] = []
-    _record(node, (), lines, first_line, name, found, set())
+    try:
+        data = _Builder(lines, first_line, name, found).build(node, ())
+        quick = True
+    except _Unusual:  # tags or keys the quick route leaves to PyYAML's constructor
+        lines, found, quick = LineMap(start=first_line), [], False
+        _record(node, (), lines, first_line, name, found, set())
     if duplicates is None and found:
         raise LoadError(found[0])
     if duplicates is not None:
         duplicates.extend(found)
+    if quick:
+        return data, lines
     constructor = _Loader("")
     try:
         _keep_as_text(node, constructor)
@@ -123,6 +157,106 @@ def parse_yaml(
             )
         ) from exc
     return data, lines
+
+
+class _Unusual(Exception):
+    """A node the quick route does not build: PyYAML's constructor builds the document."""
+
+
+# Scalars the quick route builds, with PyYAML's own functions; text needs none.
+_SCALARS = {
+    tag: _Base.yaml_constructors[tag]
+    for tag in (
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:timestamp",
+    )
+}
+_SCALAR_MAKER = yaml.constructor.SafeConstructor()
+
+
+class _Builder:
+    """Builds the data and the line map in one walk of the node tree.
+
+    It gives exactly what `_record`, `_keep_as_text` and `construct_document` give together
+    (the same data, lines, duplicate keys and refused aliases, in the same order), for
+    documents of plain maps, lists and scalars. Anything else raises _Unusual.
+    """
+
+    def __init__(self, lines: LineMap, first: int, name: str, dupes: list[Problem]) -> None:
+        self.lines = lines.lines
+        self.map = lines
+        self.first = first
+        self.name = name
+        self.dupes = dupes
+        self.visited: set[int] = set()
+
+    def scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _TEXT_TAG:
+            return node.value
+        make = _SCALARS.get(tag)
+        if make is None:
+            raise _Unusual
+        try:
+            return make(_SCALAR_MAKER, node)
+        except (ValueError, TypeError, OverflowError):
+            return node.value  # kept as text, as `_keep_as_text` does
+        except Exception as exc:  # whatever PyYAML does with it, it does on the slow route
+            raise _Unusual from exc
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.scalar(node)
+        if id(node) in self.visited:
+            self.refuse_alias(loc)
+        self.visited.add(id(node))
+        first, lines = self.first, self.lines
+        if kind is yaml.MappingNode and node.tag == _MAP_TAG:
+            data: dict[Any, Any] = {}
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode:
+                    raise _Unusual
+                key = str(key_node.value)
+                here = (*loc, key)
+                line = first + key_node.start_mark.line
+                if key in seen:
+                    self.dupes.append(
+                        Problem(
+                            self.name,
+                            line,
+                            ".".join(map(str, here)),
+                            f"'{key}' is written twice; keep one and delete the other",
+                        )
+                    )
+                seen.add(key)
+                lines[here] = line
+                # Keys first: the merge ('<<') and value ('=') keys are not plain scalars.
+                made = self.scalar(key_node)
+                data[made] = self.build(value_node, here)
+            return data
+        if kind is yaml.SequenceNode and node.tag == _SEQ_TAG:
+            items: list[Any] = []
+            for index, item in enumerate(node.value):
+                here = (*loc, index)
+                lines[here] = first + item.start_mark.line
+                items.append(self.build(item, here))
+            return items
+        raise _Unusual
+
+    def refuse_alias(self, loc: Loc) -> None:
+        raise LoadError(
+            Problem(
+                self.name,
+                self.map.line(loc),
+                ".".join(map(str, loc)),
+                "a YAML alias ('*name') is not supported here; write the value out in full",
+            )
+        )
 
 
 def _record(
@@ -168,9 +302,6 @@ def _record(
         for index, item in enumerate(node.value):
             lines.lines[(*loc, index)] = first + item.start_mark.line
             _record(item, (*loc, index), lines, first, name, dupes, visited)
-
-
-_TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 def _keep_as_text(node: yaml.Node, constructor: yaml.SafeLoader) -> None:

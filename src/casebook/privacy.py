@@ -21,6 +21,9 @@ from casebook.problems import Problem, display_path
 PLACEHOLDER = re.compile(r"\bTODO\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d ().-]{6,}\d(?![\w/])")
+# The core of every _PHONE match. Without the look-behind in front, the regex engine skips
+# straight to the digits, so text with no run like this is ruled out many times faster.
+_PHONE_CORE = re.compile(r"\d[\d ().-]{6,}\d")
 _YEARS = re.compile(r"^\d{4}\s*[-–]\s*\d{4}$|^\d{4}-\d{2}-\d{2}$")  # year ranges, ISO dates
 
 
@@ -81,7 +84,9 @@ class IdentifyingDetails:
             if (not p.keywords or any(k in lower for k in p.keywords)) and c.search(text)
         ]
         email = "@" in text and _EMAIL.search(text) is not None
-        phone = any(_is_phone(m) for m in _PHONE.finditer(text))
+        phone = _PHONE_CORE.search(text) is not None and any(
+            _is_phone(m) for m in _PHONE.finditer(text)
+        )
         return Suspects(patterns, email, phone) if patterns or email or phone else None
 
     def find(self, text: str, suspects: Suspects | None = None) -> Iterator[Finding]:

@@ -195,7 +195,6 @@ def check_case_questions(
                 name, 1, "", "write one list of questions per audience id, e.g. 'practitioners:'"
             )
         ]
-    vocabulary = bank.vocabulary()
     malformed: set[str] = set()
     for key, value in data.items():
         line = document.lines.line((key,))
@@ -214,7 +213,8 @@ def check_case_questions(
                 )
             continue
         if key not in bank.audiences:
-            problems.append(Problem(name, line, str(key), vocabulary.unknown_message(key)))
+            message = bank.vocabulary().unknown_message(key)  # built only when needed
+            problems.append(Problem(name, line, str(key), message))
             continue
         if not isinstance(value, list) or not value:
             problems.append(
