@@ -56,28 +56,41 @@ class _StashBlocks(Preprocessor):
         if "<" not in text:
             return lines
         out: list[str] = []
-        done = 0  # text[:done] is in `out`
+        done = 0  # text[:done] is in `out` or in `run`
+        run: list[str] = []  # blocks with only blank lines between them: one stash
         start = text.find("<")
         while start != -1 and (start == 0 or text[start - 1] == "\n"):
             end, ids = self._block(text, start)
             if end == -1:
                 break
-            out.append(text[done:start])
-            # What the extractor writes for a block: a newline, the placeholder, a blank line.
             block = text[start:end]
             if _BLANK_LINE.match(text, end):
                 block += "\n"  # the extractor keeps the blank line after a block
             elif not text.startswith("\n", end):
                 break  # more on the block's last line: the extractor reads it as the block's tail
-            out.append("\n" + self.md.htmlStash.store(block) + "\n\n")
+            gap = text[done:start]
+            if run and not gap.strip("\n"):
+                # Two stashed paragraphs come out one line apart: stash them as one.
+                run.append("\n")
+            else:
+                self._flush(run, out)
+                out.append(gap)
+            run.append(block)
             self.ids.update(ids)
             self.stashed += 1
             done = end
             start = text.find("<", end)
-        if not out:
+        if not self.stashed:
             return lines
+        self._flush(run, out)
         out.append(text[done:])
         return "".join(out).split("\n")
+
+    def _flush(self, run: list[str], out: list[str]) -> None:
+        if run:
+            # What the extractor writes for a block: a newline, the placeholder, a blank line.
+            out.append("\n" + self.md.htmlStash.store("".join(run)) + "\n\n")
+            run.clear()
 
     def _block(self, text: str, start: int) -> tuple[int, list[str | None]]:
         """The end of the raw block at `start` and its ids, or -1 if not certain."""
