@@ -96,6 +96,8 @@ class Renderer:
             key=lambda c: c.meta.title.lower(),
         )
         self.audiences = self.library.questions.audiences_in(self.language)
+        # A case's card is the same on every page that lists it, but for its link.
+        self._cards: dict[str, dict[str, Any]] = {}
 
     @functools.cached_property
     def related(self) -> dict[str, list[Related]]:
@@ -352,14 +354,18 @@ class Renderer:
         return rows
 
     def _card(self, case: Case, url: str) -> dict[str, Any]:
-        themes = self.library.vocabularies["themes"]
-        return {
-            "case": case,
-            "href": relative(url, case.url),
-            "countries": ", ".join(self.locale.country(c) for c in case.meta.countries),
-            "period": self.period(case),
-            "themes": [self.locale.term("themes", t, themes.label_of(t)) for t in case.meta.themes],
-        }
+        card = self._cards.get(case.id)
+        if card is None or card["case"] is not case:
+            themes = self.library.vocabularies["themes"]
+            card = self._cards[case.id] = {
+                "case": case,
+                "countries": ", ".join(self.locale.country(c) for c in case.meta.countries),
+                "period": self.period(case),
+                "themes": [
+                    self.locale.term("themes", t, themes.label_of(t)) for t in case.meta.themes
+                ],
+            }
+        return {**card, "href": relative(url, case.url)}
 
     def _citation(self, case: Case) -> str:
         meta = case.meta

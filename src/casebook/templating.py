@@ -50,6 +50,9 @@ def environment(locale: Locale) -> Environment:
         loader=PackageLoader("casebook", "templates"),
         autoescape=True,  # every front-matter value is escaped unless marked safe here
         undefined=StrictUndefined,
+        # An environment lives for one generation run: no need to stat every template file
+        # again on each include (thousands of cards per edition).
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -87,10 +90,34 @@ def _anchor(href: str, text: str, **attributes: str) -> Markup:
 def relative(from_url: str, to_url: str) -> str:
     """A relative link between two directory URLs such as 'cases/x/' and 'browse/'."""
     start = posixpath.dirname(from_url.rstrip("/") + "/x") or "."
-    target = posixpath.relpath(to_url or ".", start)
+    target = _relpath(to_url or ".", start)
     if to_url.endswith("/") and not target.endswith("/"):
         target += "/"
     return "./" if target in (".", "./") else target
+
+
+def _plain(path: str) -> bool:
+    """A relative path that normalising leaves as it is (bar a trailing slash)."""
+    parts = path.split("/")
+    if parts[-1] == "":
+        parts.pop()
+    return bool(parts) and all(part not in ("", ".", "..") for part in parts)
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for the site's plain relative paths, without its calls to the
+    working folder for each of them (tens of thousands of links per edition)."""
+    if not (_plain(path) and (start == "." or _plain(start))):
+        return posixpath.relpath(path, start)
+    start_parts = [] if start == "." else start.rstrip("/").split("/")
+    path_parts = path.rstrip("/").split("/")
+    common = 0
+    for a, b in zip(start_parts, path_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start_parts) - common) + path_parts[common:]
+    return "/".join(parts) if parts else "."
 
 
 LISTING: dict[str, Any] = {
