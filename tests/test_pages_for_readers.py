@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import render
+from casebook import render, worksheets
 from casebook.cli import main
 from casebook.postprocess import Editions, keep_year_ranges, language_links
 from library_fixture import make_project
@@ -165,8 +165,10 @@ def test_case_page_shows_only_declared_audiences_in_their_order(project_copy: Pa
 def test_every_case_is_reachable_without_javascript(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With more cases than fit on the library's first page, plain links lead on."""
+    """With more cases than fit on the library's first page, plain links lead on; the
+    worksheet index is paged the same way, so neither grows with the library."""
     monkeypatch.setattr(render, "LIBRARY_PAGE_SIZE", 3)
+    monkeypatch.setattr(worksheets, "INDEX_PAGE_SIZE", 3)
     root = make_project(tmp_path / "library")
     assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
     site = root / "site"
@@ -179,3 +181,11 @@ def test_every_case_is_reachable_without_javascript(
     every = {p.parent.name for p in (site / "cases").glob("*/index.html")} - {"page"}
     assert set(cards.findall(first)) | set(cards.findall(second)) == every
     assert "Page 2 of 2" in second
+    sheets = [html_of(site, "worksheets/"), html_of(site, "worksheets/page/2/")]
+    title_link = re.compile(r'cb-case-card__title"><a href="(?:[./]*)(?:[^"]*/)?([^/"]+)/"')
+    listed = [title_link.findall(h) for h in sheets]
+    assert [len(found) for found in listed] == [3, len(every) - 3]
+    assert set(listed[0]) | set(listed[1]) == every
+    assert 'aria-label="Pages of the worksheet list"' in sheets[0]
+    assert 'href="page/2/" rel="next"' in sheets[0] and 'href="../../" rel="prev"' in sheets[1]
+    assert "<title>Reflection worksheets, page 2 of 2" in sheets[1]

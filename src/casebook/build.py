@@ -182,8 +182,9 @@ def plan(
     listed: dict[str, Callable[[], bytes | Path]] = {
         "browse/index.md": text(renderer.browse_index),
         "support.md": text(renderer.support_page),
-        "worksheets/index.md": from_worksheets,
     }
+    for path in worksheets.index_paths(renderer):
+        listed[path] = from_worksheets
     library_made: dict[str, bytes] = {}
 
     def library_file(path: str) -> bytes:
@@ -225,8 +226,9 @@ def plan(
         sheets_made = worksheets.web_pages(
             source, renderer.library.support, renderer.notes, link_from
         )
+        index = set(worksheets.index_paths(renderer))
         for path, sheet in sheets_made:
-            if source is renderer or path != "worksheets/index.md":
+            if source is renderer or path not in index:
                 sheets[path] = sheet.encode("utf-8")
     for path, made in sheets.items():
         if path in outputs:

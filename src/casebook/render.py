@@ -27,9 +27,12 @@ from casebook.model import Case
 from casebook.support import INTERNATIONAL, Service
 from casebook.templating import (  # re-exported: other modules import them from here
     LISTING,
+    PAGE_SIZE,
     SiteSettings,
     environment,
     front_matter,
+    page_count,
+    pager,
     relative,
 )
 from casebook.validate import Library
@@ -73,7 +76,7 @@ def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
 
 # Cards in the library page's HTML; the finder lists the rest from the catalogue, and plain
 # further pages (cases/page/2/ ...) hold them for readers without JavaScript.
-LIBRARY_PAGE_SIZE = 50
+LIBRARY_PAGE_SIZE = PAGE_SIZE
 
 
 @dataclass
@@ -187,7 +190,7 @@ class Renderer:
 
     def library_paths(self) -> list[str]:
         """The library's pages: the finder, then cases/page/2.md and on."""
-        count = max(1, -(-len(self.cases) // LIBRARY_PAGE_SIZE))
+        count = page_count(len(self.cases), LIBRARY_PAGE_SIZE)
         return ["cases/index.md", *(f"cases/page/{n}.md" for n in range(2, count + 1))]
 
     def library_pages(self) -> Iterator[tuple[str, str]]:
@@ -212,16 +215,7 @@ class Renderer:
             )
 
     def _pager(self, url: str, number: int, count: int) -> dict[str, Any]:
-        def href(n: int) -> str:
-            return relative(url, "cases/" if n == 1 else f"cases/page/{n}/")
-
-        return {
-            "number": number,
-            "count": count,
-            "pages": [(n, href(n)) for n in range(1, count + 1)],
-            "previous": href(number - 1) if number > 1 else "",
-            "next": href(number + 1) if number < count else "",
-        }
+        return pager(url, number, count, "cases/", self.locale.t("pager_label"))
 
     def library_page(self, first: list[Case] | None = None, pages: int = 1) -> str:
         url = "cases/"

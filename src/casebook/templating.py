@@ -133,3 +133,29 @@ def front_matter(title: str, description: str = "", **extra: Any) -> str:
     meta.update(extra)
     lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+# Listings that grow with the library come in pages of this many cases, so that no page's
+# weight grows with it; further pages are plain HTML for readers without JavaScript.
+PAGE_SIZE = 50
+
+
+def page_count(items: int, size: int = PAGE_SIZE) -> int:
+    return max(1, -(-items // size))
+
+
+def pager(url: str, number: int, count: int, first: str, label: str) -> dict[str, Any]:
+    """Links between the pages of a listing whose first page is `first` and whose page n
+    is `first`page/n/; `url` is the page the links are written into."""
+
+    def href(n: int) -> str:
+        return relative(url, first if n == 1 else f"{first}page/{n}/")
+
+    return {
+        "number": number,
+        "count": count,
+        "label": label,
+        "pages": [(n, href(n)) for n in range(1, count + 1)],
+        "previous": href(number - 1) if number > 1 else "",
+        "next": href(number + 1) if number < count else "",
+    }

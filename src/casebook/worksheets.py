@@ -31,7 +31,14 @@ from casebook.problems import Problem, display_path
 from casebook.project import Project
 from casebook.questions import Audience, Question
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
-from casebook.templating import LISTING, SiteSettings, front_matter
+from casebook.templating import (
+    LISTING,
+    PAGE_SIZE,
+    SiteSettings,
+    front_matter,
+    page_count,
+    pager,
+)
 
 # id -> (CSS page size, key of its label in i18n/<language>/strings.yml)
 PAGE_SIZES = {"a4": ("A4", "size_a4"), "letter": ("Letter", "size_letter")}
@@ -530,14 +537,39 @@ def web_pages(
         )
         title = t.t("worksheets_case_title", title=case.meta.title)
         yield f"worksheets/{case.id}/index.md", front_matter(title, **LISTING) + text
-    text = env.get_template("worksheets_index.md.j2").render(
-        cases=[(case, edition.worksheet_root(case)) for case in edition.cases],
-        link=link_from("worksheets/"),
-    )
-    yield (
-        "worksheets/index.md",
-        front_matter(t.t("reflection_worksheets"), t.t("worksheets_description"), **LISTING) + text,
-    )
+    yield from index_pages(edition, link_from)
+
+
+INDEX_PAGE_SIZE = PAGE_SIZE
+
+
+def index_paths(edition: Edition) -> list[str]:
+    """The worksheet index's pages: worksheets/index.md, then worksheets/page/2.md and on."""
+    count = page_count(len(edition.cases), INDEX_PAGE_SIZE)
+    return ["worksheets/index.md", *(f"worksheets/page/{n}.md" for n in range(2, count + 1))]
+
+
+def index_pages(
+    edition: Edition, link_from: Callable[[str], Callable[[str], str]]
+) -> Iterator[tuple[str, str]]:
+    """Every case's worksheets, in pages of INDEX_PAGE_SIZE cases, so that the index's
+    weight does not grow with the library."""
+    env, t = edition.env, edition.locale
+    paths = index_paths(edition)
+    for number, path in enumerate(paths, start=1):
+        url = "worksheets/" if number == 1 else f"worksheets/page/{number}/"
+        chunk = edition.cases[(number - 1) * INDEX_PAGE_SIZE : number * INDEX_PAGE_SIZE]
+        text = env.get_template("worksheets_index.md.j2").render(
+            cases=[(case, edition.worksheet_root(case)) for case in chunk],
+            link=link_from(url),
+            pager=pager(url, number, len(paths), "worksheets/", t.t("worksheets_pager_label")),
+        )
+        title = (
+            t.t("reflection_worksheets")
+            if number == 1
+            else t.t("worksheets_pager_title", page=number, pages=len(paths))
+        )
+        yield path, front_matter(title, t.t("worksheets_description"), **LISTING) + text
 
 
 # PDFs --------------------------------------------------------------------------------------
