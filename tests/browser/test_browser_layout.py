@@ -28,6 +28,7 @@ PAGES = [
     "cases/",
     WORKSHEET,
     "worksheets/odi-mexico/",
+    "worksheets/",
     "guidance/reading-a-case/",
     "support/",
     "browse/",
@@ -91,6 +92,13 @@ LAYOUT_JS = """
         problems.push(`text in a column ${Math.round(width)}px wide: "${block.textContent.trim().slice(0, 50)}"`);
       }
     }
+  }
+  // Lists of case cards sit flush with the text, not indented like bullet lists.
+  const heading = document.querySelector('.md-content h1');
+  for (const card of document.querySelectorAll('.md-content ul.cb-case-list > li')) {
+    if (!heading || !visible(card) || card.closest('.cb-finder')) continue;  // beside its filters
+    const indent = Math.round(card.getBoundingClientRect().left - heading.getBoundingClientRect().left);
+    if (Math.abs(indent) > 1) { problems.push(`the case cards are indented ${indent}px from the text`); break; }
   }
   return problems;
 }
