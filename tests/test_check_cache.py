@@ -133,8 +133,7 @@ def test_a_link_is_checked_again_when_its_target_appears(project: Path) -> None:
     edit(project / ODI, "## Context", "See [the other case](../later-case.md).\n\n## Context")
     result = check(project)
     assert [p.message for p in result.problems if p.path == ODI] == [
-        "the link to case 'later-case' does not resolve; there is no "
-        "case_studies/later-case.md"
+        "the link to case 'later-case' does not resolve; there is no case_studies/later-case.md"
     ]
     # The linking file is unchanged, but the case it links to now exists.
     text = (project / ODI).read_text(encoding="utf-8")
