@@ -3,6 +3,7 @@ same problems, in the same order, as a check without the cache."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,16 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def cached_files(root: Path) -> list[Path]:
-    return sorted((root / ".cache" / "casebook" / "check").glob("*.pickle"))
+def cache_file(root: Path) -> Path:
+    return root / ".cache" / "casebook" / "check" / "entries.pickle"
+
+
+def cached_files(root: Path) -> list[str]:
+    """The case files that have an entry in the cache."""
+    if not cache_file(root).is_file():
+        return []
+    with open(cache_file(root), "rb") as stream:
+        return sorted(pickle.load(stream)[1])
 
 
 def same(result: CheckResult, other: CheckResult) -> None:
@@ -146,17 +155,29 @@ def test_a_link_is_checked_again_when_its_target_appears(project: Path) -> None:
     same(result, check(project, cache=False))
 
 
+def test_a_damaged_entry_is_checked_again_quietly(project: Path) -> None:
+    first = check(project)
+    with open(cache_file(project), "rb") as stream:
+        version, stored = pickle.load(stream)
+    name = str((project / ODI).resolve())
+    stored[name] = (stored[name][0], stored[name][1][:100])
+    with open(cache_file(project), "wb") as stream:
+        pickle.dump((version, stored), stream)
+    result = check(project)
+    assert result.from_cache == CASE_FILES - 1
+    same(result, first)
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
 def test_a_damaged_cache_file_is_checked_again_quietly(
     project: Path, damage: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(project / ODI, "status: published", "status: finished")  # so there is a problem
     first = check(project)
-    for stored in cached_files(project):
-        data = stored.read_bytes()
-        stored.write_bytes(
-            {"truncate": data[: len(data) // 2], "garbage": b"\x80\x05junk", "empty": b""}[damage]
-        )
+    data = cache_file(project).read_bytes()
+    cache_file(project).write_bytes(
+        {"truncate": data[: len(data) // 2], "garbage": b"\x80\x05junk", "empty": b""}[damage]
+    )
     capsys.readouterr()
     result = check(project)
     assert result.from_cache == 0

@@ -3,8 +3,8 @@
 In the spirit of Sphinx's build environment: checking a case file (its front matter, body and
 questions) gives a `Case` (or none) and a list of problems, and those depend only on the
 file, its questions files and the project's environment. They are pickled to
-`.cache/casebook/check/`, one file per case file, under a key that hashes all of that, and
-read back while the key is unchanged. Checks across files (unique ids, translations against
+`.cache/casebook/check/entries.pickle`, each under a key that hashes all of that, and read
+back while the key is unchanged. Checks across files (unique ids, translations against
 their originals, questions files without a case) always run fresh, in `casebook.validate`.
 
 A case's links to other cases depend on which cases exist: the answer for each linked id is
@@ -95,21 +95,28 @@ def _environment(project: Project, pages: frozenset[str]) -> str:
 
 
 class CheckCache:
-    """Entries of one project, read and written during one check."""
+    """Entries of one project, read at the start of a check and written at its end.
+
+    All entries are in one file, `entries.pickle`: {absolute path: (key, pickled Entry)}.
+    One file, not one per case file, because creating a thousand small files costs more
+    than the checks they save on a busy disk; each entry is unpickled only when its key holds.
+    """
 
     def __init__(self, project: Project, enabled: bool = True) -> None:
-        self.folder = project.cache_dir / "check"
+        self.file = project.cache_dir / "check" / "entries.pickle"
         self.project = project
         self.enabled = enabled
         self.hits = 0
         self.environment = ""
         self.questions: dict[str, str | None] = {}
+        self.stored: dict[str, tuple[str, bytes]] = {}
+        self.changed = False
 
     def prepare(self, pages: frozenset[str]) -> None:
-        """Hash the environment and the questions files.
+        """Hash the environment and the questions files, and read the stored entries.
 
-        Called before they are loaded: a file changed during the check then leaves a key
-        older than the result stored under it, which only costs a check next time.
+        Called before the sources are loaded: a file changed during the check then leaves
+        a key older than the result stored under it, which only costs a check next time.
         """
         if not self.enabled:
             return
@@ -120,6 +127,13 @@ class CheckCache:
             return
         folder = self.project.questions_dir / "cases"
         self.questions = {p.name: _digest(p) for p in sorted(folder.glob("*.yml"))}
+        try:
+            with open(self.file, "rb") as stream:
+                version, stored = pickle.load(stream)
+            if version == FORMAT and isinstance(stored, dict):
+                self.stored = stored
+        except Exception:  # missing, truncated or corrupt: every file is checked again
+            self.stored = {}
 
     def key(self, path: Path, question_files: list[str]) -> str | None:
         """The key of a case file checked with these questions files (names in cases/)."""
@@ -136,20 +150,14 @@ class CheckCache:
             return None
         return sha(*(part for part in parts if part is not None))
 
-    def _file(self, path: Path) -> Path:
-        return self.folder / f"{sha(os.path.abspath(path))[:32]}.pickle"
-
     def load(self, path: Path, key: str | None, ids: Container[str]) -> Entry | None:
         """The stored entry for `path` under `key`, or None (missing, stale or unreadable)."""
-        if key is None:
+        stored = self.stored.get(os.path.abspath(path)) if key is not None else None
+        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != key:
             return None
         try:
-            with open(self._file(path), "rb") as stream:
-                # The key comes first, so an old entry is never unpickled.
-                if pickle.load(stream) != (FORMAT, key):
-                    return None
-                entry = pickle.load(stream)
-        except Exception:  # a missing, truncated or corrupt file is checked again
+            entry = pickle.loads(stored[1])
+        except Exception:  # a damaged entry is checked again
             return None
         if not isinstance(entry, Entry) or any(
             (target in ids) != found for target, found in entry.links.items()
@@ -159,28 +167,31 @@ class CheckCache:
         return entry
 
     def store(self, path: Path, key: str | None, payload: bytes) -> None:
-        """Keep a pickled `Entry`: written to a temporary file, then renamed."""
+        """Keep a pickled `Entry` (written by `save`)."""
         if key is None or not self.enabled:
             return
-        target = self._file(path)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as stream:
-                pickle.dump((FORMAT, key), stream, protocol=pickle.HIGHEST_PROTOCOL)
-                stream.write(payload)
-            os.replace(partial, target)
-        except OSError:  # a read-only checkout: check without keeping results
-            partial.unlink(missing_ok=True)
+        self.stored[os.path.abspath(path)] = (key, payload)
+        self.changed = True
 
     def prune(self, paths: list[Path]) -> None:
-        """Delete the entries of files that are gone (after a check of every file)."""
-        if not self.enabled or not self.folder.is_dir():
+        """Forget the entries of files that are gone (after a check of every file)."""
+        wanted = {os.path.abspath(path) for path in paths}
+        for name in [name for name in self.stored if name not in wanted]:
+            del self.stored[name]
+            self.changed = True
+
+    def save(self) -> None:
+        """Written whole to a temporary file, then renamed: never half a cache."""
+        if not self.enabled or not self.changed:
             return
-        wanted = {self._file(path).name for path in paths}
-        for stored in self.folder.iterdir():
-            if stored.name not in wanted:
-                stored.unlink(missing_ok=True)
+        partial = self.file.with_name(f"{self.file.name}.{os.getpid()}.part")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as stream:
+                pickle.dump((FORMAT, self.stored), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, self.file)
+        except OSError:  # a read-only checkout: check without keeping results
+            partial.unlink(missing_ok=True)
 
 
 def dumps(entry: Entry) -> bytes:

@@ -184,6 +184,7 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
                     )
                 )
         cache.prune(all_paths)
+    cache.save()
     result = CheckResult(
         Library(cases, vocabularies, bank, support, translations, languages),
         sort_problems(problems),
@@ -216,12 +217,9 @@ def _check_one(job: tuple[Path, str | None]) -> Entry:
     return entry
 
 
-def _check_pickled(job: tuple[Path, str | None]) -> bytes:
+def _check_pickled(path: Path) -> bytes:
     """`_check_one` in a worker: the entry goes back pickled as it is stored (pickled once)."""
-    path, key = job
-    payload = dumps(_entry(path))
-    _SHARED[-1].store(path, key, payload)
-    return payload
+    return dumps(_entry(path))
 
 
 def _check_all(paths: list[Path], shared: tuple[Any, ...]) -> list[Entry]:
@@ -254,7 +252,12 @@ def _run(jobs: list[tuple[Path, str | None]]) -> list[Entry]:
         return [_check_one(job) for job in jobs]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         chunks = max(1, len(jobs) // (workers * 4))
-        return [pickle.loads(blob) for blob in pool.map(_check_pickled, jobs, chunksize=chunks)]
+        payloads = pool.map(_check_pickled, [path for path, _ in jobs], chunksize=chunks)
+        entries = []
+        for (path, key), payload in zip(jobs, payloads, strict=True):
+            _SHARED[-1].store(path, key, payload)
+            entries.append(pickle.loads(payload))
+        return entries
 
 
 def _idle_cores() -> int:
