@@ -92,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Validate case files, their questions files and the vocabularies, and print "
         "every problem\nas 'file:line: field: what is wrong, what to write instead'. Exits 1 "
         "when there is an error;\nwarnings (such as a possible phone number) do not fail the "
-        "check unless --strict is given.",
+        "check unless --strict is given.\n\nWhat each case file's check found is kept in "
+        ".cache/casebook/check/ and read back\nwhile the file, its questions, the vocabularies, "
+        "data and Casebook itself are unchanged;\nchecks across files always run again.",
         epilog="examples:\n"
         "  casebook check                                  every case and questions file\n"
         "  casebook check case_studies/odi-mexico.md       one case (and its questions)\n"
@@ -100,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     check.add_argument("paths", nargs="*", type=Path, help="case files or folders (default: all)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every file again, without reading or writing the check cache",
+    )
     check.add_argument(
         "--format",
         choices=["text", "github"],
@@ -236,7 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     project = Project(args.project.resolve()) if args.project else Project.find()
     try:
         if args.command == "check":
-            return _check(project, args.paths or None, args.strict, args.format)
+            return _check(
+                project, args.paths or None, args.strict, args.format, cache=not args.no_cache
+            )
         if args.command == "build":
             from casebook.build import build_site
 
@@ -301,10 +310,12 @@ def _session(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(project: Project, paths: list[Path] | None, strict: bool, style: str) -> int:
+def _check(
+    project: Project, paths: list[Path] | None, strict: bool, style: str, cache: bool = True
+) -> int:
     from casebook.validate import check_project
 
-    result = check_project(project, paths)
+    result = check_project(project, paths, cache=cache)
     print_problems(result.problems, style, strict)
     errors, warnings = count(result.problems)
     if strict:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from casebook.checkcache import CheckCache, Entry, Links, dumps
 from casebook.i18n import Languages, english_only, load_languages
 from casebook.loader import Document, LoadError, read_front_matter
 from casebook.messages import described, explain, indentation_slip
@@ -57,6 +59,7 @@ class CheckResult:
     library: Library
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    from_cache: int = 0  # case files whose results were read from the cache
 
     @property
     def errors(self) -> list[Problem]:
@@ -67,22 +70,30 @@ class CheckResult:
         return [p for p in self.problems if not p.is_error]
 
 
-def check_project(project: Project, paths: list[Path] | None = None) -> CheckResult:
-    """Check the whole project, or only the case files (and their questions) in `paths`."""
+def check_project(
+    project: Project, paths: list[Path] | None = None, cache: bool = True
+) -> CheckResult:
+    """Check the whole project, or only the case files (and their questions) in `paths`.
+
+    With `cache`, each case file's results are kept in, and read back from, the check cache
+    (see casebook.checkcache); the problems found are the same either way.
+    """
     # The check makes hundreds of thousands of small objects that live until it ends (data,
     # line maps, models) and next to no reference cycles. The cyclic collector would scan
     # them again and again as they pile up (a tenth of the time at 1,000 cases), so it waits.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_project(project, paths)
+        return _check_project(project, paths, CheckCache(project, cache))
     finally:
         if collecting:
             gc.enable()
 
 
-def _check_project(project: Project, paths: list[Path] | None) -> CheckResult:
+def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache) -> CheckResult:
     problems: list[Problem] = []
+    pages = _page_names(project)
+    cache.prepare(pages)  # before anything it hashes is read
     vocabularies, found = load_vocabularies(project.vocabularies_dir, project.root)
     problems += found
     bank, found = load_questions(project.questions_dir, project.root)
@@ -102,13 +113,12 @@ def _check_project(project: Project, paths: list[Path] | None) -> CheckResult:
     selected = [p for p in chosen if not split_language(_case_id(p))[1]]
     wanted = {p.resolve() for p in chosen} if paths else set()  # only to pick translations
     all_ids = {_case_id(p) for p in originals_paths}
-    pages = _page_names(project)
     cases: list[Case] = []
-    shared = (project, vocabularies, bank, all_ids, pages, details, support)
-    for case, found in _check_all(selected, shared):
-        problems += found
-        if case is not None:
-            cases.append(case)
+    shared = (project, vocabularies, bank, all_ids, pages, details, support, cache)
+    for checked_file in _check_all(selected, shared):
+        problems += checked_file.problems
+        if checked_file.case is not None:
+            cases.append(checked_file.case)
     originals = {case.id: case for case in cases}
     translations: dict[str, dict[str, Case]] = {}
     checked_translations = 0
@@ -129,23 +139,32 @@ def _check_project(project: Project, paths: list[Path] | None) -> CheckResult:
             )
             continue
         assert language is not None
-        read: dict[Path, Document] = {}
-        case, found = check_case_file(
-            path,
-            project,
-            vocabularies,
-            bank,
-            all_ids,
-            pages,
-            details,
-            translation=(base, language),
-            read=read,
-        )
-        problems += found
+        # The translation's own questions file, or else the original's, is checked with it.
+        key = cache.key(path, [f"{base}.yml", f"{base}.{language}.yml"])
+        entry = cache.load(path, key, all_ids)
+        if entry is None:
+            read: dict[Path, Document] = {}
+            links = Links(all_ids)
+            case, found = check_case_file(
+                path,
+                project,
+                vocabularies,
+                bank,
+                links,
+                pages,
+                details,
+                translation=(base, language),
+                read=read,
+            )
+            entry = Entry(case, found, links.asked, read.get(path))
+            if key is not None:  # stored now: the translation check sets the case's original
+                cache.store(path, key, dumps(entry))
+        problems += entry.problems
+        case = entry.case
         if case is None:
             continue
         found = list(
-            check_translation(case, originals.get(base), path, project, language, read.get(path))
+            check_translation(case, originals.get(base), path, project, language, entry.document)
         )
         problems += found
         if any(p.is_error for p in found):
@@ -164,10 +183,13 @@ def _check_project(project: Project, paths: list[Path] | None) -> CheckResult:
                         "match a case's file name, or delete it",
                     )
                 )
+        cache.prune(all_paths)
+    cache.save()
     result = CheckResult(
         Library(cases, vocabularies, bank, support, translations, languages),
         sort_problems(problems),
         checked,
+        cache.hits,
     )
     return result
 
@@ -177,28 +199,65 @@ PARALLEL_FROM = 64
 _SHARED: tuple[Any, ...] = ()
 
 
-def _check_one(path: Path) -> tuple[Case | None, list[Problem]]:
-    project, vocabularies, bank, ids, pages, details, support = _SHARED
-    return check_case_file(path, project, vocabularies, bank, ids, pages, details, support=support)
+def _entry(path: Path) -> Entry:
+    project, vocabularies, bank, ids, pages, details, support, _ = _SHARED
+    links = Links(ids)
+    case, found = check_case_file(
+        path, project, vocabularies, bank, links, pages, details, support=support
+    )
+    return Entry(case, found, links.asked)
 
 
-def _check_all(
-    paths: list[Path], shared: tuple[Any, ...]
-) -> list[tuple[Case | None, list[Problem]]]:
-    """Check case files, on every idle core when there are many (workers inherit `shared`)."""
+def _check_one(job: tuple[Path, str | None]) -> Entry:
+    """Check one case file, and keep what it found in the cache."""
+    path, key = job
+    entry = _entry(path)
+    if key is not None:
+        _SHARED[-1].store(path, key, dumps(entry))
+    return entry
+
+
+def _check_pickled(path: Path) -> bytes:
+    """`_check_one` in a worker: the entry goes back pickled as it is stored (pickled once)."""
+    return dumps(_entry(path))
+
+
+def _check_all(paths: list[Path], shared: tuple[Any, ...]) -> list[Entry]:
+    """Check case files not in the cache, on every idle core when there are many (workers
+    inherit `shared`); entries come back in the order of `paths`."""
     global _SHARED
     _SHARED = shared
+    ids, cache = shared[3], shared[-1]
+    entries: list[Entry | None] = []
+    jobs: list[tuple[Path, str | None]] = []
+    for path in paths:
+        key = cache.key(path, [f"{_case_id(path)}.yml"])
+        entry = cache.load(path, key, ids)
+        entries.append(entry)
+        if entry is None:
+            jobs.append((path, key))
+    checked = iter(_run(jobs))
+    return [entry if entry is not None else next(checked) for entry in entries]
+
+
+def _run(jobs: list[tuple[Path, str | None]]) -> list[Entry]:
     workers = _idle_cores()
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        return [_check_one(path) for path in paths]
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [_check_one(job) for job in jobs]
     # Imported here: a fortieth of a second that a check in one process does not need.
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in mp.get_all_start_methods():
-        return [_check_one(path) for path in paths]
+        return [_check_one(job) for job in jobs]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_check_one, paths, chunksize=max(1, len(paths) // (workers * 4))))
+        chunks = max(1, len(jobs) // (workers * 4))
+        payloads = pool.map(_check_pickled, [path for path, _ in jobs], chunksize=chunks)
+        entries = []
+        for (path, key), payload in zip(jobs, payloads, strict=True):
+            _SHARED[-1].store(path, key, payload)
+            entries.append(pickle.loads(payload))
+        return entries
 
 
 def _idle_cores() -> int:
@@ -255,7 +314,7 @@ def check_case_file(
     project: Project,
     vocabularies: Vocabularies,
     bank: QuestionBank,
-    all_ids: set[str],
+    all_ids: Container[str],
     pages: frozenset[str] = frozenset(),
     details: IdentifyingDetails | None = None,
     translation: tuple[str, str] | None = None,
@@ -900,7 +959,7 @@ def _suspect(text: str) -> bool:
 
 def check_markdown(
     document: Document,
-    case_ids: set[str],
+    case_ids: Container[str],
     pages: frozenset[str] = frozenset(),
     prose: list[tuple[int, str]] | None = None,
 ) -> Iterator[Problem]:

@@ -1,0 +1,258 @@
+"""The check cache: a check reads back what an unchanged file's check found, and finds the
+same problems, in the same order, as a check without the cache."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from casebook import validate
+from casebook.cli import main
+from casebook.problems import Problem
+from casebook.project import Project
+from casebook.validate import CheckResult, check_project
+from library_fixture import make_project
+
+ODI = "case_studies/odi-mexico.md"
+ODI_ES = "case_studies/odi-mexico.es.md"
+QUESTIONS = "reflective_questions/cases/odi-mexico.yml"
+CASE_FILES = 3  # the ODI case and its Spanish and French translations
+
+
+@pytest.fixture
+def project(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(project_copy)  # problems name files relative to the working folder
+    return project_copy
+
+
+def check(root: Path, cache: bool = True) -> CheckResult:
+    return check_project(Project(root), cache=cache)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def cache_file(root: Path) -> Path:
+    return root / ".cache" / "casebook" / "check" / "entries.pickle"
+
+
+def cached_files(root: Path) -> list[str]:
+    """The case files that have an entry in the cache."""
+    if not cache_file(root).is_file():
+        return []
+    with open(cache_file(root), "rb") as stream:
+        return sorted(pickle.load(stream)[1])
+
+
+def same(result: CheckResult, other: CheckResult) -> None:
+    """The same problems in the same order, and the same library."""
+    assert result.problems == other.problems
+    assert result.files_checked == other.files_checked
+    ours, theirs = result.library, other.library
+    assert ours.cases == theirs.cases
+    assert [(c.id, c.path, c.questions, c.original) for c in ours.cases] == [
+        (c.id, c.path, c.questions, c.original) for c in theirs.cases
+    ]
+    assert ours.translations.keys() == theirs.translations.keys()
+    for language, cases in ours.translations.items():
+        assert cases == theirs.translations[language]
+        # A translation's original is set by the fresh translation check, never cached.
+        assert [c.original for c in cases.values()] == [
+            c.original for c in theirs.translations[language].values()
+        ]
+
+
+def test_a_second_check_reads_every_file_from_the_cache(project: Path) -> None:
+    first = check(project)
+    assert first.from_cache == 0
+    assert len(cached_files(project)) == CASE_FILES
+    second = check(project)
+    assert second.from_cache == CASE_FILES
+    same(second, first)
+    same(second, check(project, cache=False))
+
+
+def test_an_edited_case_is_checked_again_and_the_others_come_from_the_cache(
+    project: Path,
+) -> None:
+    assert check(project).problems == []
+    edit(project / ODI, "status: published", "status: finished")
+    result = check(project)
+    assert result.from_cache == CASE_FILES - 1
+    assert [(p.path, p.field) for p in result.problems] == [(ODI, "status")]
+    same(result, check(project, cache=False))
+    edit(project / ODI, "status: finished", "status: published")
+    assert check(project).problems == []
+
+
+def test_an_edited_questions_file_rechecks_its_case_and_its_translations(
+    project: Path,
+) -> None:
+    check(project)
+    edit(project / QUESTIONS, "practitioners:", "practitioner:")
+    result = check(project)
+    # The translations too: each falls back on the original's file when its own is unusable.
+    assert result.from_cache == 0
+    assert {(p.path, p.field) for p in result.problems if p.is_error} >= {
+        (QUESTIONS, "practitioner"),
+        (QUESTIONS, "practitioners"),
+    }
+    same(result, check(project, cache=False))
+    # Without its own questions file, a translation is checked with the original's.
+    (project / "reflective_questions/cases/odi-mexico.es.yml").unlink()
+    result = check(project)
+    assert result.from_cache == CASE_FILES - 1
+    same(result, check(project, cache=False))
+
+
+def test_a_changed_vocabulary_rechecks_every_file(project: Path) -> None:
+    themes = project / "vocabularies" / "themes.yml"
+    assert check(project).problems == []
+    edit(themes, "- id: safe-environments", "- id: safer-environments")
+    result = check(project)
+    assert result.from_cache == 0
+    assert ODI in {p.path for p in result.problems if p.field.startswith("themes.")}
+    same(result, check(project, cache=False))
+    edit(themes, "- id: safer-environments", "- id: safe-environments")
+    result = check(project)
+    assert result.from_cache == 0
+    assert result.problems == []
+
+
+def test_a_changed_identifying_pattern_rechecks_every_file(project: Path) -> None:
+    patterns = project / "data" / "identifying_patterns.yml"
+    check(project)
+    patterns.write_text(
+        "patterns:\n  - name: the word courtroom\n    regex: courtroom\n"
+        "    advice: say which court\n",
+        encoding="utf-8",
+    )
+    result = check(project)
+    assert result.from_cache == 0
+    assert any("the word courtroom" in p.message for p in result.problems)
+    same(result, check(project, cache=False))
+
+
+def test_a_link_is_checked_again_when_its_target_appears(project: Path) -> None:
+    edit(project / ODI, "## Context", "See [the other case](../later-case.md).\n\n## Context")
+    result = check(project)
+    assert [p.message for p in result.problems if p.path == ODI] == [
+        "the link to case 'later-case' does not resolve; there is no case_studies/later-case.md"
+    ]
+    # The linking file is unchanged, but the case it links to now exists.
+    text = (project / ODI).read_text(encoding="utf-8")
+    (project / "case_studies/later-case.md").write_text(text, encoding="utf-8")
+    (project / "reflective_questions/cases/later-case.yml").write_bytes(
+        (project / QUESTIONS).read_bytes()
+    )
+    result = check(project)
+    assert not any(p.path == ODI and "later-case" in p.message for p in result.problems)
+    same(result, check(project, cache=False))
+
+
+def test_a_damaged_entry_is_checked_again_quietly(project: Path) -> None:
+    first = check(project)
+    with open(cache_file(project), "rb") as stream:
+        version, stored = pickle.load(stream)
+    name = str((project / ODI).resolve())
+    stored[name] = (stored[name][0], stored[name][1][:100])
+    with open(cache_file(project), "wb") as stream:
+        pickle.dump((version, stored), stream)
+    result = check(project)
+    assert result.from_cache == CASE_FILES - 1
+    same(result, first)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_cache_file_is_checked_again_quietly(
+    project: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(project / ODI, "status: published", "status: finished")  # so there is a problem
+    first = check(project)
+    data = cache_file(project).read_bytes()
+    cache_file(project).write_bytes(
+        {"truncate": data[: len(data) // 2], "garbage": b"\x80\x05junk", "empty": b""}[damage]
+    )
+    capsys.readouterr()
+    result = check(project)
+    assert result.from_cache == 0
+    same(result, first)
+    assert capsys.readouterr() == ("", "")
+    assert check(project).from_cache == CASE_FILES  # and stored again
+
+
+def test_no_cache_neither_reads_nor_writes_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--no-cache"]) == 0
+    assert cached_files(project) == []
+    check(project)
+    assert check(project, cache=False).from_cache == 0
+
+
+def test_a_check_of_some_paths_uses_the_cache_too(project: Path) -> None:
+    check(project)
+    result = check_project(Project(project), [project / ODI])
+    # The case and both its translations.
+    assert (result.files_checked, result.from_cache) == (CASE_FILES, CASE_FILES)
+
+
+def test_entries_of_deleted_files_are_pruned(project: Path) -> None:
+    check(project)
+    (project / "case_studies/odi-mexico.fr.md").unlink()
+    check(project)
+    assert len(cached_files(project)) == CASE_FILES - 1
+
+
+def _defects(root: Path) -> None:
+    """A few problems of different kinds, so that there is something to compare."""
+    case = root / "case_studies" / "uk-online-safety.md"
+    edit(case, "## Context", "Call 020 7946 0958 or see [x](../no-such-case.md).\n\n## Context")
+    edit(root / "case_studies" / "mx-residential-care.md", "kind: legal-organisation", "kind: x")
+    (root / "reflective_questions" / "cases" / "orphan.yml").write_text(
+        "practitioners:\n  - Why?\n", encoding="utf-8"
+    )
+
+
+def _cli(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--project", str(root), "check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_library_checks_the_same_cold_warm_and_without_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(tmp_path / "library")
+    _defects(root)
+    monkeypatch.chdir(root)
+    # Worker processes for the cold check, as a large library gets them.
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(validate, "_idle_cores", lambda: 2)
+    uncached = _cli(root, capsys, "--no-cache")
+    cold = _cli(root, capsys)
+    warm = _cli(root, capsys)
+    assert uncached[0] == 1
+    assert "020 7946 0958" in uncached[1] and "no-such-case" in uncached[1]
+    assert cold == uncached
+    assert warm == uncached
+    assert _cli(root, capsys, "--strict", "--format", "github") == _cli(
+        root, capsys, "--strict", "--format", "github", "--no-cache"
+    )
+    result = check(root)
+    assert result.from_cache == result.files_checked
+    same(result, check(root, cache=False))
+
+
+def test_problems_keep_their_order_and_severity(project: Path) -> None:
+    edit(project / ODI, "## Context", "Write to someone@example.org.\n\n## Context")
+    first = check(project)
+    second = check(project)
+    assert second.from_cache == CASE_FILES
+    assert [(p, p.severity) for p in second.problems] == [(p, p.severity) for p in first.problems]
+    assert any(isinstance(p, Problem) and not p.is_error for p in second.problems)
