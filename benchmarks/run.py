@@ -323,7 +323,12 @@ def bare_project(dest: Path, cases: list[SynthCase]) -> None:
         "site_name": "Bare",
         "theme": {"name": "material"},
         "plugins": ["search"],
-        "markdown_extensions": ours.get("markdown_extensions", []),
+        # Python-Markdown's own and pymdownx's, not Casebook's (the reference stays bare).
+        "markdown_extensions": [
+            e
+            for e in ours.get("markdown_extensions", [])
+            if not str(next(iter(e)) if isinstance(e, dict) else e).startswith("casebook.")
+        ],
         "nav": [{"Home": "index.md"}],
         "not_in_nav": "/cases/*.md\n",
     }
