@@ -454,7 +454,7 @@ def measure_serve(project: Path, case_id: str, port: int) -> dict[str, Any]:
             out["pagefind_served"] = bool(fetch(base + "pagefind/pagefind.js").strip())
         except OSError:
             out["pagefind_served"] = False
-        out["log_tail"] = lines[-8:]
+        out["log_tail"] = lines[-16:]
     finally:
         process.terminate()
         try:
