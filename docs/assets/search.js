@@ -40,7 +40,12 @@
           .then(function () {
             if (!listed || !Array.isArray(listed.replaced)) return null;
             listed.replaced.forEach(function (id) { replaced[id] = true; });
-            return module.mergeIndex(delta.pathname, options);
+            // Only a delta that holds this page's language: Pagefind would search another.
+            var lang = (document.documentElement.lang || "").toLowerCase();
+            var held = (listed.languages || []).some(function (code) {
+              return code === lang || code === lang.split("-")[0];
+            });
+            return held ? module.mergeIndex(delta.pathname, options) : null;
           })
           .then(function () { pagefind = module; });
       });

@@ -153,7 +153,11 @@ def finish(site: Path, job: IndexJob, output: Path) -> SearchIndex:
             for result, url in _fragments(site / PRIMARY).items()
             if url in urls and result not in own
         )
-        listed = {"pages": list(job.pages), "replaced": replaced}
+        # The browser merges the delta only into a search in a language it holds: Pagefind
+        # would otherwise search the delta's largest language instead.
+        entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = sorted(entry.get("languages", {}))
+        listed = {"pages": list(job.pages), "replaced": replaced, "languages": languages}
         (output / DELTA_LIST).write_text(json.dumps(listed), encoding="utf-8")
     pages = len(list(output.glob("fragment/*.pf_fragment")))
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
