@@ -19,9 +19,12 @@ CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico
 def test_the_whole_index_is_no_longer_shipped(built_site: Path) -> None:
     assert not (built_site / "search" / "search_index.json").exists()
     assert (built_site / "pagefind" / "pagefind.js").is_file()
-    # A cold build writes one whole index (no delta of changed pages), without Pagefind's
+    # A cold build writes one whole index (an empty delta of changed pages), without Pagefind's
     # own interfaces, which the site does not use.
-    assert not (built_site / "pagefind-delta").exists()
+    assert json.loads((built_site / "pagefind-delta/delta.json").read_text()) == {
+        "pages": [], "replaced": [], "languages": []
+    }  # fmt: skip
+    assert [p.name for p in (built_site / "pagefind-delta").iterdir()] == ["delta.json"]
     assert not list(built_site.glob("pagefind/pagefind-ui.js"))
     fragments = list((built_site / "pagefind" / "fragment").glob("*.pf_fragment"))
     # Case and guidance pages are indexed; generated listing and worksheet pages are not.
@@ -127,3 +130,17 @@ def test_a_rebuild_indexes_only_the_changed_pages_until_the_delta_is_too_big(
     again = plan_index(site, prefixes, ["cases/b/index.html"])
     assert again is not None and again.folder == "pagefind"
     assert plan_index(site, prefixes, [], whole=True) == whole
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_search_makes_no_failed_request(site_url: str, browser: Browser) -> None:
+    tab = browser.new_page()
+    failed: list[str] = []
+    tab.on(
+        "response", lambda response: failed.append(response.url) if response.status >= 400 else None
+    )
+    tab.goto(site_url + "es/guidance/reading-a-case/")
+    search(tab, "ODI")
+    tab.close()
+    assert failed == []

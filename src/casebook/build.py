@@ -54,6 +54,7 @@ from casebook.search import (
     PRIMARY,
     IndexJob,
     SearchIndexError,
+    no_delta,
     plan_index,
     run_index,
 )
@@ -987,7 +988,7 @@ def _index_search(
         raise BuildError(str(exc)) from exc
     journal.put(site / job.folder, output)
     if job.folder == PRIMARY:
-        journal.remove(site / DELTA)
+        journal.put(site / DELTA, no_delta(work / "pagefind-delta.tmp"))
     what = "" if job.folder == PRIMARY else " changed since the last whole index"
     progress.step(f"Search index: {index.pages} page(s){what}, {index.bytes // 1024} KB")
 

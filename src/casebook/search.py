@@ -164,6 +164,16 @@ def finish(site: Path, job: IndexJob, output: Path) -> SearchIndex:
     return SearchIndex(pages, size)
 
 
+def no_delta(folder: Path) -> Path:
+    """An empty delta, written with every whole index: the search box always finds a list
+    to read (a missing one would be a failed request in every reader's console)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    empty: dict[str, list[str]] = {"pages": [], "replaced": [], "languages": []}
+    (folder / DELTA_LIST).write_text(json.dumps(empty), encoding="utf-8")
+    return folder
+
+
 def _url(page: str) -> str:
     """The address Pagefind records for a built page."""
     return "/" + page.removesuffix("index.html")
@@ -191,8 +201,8 @@ def index_site(site: Path) -> SearchIndex:
     try:
         index = run_index(site, job, output)
         shutil.rmtree(site / PRIMARY, ignore_errors=True)
-        shutil.rmtree(site / DELTA, ignore_errors=True)
         output.rename(site / PRIMARY)
+        no_delta(site / DELTA)
     finally:
         shutil.rmtree(output, ignore_errors=True)
     return index

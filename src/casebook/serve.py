@@ -39,7 +39,7 @@ from casebook.incremental import Manifest, source_folders
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
-from casebook.search import DELTA, PRIMARY, IndexJob, finish
+from casebook.search import DELTA, PRIMARY, IndexJob, finish, no_delta
 from casebook.search import command as search_command
 from casebook.validate import Library, check_project
 
@@ -254,6 +254,8 @@ class Preview:
         if job.folder == PRIMARY and (self.site / DELTA).exists():
             (self.site / DELTA).rename(old / "delta")
         output.rename(target)
+        if job.folder == PRIMARY:
+            no_delta(self.site / DELTA)
         shutil.rmtree(old, ignore_errors=True)
         print("casebook: search index updated", file=sys.stderr, flush=True)
         return True
