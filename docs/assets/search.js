@@ -24,7 +24,8 @@
   var replaced = {};
 
   function deltaList() {
-    return fetch(new URL("delta.json", delta).href)
+    // Revalidated like Pagefind's own entry file: it must match the index beside it.
+    return fetch(new URL("delta.json", delta).href, { cache: "no-cache" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .catch(function () { return null; });
   }
