@@ -6,8 +6,9 @@ with the number of cases. Pagefind indexes every page it is given each time it r
 changed page. It indexes the pages changed since the last whole index into a small *delta*
 bundle beside it; the search box merges the delta (Pagefind's `mergeIndex`) and drops the
 main bundle's results for those pages. Past `DELTA_LIMIT` changed pages, or when pages are
-added or removed, the whole site is indexed again and the delta goes. A cold build (every
-deploy) has no delta: readers get the single index, the smallest download per query.
+added or removed, the whole site is indexed again and the delta is emptied. A cold build
+(every deploy) has an empty delta: readers get the single index, the smallest download per
+query.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def plan_index(
         return None
     pages = sorted({*delta_pages(site), *changed})
     pages = [page for page in pages if (site / page).is_file()]
+    if not pages:
+        return None
     if len(pages) > DELTA_LIMIT:
         return whole_site(site, prefixes)
     return IndexJob(DELTA, tuple(pages))
