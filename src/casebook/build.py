@@ -399,12 +399,17 @@ def _with_notice(text: str, locale: Locale) -> str:
         original=locale.language_name(locale.original),
     )
     block = f'!!! note ""\n    {notice}\n\n'
+    head, body = split_front_matter(text)
+    return head + "\n" + block + body.lstrip("\n") if head else block + text
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    """(the front matter with its fences, the rest); ("", text) when there is none."""
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            head, body = text[: end + 5], text[end + 5 :]
-            return head + "\n" + block + body.lstrip("\n")
-    return block + text
+            return text[: end + 5], text[end + 5 :]
+    return "", text
 
 
 def write_config(project: Project, locale: Locale, languages: Languages) -> Path:
@@ -1068,12 +1073,7 @@ def _partial_docs(
 
 def _stub(page: Path) -> bytes:
     """A page's front matter and first heading: what a navigation shows of it."""
-    text = page.read_text(encoding="utf-8")
-    head = ""
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            head, text = text[: end + 5], text[end + 5 :]
+    head, text = split_front_matter(page.read_text(encoding="utf-8"))
     heading = next((line for line in text.splitlines() if line.startswith("# ")), "")
     return (head + heading + "\n").encode("utf-8")
 
