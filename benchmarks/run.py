@@ -315,7 +315,7 @@ def tree_size(folder: Path) -> tuple[int, int]:
 
 def bare_project(dest: Path, cases: list[SynthCase]) -> None:
     """The same case Markdown under a minimal Material for MkDocs configuration."""
-    from casebook.build import read_config
+    from casebook.build.builder import read_config
     from casebook.project import Project
 
     ours = read_config(Project(ROOT))
@@ -504,7 +504,8 @@ def measure_size(n: int, synth: Synth, work: Path, args: argparse.Namespace) -> 
     # Page generation, in process ----------------------------------------------------------------
     log(f"N={n}: page generation in process")
     try:
-        from casebook.build import generate, read_config
+        from casebook.build.builder import read_config
+        from casebook.build.generate import generate
         from casebook.project import Project
         from casebook.render import SiteSettings
         from casebook.validate import check_project

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casebook.build import BuildError, verify
+from casebook.build.context import BuildError
+from casebook.build.publish import verify
 from casebook.cli import main
 from sitebuild import copy_project
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from casebook.build import BuildError, verify_reachable
+from casebook.build.context import BuildError
+from casebook.build.publish import verify_reachable
 from casebook.cli import main
 from casebook.project import Project
 from casebook.validate import check_project
@@ -174,7 +175,7 @@ def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
     def broken(*args: object, **kwargs: object) -> None:
         raise BuildError("search: Pagefind stopped (simulated)")
 
-    monkeypatch.setattr("casebook.build.run_index", broken)
+    monkeypatch.setattr("casebook.build.indexing.run_index", broken)
     assert main(["--project", str(built), "build", "--no-pdf"]) == 1
     assert "build failed: search: Pagefind stopped (simulated)" in capsys.readouterr().err
     assert inodes(site) == before

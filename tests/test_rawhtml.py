@@ -10,7 +10,8 @@ import markdown
 import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
-from casebook.build import generate, read_config
+from casebook.build.builder import read_config
+from casebook.build.generate import generate
 from casebook.project import Project
 from casebook.render import SiteSettings
 from casebook.validate import check_project

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from casebook.build import generate, read_config, run_mkdocs
+from casebook.build.builder import read_config, run_mkdocs
+from casebook.build.generate import generate
 from casebook.model import Section
 from casebook.postprocess import harden_site
 from casebook.project import Project

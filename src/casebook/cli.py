@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 project, args.paths or None, args.strict, args.format, cache=not args.no_cache
             )
         if args.command == "build":
-            from casebook.build import build_site
+            from casebook.build.pipeline import build_site
 
             return build_site(
                 project,

@@ -27,14 +27,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from casebook.build import (
-    BuildError,
-    Progress,
-    build_editions,
-    link_tree,
-    read_config,
-    render_worksheet_pdfs,
-)
+from casebook.build.builder import read_config
+from casebook.build.context import BuildError, Progress
+from casebook.build.files import link_tree
+from casebook.build.pdfs import render_worksheet_pdfs
+from casebook.build.pipeline import build_editions, make_context
 from casebook.incremental import Manifest, source_folders
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
@@ -172,18 +169,10 @@ class Preview:
             pdfs = (
                 render_worksheet_pdfs(self.project, library, settings, progress) if self.pdf else {}
             )
-            built = build_editions(
-                self.project,
-                library,
-                settings,
-                pdfs,
-                self.manifest,
-                self.site,
-                strict=False,
-                progress=progress,
-                work=self.work,
-                search=False,
+            ctx = make_context(
+                self.project, library, self.manifest, self.site, progress, pdfs=pdfs, work=self.work
             )
+            built = build_editions(ctx, search=False)
         except BuildError as exc:
             self._failed([str(exc)], "the build failed")
             return False

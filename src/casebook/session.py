@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook.build import read_config
+from casebook.build.builder import read_config
 from casebook.model import Case
 from casebook.project import Project
 from casebook.questions import Audience

@@ -1,0 +1,227 @@
+"""The build's pure logic, without running a build: the builder's decision table, the
+rollback of a failed swap into the site, and what each family of pages depends on."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from casebook.build.context import BuildError
+from casebook.build.decide import PARTIAL_LIMIT, Decision, Mode, decide
+from casebook.build.plan import Edition, Keys, plan
+from casebook.build.publish import Journal
+from casebook.incremental import Digests
+from casebook.model import Case
+from casebook.project import Project
+from casebook.render import Renderer, SiteSettings
+from casebook.validate import Library, check_project
+from casebook.worksheets import load_facilitator_notes
+from library_fixture import make_project
+
+# The decision table ---------------------------------------------------------------------------
+
+PAGES = {"index.md": "h1", "cases/a.md": "h2", "cases/b.md": "h3", "catalogue.json": "h4"}
+
+
+def decided(
+    has_site: bool = True,
+    same_stamp: bool = True,
+    generated: dict[str, str] | None = None,
+    built: dict[str, str] | None = None,
+) -> Decision:
+    now = PAGES if generated is None else generated
+    before = PAGES if built is None else built
+    outdated = [path for path, content in now.items() if before.get(path) != content]
+    return decide(has_site, same_stamp, now, before, outdated)
+
+
+@pytest.mark.parametrize(
+    ("case", "mode", "reason"),
+    [
+        (decided(has_site=False), Mode.FULL, "no site yet"),
+        (decided(same_stamp=False), Mode.FULL, "configuration, theme or options changed"),
+        (decided(), Mode.SKIP, "nothing changed"),
+        (decided(generated={**PAGES, "cases/c.md": "h5"}), Mode.FULL, "1 page(s) added, 0 removed"),
+        (
+            decided(generated={k: v for k, v in PAGES.items() if k != "cases/b.md"}),
+            Mode.FULL,
+            "0 page(s) added, 1 removed",
+        ),
+        (
+            decided(generated={**PAGES, "catalogue.json": "new"}),
+            Mode.COPY,
+            "1 file(s) changed, no page",
+        ),
+        # A data file or PDF no longer generated is only removed from the site.
+        (decided(built={**PAGES, "old.pdf": "h9"}), Mode.COPY, "0 file(s) changed, no page"),
+        (decided(generated={**PAGES, "cases/a.md": "new"}), Mode.PARTIAL, "1 page(s) outdated"),
+        (
+            decided(generated={**PAGES, "index.md": "new"}),
+            Mode.FULL,
+            "guidance page(s) changed: index.md",
+        ),
+    ],
+)
+def test_the_builder_runs_as_the_table_says(case: Decision, mode: Mode, reason: str) -> None:
+    assert (case.mode, case.reason) == (mode, reason)
+    assert case.runs_builder == (mode in (Mode.PARTIAL, Mode.FULL))
+
+
+def test_too_many_outdated_pages_build_the_whole_edition() -> None:
+    before = {f"cases/{n}.md": "old" for n in range(PARTIAL_LIMIT + 1)}
+    just = dict(before, **{f"cases/{n}.md": "new" for n in range(PARTIAL_LIMIT)})
+    every = {path: "new" for path in before}
+    assert decided(generated=just, built=before).mode == Mode.PARTIAL
+    assert decided(generated=every, built=before) == Decision(
+        Mode.FULL, f"{PARTIAL_LIMIT + 1} page(s) outdated"
+    )
+
+
+# The journalled swap ---------------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_failed_swap_puts_the_site_back_as_it_was(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "cases" / "a").mkdir(parents=True)
+    (site / "index.html").write_bytes(b"old home")
+    (site / "cases" / "a" / "index.html").write_bytes(b"old case")
+    (site / "gone.pdf").write_bytes(b"old pdf")
+    before = snapshot(site)
+    new = tmp_path / "new"
+    (new / "cases").mkdir(parents=True)
+    (new / "index.html").write_bytes(b"new home")
+    (new / "cases" / "b.html").write_bytes(b"new case")
+    journal = Journal(tmp_path / "replaced")
+    journal.put(site / "index.html", new / "index.html")  # replaces a file
+    journal.put(site / "cases" / "b" / "index.html", new / "cases" / "b.html")  # a new one
+    journal.put(site / "cases" / "a", new / "cases")  # replaces a folder
+    journal.remove(site / "gone.pdf")
+    assert snapshot(site) == {"index.html": b"new home", "cases/b/index.html": b"new case"}
+    journal.rollback()
+    assert snapshot(site) == before
+    assert not journal.folder.exists()
+
+
+def test_a_finished_swap_keeps_the_new_files(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_bytes(b"old")
+    (tmp_path / "new.html").write_bytes(b"new")
+    journal = Journal(tmp_path / "replaced")
+    journal.put(site / "index.html", tmp_path / "new.html")
+    journal.discard()
+    assert snapshot(site) == {"index.html": b"new"}
+
+
+# What each family of pages depends on ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Library]:
+    project = Project(make_project(tmp_path_factory.mktemp("families") / "project"))
+    result = check_project(project)
+    assert not result.errors
+    return project, result.library
+
+
+def keys(
+    project: Project, library: Library, language: str, changed: Case | None = None, env: str = "e"
+) -> dict[str, str]:
+    """Every output's key in one edition, with one case replaced by `changed`."""
+    locale = library.languages.locales[language]
+    notes, _ = load_facilitator_notes(project, language)
+    renderer = Renderer(library, locale, SiteSettings(), notes)
+    if changed is not None:
+        renderer.cases = [changed if c.id == changed.id else c for c in renderer.cases]
+    made = Keys(env, Digests(), renderer.cases)
+    return {path: out.key for path, out in plan(Edition(project, renderer, made, {})).items()}
+
+
+def changed_paths(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    assert before.keys() == after.keys()
+    return {path for path in before if before[path] != after[path]}
+
+
+def one_case(library: Library, case_id: str) -> Case:
+    return next(c for c in library.cases if c.id == case_id)
+
+
+def test_a_body_edit_changes_only_its_own_case_worksheets_and_composer_file(
+    library: tuple[Project, Library],
+) -> None:
+    project, lib = library
+    case = one_case(lib, "mx-residential-care")
+    edited = dataclasses.replace(case, intro=case.intro + "\n\nOne more sentence.")
+    before = keys(project, lib, "en")
+    after = keys(project, lib, "en", edited)
+    own_sheets = {p for p in before if p.startswith("worksheets/mx-residential-care/")}
+    assert own_sheets >= {"worksheets/mx-residential-care/index.md"}
+    assert changed_paths(before, after) == {
+        "cases/mx-residential-care.md",
+        "worksheets/compose/cases/mx-residential-care.json",
+        *own_sheets,
+    }
+
+
+def test_a_title_edit_changes_the_listings_and_the_pages_that_show_its_card(
+    library: tuple[Project, Library],
+) -> None:
+    project, lib = library
+    case = one_case(lib, "mx-residential-care")
+    edited = dataclasses.replace(case, meta=case.meta.model_copy(update={"title": "A new title"}))
+    before = keys(project, lib, "en")
+    after = keys(project, lib, "en", edited)
+    changed = changed_paths(before, after)
+    listings = {"browse/index.md", "support.md", "catalogue.json", "worksheets/index.md"}
+    assert listings <= changed
+    assert "worksheets/compose/index.md" in changed
+    locale = lib.languages.default
+    renderer = Renderer(lib, locale, SiteSettings())
+    showing = {
+        f"cases/{other}.md"
+        for other, related in renderer.related.items()
+        if "mx-residential-care" in {r.case.id for r in related}
+    }
+    assert showing, "the fixture's cases share facets: some page shows the edited case's card"
+    case_pages = {p for p in changed if p.startswith("cases/") and p.count("/") == 1}
+    assert case_pages - {"cases/index.md"} == showing | {"cases/mx-residential-care.md"}
+    assert not {p for p in changed if p.endswith(".md") and p.startswith(("guidance/", "about"))}
+
+
+def test_a_link_page_follows_its_case_front_matter_only(library: tuple[Project, Library]) -> None:
+    project, lib = library
+    case = one_case(lib, "mx-residential-care")  # no French translation: a link page there
+    edited = dataclasses.replace(case, intro=case.intro + "\n\nOne more sentence.")
+    changed = changed_paths(keys(project, lib, "fr"), keys(project, lib, "fr", edited))
+    assert "cases/mx-residential-care.md" not in changed
+    assert not any(p.startswith("worksheets/mx-residential-care/") for p in changed)
+
+
+def test_the_environment_changes_every_generated_key_but_guidance(
+    library: tuple[Project, Library],
+) -> None:
+    project, lib = library
+    changed = changed_paths(keys(project, lib, "en"), keys(project, lib, "en", env="other"))
+    unchanged = set(keys(project, lib, "en")) - changed
+    assert unchanged == {
+        str(p.relative_to(project.docs_dir)) for p in project.docs_dir.rglob("*") if p.is_file()
+    }
+
+
+def test_a_guidance_page_cannot_replace_a_generated_one(library: tuple[Project, Library]) -> None:
+    project, lib = library
+    clash = project.docs_dir / "support.md"
+    clash.write_text("# Mine\n", encoding="utf-8")
+    try:
+        with pytest.raises(BuildError, match=r"docs/support.md: this page would be overwritten"):
+            keys(project, lib, "en")
+    finally:
+        clash.unlink()
