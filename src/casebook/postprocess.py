@@ -239,10 +239,13 @@ def set_site(site: Path, editions: Editions | None, exists: frozenset[str] | Pat
 
 def _site() -> tuple[Path, Editions | None, frozenset[str]] | None:
     global _SITE
-    if _SITE is not None and isinstance(_SITE[2], Path):
-        listed = frozenset(_SITE[2].read_text(encoding="utf-8").splitlines())
-        _SITE = (_SITE[0], _SITE[1], listed)
-    return _SITE  # type: ignore[return-value]
+    if _SITE is None:
+        return None
+    site, editions, exists = _SITE
+    if isinstance(exists, Path):
+        exists = frozenset(exists.read_text(encoding="utf-8").splitlines())
+        _SITE = (site, editions, exists)
+    return site, editions, exists
 
 
 def _harden_file(path: Path, where: str | None = None) -> None:

@@ -70,6 +70,7 @@ class Preview:
     project: Project
     pdf: bool = False
     quiet: bool = False
+    port: int = 8000
     library: Library | None = None
     generation: int = 0
     error: str = ""
@@ -186,7 +187,7 @@ class Preview:
         what = "nothing to rebuild" if built is None else "preview updated"
         print(
             f"casebook: {what} in {elapsed:.1f} s ({warnings} warning(s)); "
-            f"http://127.0.0.1:{getattr(self, 'port', 8000)}/",
+            f"http://127.0.0.1:{self.port}/",
             file=sys.stderr,
             flush=True,
         )
@@ -421,8 +422,7 @@ def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
     for module in ("mkdocs.commands.build", "mkdocs.config", "material", "pymdownx.superfences"):
         importlib.import_module(module)
 
-    preview = Preview(project, pdf)
-    preview.port = port  # type: ignore[attr-defined]
+    preview = Preview(project, pdf, port=port)
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
     if not preview.rebuild(None) and not (preview.site / "index.html").is_file():
         print("casebook serve: fix the errors above, then run it again", file=sys.stderr)
@@ -437,10 +437,12 @@ def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
     watcher.start()
-    editions = ", ".join(
-        f"/{code}/" if code != preview.library.languages.default.code else "/"  # type: ignore[union-attr]
-        for code in (preview.library.languages.locales if preview.library else {})
-    )
+    editions = ""
+    if preview.library is not None:
+        languages = preview.library.languages
+        editions = ", ".join(
+            "/" if code == languages.default.code else f"/{code}/" for code in languages.locales
+        )
     print(
         f"casebook: serving every edition ({editions}) on http://127.0.0.1:{port}/ "
         "(Ctrl+C to stop)",
