@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+LAYOUT = {
+    "cases_dir": "case_studies",
+    "questions_dir": "reflective_questions",
+    "vocabularies_dir": "vocabularies",
+    "docs_dir": "docs",
+    "overrides_dir": "overrides",
+    "generated_dir": "build/docs",  # guidance pages plus every generated page
+    "site_dir": "site",
+    "cache_dir": ".cache/casebook",
+    "mkdocs_yml": "mkdocs.yml",
+}
 
 
 @dataclass(frozen=True)
@@ -19,43 +32,21 @@ class Project:
                 return cls(folder)
         return cls(here)
 
-    @property
-    def cases_dir(self) -> Path:
-        return self.root / "case_studies"
+    def __post_init__(self) -> None:
+        # Plain attributes, not properties: each is read thousands of times in a build.
+        for name, relative in LAYOUT.items():
+            object.__setattr__(self, name, self.root / relative)
 
-    @property
-    def questions_dir(self) -> Path:
-        return self.root / "reflective_questions"
-
-    @property
-    def vocabularies_dir(self) -> Path:
-        return self.root / "vocabularies"
-
-    @property
-    def docs_dir(self) -> Path:
-        """Hand-written guidance pages."""
-        return self.root / "docs"
-
-    @property
-    def overrides_dir(self) -> Path:
-        return self.root / "overrides"
-
-    @property
-    def generated_dir(self) -> Path:
-        """The builder's input: guidance pages plus every generated page."""
-        return self.root / "build" / "docs"
-
-    @property
-    def site_dir(self) -> Path:
-        return self.root / "site"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".cache" / "casebook"
-
-    @property
-    def mkdocs_yml(self) -> Path:
-        return self.root / "mkdocs.yml"
+    # Where each kind of file lives, from the project's root (see LAYOUT).
+    cases_dir: Path = field(init=False, repr=False, compare=False)
+    questions_dir: Path = field(init=False, repr=False, compare=False)
+    vocabularies_dir: Path = field(init=False, repr=False, compare=False)
+    docs_dir: Path = field(init=False, repr=False, compare=False)  # hand-written guidance
+    overrides_dir: Path = field(init=False, repr=False, compare=False)
+    generated_dir: Path = field(init=False, repr=False, compare=False)  # the builder's input
+    site_dir: Path = field(init=False, repr=False, compare=False)
+    cache_dir: Path = field(init=False, repr=False, compare=False)
+    mkdocs_yml: Path = field(init=False, repr=False, compare=False)
 
     def case_files(self) -> list[Path]:
         return sorted(self.cases_dir.glob("*.md"))
