@@ -12,12 +12,12 @@ from casebook.build.context import BuildError
 from casebook.build.decide import PARTIAL_LIMIT, Decision, Mode, decide
 from casebook.build.plan import Edition, Keys, plan
 from casebook.build.publish import Journal
+from casebook.facilitation import load_facilitator_notes
 from casebook.incremental import Digests
 from casebook.model import Case
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
 from casebook.validate import Library, check_project
-from casebook.worksheets import load_facilitator_notes
 from library_fixture import make_project
 
 # The decision table ---------------------------------------------------------------------------

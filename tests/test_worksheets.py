@@ -10,7 +10,7 @@ import pypdfium2
 import pytest
 import yaml
 
-from casebook import worksheets
+from casebook import pdf
 from casebook.cli import main
 from sitebuild import copy_project
 
@@ -190,7 +190,7 @@ def test_a_pdf_that_fails_to_render_fails_the_build(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_project(tmp_path / "project")
-    monkeypatch.setattr(worksheets, "_render_pdf", _fail)
+    monkeypatch.setattr(pdf, "_render_pdf", _fail)
     assert main(["--project", str(root), "build"]) == 1
     err = capsys.readouterr().err
     assert "build failed: worksheets/odi-mexico/odi-mexico-" in err

@@ -1,4 +1,4 @@
-"""The `casebook` command: check, build, serve, schema."""
+"""The `casebook` command: check, build, serve, new, session, schema."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import argparse
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from casebook import __version__
 from casebook.problems import count, display_path, print_problems
@@ -69,7 +70,12 @@ def check_command(project: Project, path: str) -> str:
     return f"{command} check {path}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# A string: argparse's class is generic only to the type checker.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Handler = Callable[[Project, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casebook",
         description="Build the Casebook site from Markdown case studies.",
@@ -84,7 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="project folder (default: found from the current folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # In this order in `casebook --help`.
+    for add in (_add_check, _add_build, _add_serve, _add_new, _add_schema, _add_session):
+        add(commands)
+    return parser
 
+
+def _add_check(commands: Subcommands) -> None:
     check = commands.add_parser(
         "check",
         help="validate cases, questions and vocabularies",
@@ -114,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="'github' prints ::error annotations for pull requests",
     )
 
+
+def _add_build(commands: Subcommands) -> None:
     build = commands.add_parser(
         "build",
         help="check, generate pages and build site/",
@@ -143,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="remove cached worksheet PDFs that no page uses any more (for CI caches)",
     )
 
+
+def _add_serve(commands: Subcommands) -> None:
     serve_cmd = commands.add_parser(
         "serve",
         help="preview the site, rebuilding when sources change",
@@ -160,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     serve_cmd.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
 
+
+def _add_new(commands: Subcommands) -> None:
     new = commands.add_parser(
         "new",
         help="start a new case from the template",
@@ -182,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="an ISO 3166 country code such as MX; repeat for several countries",
     )
 
+
+def _add_schema(commands: Subcommands) -> None:
     commands.add_parser(
         "schema",
         help="print the JSON Schema of a case's front matter",
@@ -192,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="example:\n  casebook schema > schemas/case.schema.json",
     )
 
+
+def _add_session(commands: Subcommands) -> None:
     session = commands.add_parser(
         "session",
         help="print a combined worksheet for a training session, as a PDF",
@@ -236,57 +258,66 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where to write the PDF",
     )
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     project = Project(args.project.resolve()) if args.project else Project.find()
     try:
-        if args.command == "check":
-            return _check(
-                project, args.paths or None, args.strict, args.format, cache=not args.no_cache
-            )
-        if args.command == "build":
-            from casebook.build.pipeline import build_site
-
-            return build_site(
-                project,
-                pdf=not args.no_pdf,
-                strict=args.strict,
-                quiet=args.quiet,
-                prune_cache=args.prune_cache,
-            )
-        if args.command == "serve":
-            from casebook.serve import serve
-
-            return serve(project, port=args.port, pdf=args.pdf)
-        if args.command == "new":
-            from casebook.scaffold import ScaffoldError, new_case
-
-            try:
-                made = new_case(project, args.id, args.title, args.country)
-            except ScaffoldError as exc:
-                print(f"casebook new: {exc}", file=sys.stderr)
-                return 1
-            case, questions = display_path(made.case), display_path(made.questions)
-            print(f"Created {case} and {questions}.")
-            print(f"Replace each TODO, then run: {check_command(project, case)}")
-            return 0
-        if args.command == "session":
-            return _session(project, args)
-        if args.command == "schema":
-            from casebook.schema import case_schema, dumps
-            from casebook.validate import check_project
-
-            result = check_project(project, paths=[])
-            sys.stdout.write(dumps(case_schema(result.library.vocabularies)))
-            return 0
+        return HANDLERS[args.command](project, args)
     except KeyboardInterrupt:
         return 130
-    return 2
 
 
-def _session(project: Project, args: argparse.Namespace) -> int:
+def _run_check(project: Project, args: argparse.Namespace) -> int:
+    return _check(project, args.paths or None, args.strict, args.format, cache=not args.no_cache)
+
+
+def _run_build(project: Project, args: argparse.Namespace) -> int:
+    from casebook.build.pipeline import build_site
+
+    return build_site(
+        project,
+        pdf=not args.no_pdf,
+        strict=args.strict,
+        quiet=args.quiet,
+        prune_cache=args.prune_cache,
+    )
+
+
+def _run_serve(project: Project, args: argparse.Namespace) -> int:
+    from casebook.serve import serve
+
+    return serve(project, port=args.port, pdf=args.pdf)
+
+
+def _run_new(project: Project, args: argparse.Namespace) -> int:
+    from casebook.scaffold import ScaffoldError, new_case
+
+    try:
+        made = new_case(project, args.id, args.title, args.country)
+    except ScaffoldError as exc:
+        print(f"casebook new: {exc}", file=sys.stderr)
+        return 1
+    case, questions = display_path(made.case), display_path(made.questions)
+    print(f"Created {case} and {questions}.")
+    print(f"Replace each TODO, then run: {check_command(project, case)}")
+    return 0
+
+
+def _run_schema(project: Project, args: argparse.Namespace) -> int:
+    from casebook.schema import case_schema, dumps
+    from casebook.validate import check_project
+
+    result = check_project(project, paths=[])
+    sys.stdout.write(dumps(case_schema(result.library.vocabularies)))
+    return 0
+
+
+def _run_session(project: Project, args: argparse.Namespace) -> int:
     from casebook.session import SessionError, SessionRequest, make_session
 
     request = SessionRequest(
@@ -328,6 +359,17 @@ def _check(
             file=sys.stderr,
         )
     return 1 if errors else 0
+
+
+# Every command build_parser adds; argparse accepts no other.
+HANDLERS: dict[str, Handler] = {
+    "check": _run_check,
+    "build": _run_build,
+    "serve": _run_serve,
+    "new": _run_new,
+    "session": _run_session,
+    "schema": _run_schema,
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from casebook.facilitation import FacilitatorNotes
 from casebook.model import Case
 from casebook.questions import Question
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
@@ -27,7 +28,6 @@ from casebook.worksheets import (
     PAGE_SIZES,
     WRITING_LINES,
     Edition,
-    FacilitatorNotes,
     declared_audiences,
     print_css,
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 LAYOUT = {
     "cases_dir": "case_studies",
     "questions_dir": "reflective_questions",

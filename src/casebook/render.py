@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebook import worksheets
+from casebook import facilitation, worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
@@ -87,7 +87,7 @@ class Renderer:
     locale: Locale
     settings: SiteSettings = field(default_factory=SiteSettings)
     # The edition's facilitator notes: worksheet pages show the session plan's time from them.
-    notes: worksheets.FacilitatorNotes | None = None
+    notes: facilitation.FacilitatorNotes | None = None
 
     def __post_init__(self) -> None:
         self.env = environment(self.locale)

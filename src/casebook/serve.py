@@ -260,12 +260,9 @@ class Preview:
 
     def pdf_for(self, url_path: str) -> Path | None:
         """A worksheet PDF the preview was built without: from the cache, or rendered."""
-        from casebook.worksheets import (
-            PdfError,
-            load_facilitator_notes,
-            print_documents,
-            render_pdfs,
-        )
+        from casebook.facilitation import load_facilitator_notes
+        from casebook.pdf import PdfError, render_pdfs
+        from casebook.worksheets import print_documents
 
         library = self.library
         if library is None:

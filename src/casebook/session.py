@@ -13,19 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casebook.build.builder import read_config
+from casebook.facilitation import load_facilitator_notes
 from casebook.model import Case
+from casebook.pdf import write_pdf
 from casebook.project import Project
 from casebook.questions import Audience
 from casebook.render import Renderer
 from casebook.templating import SiteSettings
 from casebook.validate import check_project
-from casebook.worksheets import (
-    PAGE_SIZES,
-    load_facilitator_notes,
-    print_html,
-    session_sheet,
-    write_pdf,
-)
+from casebook.worksheets import PAGE_SIZES, print_html, session_sheet
 
 
 class SessionError(Exception):

@@ -2,33 +2,23 @@
 it declares, plus facilitator notes as a separate PDF so participants' sheets print without
 them. The same print templates make a trainer's combined session sheet (`casebook.session`).
 
-PDFs are rendered by WeasyPrint from Jinja2 print templates (autoescaped), in parallel
-across the cores, and cached by a hash of their full input outside site/, so a rebuild
-with no changes renders none.
+This module says what each sheet holds and writes its web page and its print HTML;
+`casebook.pdf` renders the print HTML, and `casebook.facilitation` reads the facilitator
+notes and plans a session's timing.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import math
-import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from jinja2 import Environment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from casebook.facilitation import FacilitatorNotes, SessionPlan
 from casebook.i18n import Locale
-from casebook.loader import LoadError, read_yaml_file
-from casebook.messages import explain
 from casebook.model import Case, CaseFrontMatter
-from casebook.problems import Problem, display_path
-from casebook.project import Project
 from casebook.questions import Audience, Question
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
 from casebook.templating import (
@@ -42,133 +32,7 @@ from casebook.templating import (
 
 # id -> (CSS page size, key of its label in i18n/<language>/strings.yml)
 PAGE_SIZES = {"a4": ("A4", "size_a4"), "letter": ("Letter", "size_letter")}
-PDF_VARIANT = "pdf/ua-1"  # tagged PDF, readable by screen readers
 WRITING_LINES = 5  # ruled lines under each question on a participant's sheet
-
-
-# Facilitator notes and the session plan ----------------------------------------------------
-
-
-class TimingStep(BaseModel):
-    """One step of the session plan: a fixed time, a time per question, or the rest."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    minutes: int | None = Field(
-        None, gt=0, le=240, description="Fixed minutes; with fills_session, the least it takes."
-    )
-    minutes_per_question: float | None = Field(
-        None, gt=0, le=30, description="Minutes for each question (rounded up to 5 in all)."
-    )
-    fills_session: bool = Field(
-        False, description="This step takes whatever time a longer session has left."
-    )
-    activity: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> TimingStep:
-        if (self.minutes is None) == (self.minutes_per_question is None):
-            raise ValueError(
-                "give a step either 'minutes: 10' or 'minutes_per_question: 2', not both or neither"
-            )
-        return self
-
-
-class FacilitatorNotes(BaseModel):
-    """The shared part of every case's facilitator notes (reflective_questions/facilitation/notes.yml)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    aims: list[str] = Field(min_length=1)
-    timing: list[TimingStep] = Field(min_length=1)
-    ground_rules: list[str] = Field(min_length=1)
-    looking_after_participants: list[str] = Field(min_length=1)
-    if_someone_discloses: list[str] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _one_filler(self) -> FacilitatorNotes:
-        if sum(step.fills_session for step in self.timing) > 1:
-            raise ValueError("only one timing step may have 'fills_session: true'")
-        return self
-
-    def plan(self, questions: int, length: int | None = None) -> SessionPlan:
-        return session_plan(self, questions, length)
-
-
-@dataclass(frozen=True)
-class PlanStep:
-    minutes: int
-    activity: str
-
-
-@dataclass(frozen=True)
-class SessionPlan:
-    """A session's steps and their minutes, for a sheet with `questions` questions.
-
-    The steps always add up to `total`. `needed` is the shortest session that fits the
-    questions; a requested length below it is kept in `requested` so the sheet can say so.
-    """
-
-    steps: tuple[PlanStep, ...]
-    questions: int
-    needed: int
-    requested: int | None = None
-
-    @property
-    def total(self) -> int:
-        return sum(step.minutes for step in self.steps)
-
-    @property
-    def too_short(self) -> bool:
-        return self.requested is not None and self.requested < self.needed
-
-
-def step_minutes(step: TimingStep, questions: int) -> int:
-    if step.minutes_per_question is not None:
-        # Rounded up to whole five minutes, so a plan reads as a trainer would write it.
-        return max(5, 5 * math.ceil(step.minutes_per_question * max(questions, 1) / 5))
-    return step.minutes or 0
-
-
-def session_plan(notes: FacilitatorNotes, questions: int, length: int | None = None) -> SessionPlan:
-    """The plan for `questions` questions, stretched to `length` minutes when that is longer.
-
-    composer.js computes the same plan in the browser; tests check the two agree.
-    """
-    minutes = [step_minutes(step, questions) for step in notes.timing]
-    needed = sum(minutes)
-    if length is not None and length > needed:
-        filler = next((i for i, s in enumerate(notes.timing) if s.fills_session), len(minutes) - 1)
-        minutes[filler] += length - needed
-    steps = tuple(PlanStep(m, s.activity) for m, s in zip(minutes, notes.timing, strict=True))
-    return SessionPlan(steps, questions, needed, length)
-
-
-def notes_path(project: Project, language: str = "") -> Path:
-    folder = project.questions_dir / "facilitation"
-    translated = folder / f"notes.{language}.yml"
-    return translated if language and translated.is_file() else folder / "notes.yml"
-
-
-def load_facilitator_notes(
-    project: Project, language: str = ""
-) -> tuple[FacilitatorNotes | None, list[Problem]]:
-    """The facilitator notes in a language, falling back to the original's."""
-    path = notes_path(project, language)
-    name = display_path(path, project.root)
-    if not path.is_file():
-        return None, [
-            Problem(
-                name, 1, "", "the facilitator notes file is missing; restore it from the repository"
-            )
-        ]
-    try:
-        document = read_yaml_file(path, name)
-        return FacilitatorNotes.model_validate(document.data), []
-    except LoadError as exc:
-        return None, [exc.problem]
-    except ValidationError as exc:
-        return None, [explain(e, document, FacilitatorNotes) for e in exc.errors()]
 
 
 # What a sheet holds ------------------------------------------------------------------------
@@ -491,6 +355,26 @@ def css_string(text: str) -> str:
     return out.replace("\n", "\\A ")
 
 
+def print_documents(
+    edition: Edition, support: SupportDirectory, notes: FacilitatorNotes
+) -> Iterator[tuple[str, str]]:
+    """(docs path, print HTML) for every PDF of the cases written in this edition's language."""
+    for case in sorted(edition.cases, key=lambda c: c.id):
+        if not edition.in_language(case):
+            continue
+        contents: dict[str | None, SheetContent] = {}
+        for sheet in sheets_for(case, edition.audiences):
+            key = sheet.audience.id if sheet.audience else None
+            if key not in contents:
+                contents[key] = case_sheet(edition, support, notes, case, sheet.audience)
+            yield (
+                sheet.path,
+                print_html(
+                    edition, contents[key], notes, sheet.size, facilitator=sheet.audience is None
+                ),
+            )
+
+
 # Web pages ---------------------------------------------------------------------------------
 
 
@@ -570,152 +454,3 @@ def index_pages(
             else t.t("worksheets_pager_title", page=number, pages=len(paths))
         )
         yield path, front_matter(title, t.t("worksheets_description"), **LISTING) + text
-
-
-# PDFs --------------------------------------------------------------------------------------
-
-
-class ProgressLike(Protocol):
-    def step(self, message: str) -> None: ...
-
-
-def print_documents(
-    edition: Edition, support: SupportDirectory, notes: FacilitatorNotes
-) -> Iterator[tuple[str, str]]:
-    """(docs path, print HTML) for every PDF of the cases written in this edition's language."""
-    for case in sorted(edition.cases, key=lambda c: c.id):
-        if not edition.in_language(case):
-            continue
-        contents: dict[str | None, SheetContent] = {}
-        for sheet in sheets_for(case, edition.audiences):
-            key = sheet.audience.id if sheet.audience else None
-            if key not in contents:
-                contents[key] = case_sheet(edition, support, notes, case, sheet.audience)
-            yield (
-                sheet.path,
-                print_html(
-                    edition, contents[key], notes, sheet.size, facilitator=sheet.audience is None
-                ),
-            )
-
-
-def write_pdf(html: str, target: str) -> str:
-    """Render one PDF next to `target` and move it into place atomically: a failed render
-    leaves no partial file behind."""
-    import logging
-
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    partial = f"{target}.{os.getpid()}.part"
-    try:
-        HTML(string=html, base_url=".").write_pdf(partial, pdf_variant=PDF_VARIANT)
-        os.replace(partial, target)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
-    return target
-
-
-def _render_pdf(html: str, target: str) -> str:
-    """Runs in a worker process: render one PDF into the cache."""
-    return write_pdf(html, target)
-
-
-def _fingerprint(html: str) -> str:
-    import weasyprint
-
-    digest = hashlib.sha256()
-    for part in (weasyprint.__version__, PDF_VARIANT, html):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-@dataclass
-class PdfResult:
-    files: dict[str, dict[str, Path]]  # language -> docs path -> cached PDF
-    rendered: int
-    cached: int
-
-
-class PdfError(Exception):
-    pass
-
-
-def render_pdfs(
-    project: Project,
-    documents: dict[str, list[tuple[str, str]]],
-    progress: ProgressLike,
-    workers: int | None = None,
-    original: str = "en",
-) -> PdfResult:
-    """Render every edition's PDFs in one pool, skipping those already in the cache."""
-    cache = project.cache_dir / "pdf"
-    cache.mkdir(parents=True, exist_ok=True)
-    files: dict[str, dict[str, Path]] = {}
-    jobs: dict[str, tuple[str, str]] = {}
-    total = 0
-    for language, pairs in documents.items():
-        for path, html in pairs:
-            target = cache / f"{_fingerprint(html)}.pdf"
-            files.setdefault(language, {})[path] = target
-            total += 1
-            if not target.is_file() and str(target) not in jobs:
-                jobs[str(target)] = (html, path if language == original else f"{language}/{path}")
-    progress.step(
-        f"Worksheet PDFs: {total} in all, {len(jobs)} to render, {total - len(jobs)} cached"
-    )
-    if jobs:
-        _run(jobs, workers or os.cpu_count() or 1)
-    return PdfResult(files, len(jobs), total - len(jobs))
-
-
-def _run(jobs: dict[str, tuple[str, str]], workers: int) -> None:
-    bar = _Bar(len(jobs))
-    failures: list[str] = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = {
-            pool.submit(_render_pdf, html, target): where for target, (html, where) in jobs.items()
-        }
-        for future in as_completed(futures):
-            where = futures[future]
-            try:
-                future.result()
-            except Exception as exc:  # any WeasyPrint failure must stop the build, clearly
-                failures.append(
-                    f"{where}: the PDF could not be rendered ({type(exc).__name__}: {exc})"
-                )
-            bar.advance()
-    bar.finish()
-    if failures:
-        raise PdfError("; ".join(failures))
-
-
-class _Bar:
-    """A progress bar on a terminal, and a few plain lines in a log."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.tty = sys.stderr.isatty()
-        self.next_report = 0.25
-
-    def advance(self) -> None:
-        self.done += 1
-        fraction = self.done / self.total
-        if self.tty:
-            filled = int(fraction * 30)
-            sys.stderr.write(
-                f"\r  [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} PDFs"
-            )
-            sys.stderr.flush()
-        elif fraction >= self.next_report or self.done == self.total:
-            print(f"  {self.done}/{self.total} PDFs rendered", file=sys.stderr, flush=True)
-            while self.next_report <= fraction:
-                self.next_report += 0.25
-
-    def finish(self) -> None:
-        if self.tty:
-            sys.stderr.write("\n")

@@ -10,12 +10,12 @@ from typing import Any
 from casebook.build.context import BuildError
 from casebook.build.files import same, write
 from casebook.build.plan import Edition, Keys, Output, plan
+from casebook.facilitation import load_facilitator_notes
 from casebook.i18n import Locale
 from casebook.incremental import Digests, environment_digest, sha
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
 from casebook.validate import Library
-from casebook.worksheets import load_facilitator_notes
 
 # docs path -> [key of its inputs, hash of its bytes, size, mtime]: what the file holds
 Records = dict[str, list[Any]]

@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from casebook.build.context import BuildError, Progress
+from casebook.facilitation import load_facilitator_notes
+from casebook.pdf import PdfError, render_pdfs
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
 from casebook.validate import Library
-from casebook.worksheets import PdfError, load_facilitator_notes, print_documents, render_pdfs
+from casebook.worksheets import print_documents
 
 
 def render_worksheet_pdfs(
