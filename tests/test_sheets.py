@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from casebook.model import Library
 from casebook.project import Project
 from casebook.render import Renderer
 from casebook.templating import SiteSettings
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 from casebook.worksheets import (
     FacilitatorNotes,
     case_sheet,

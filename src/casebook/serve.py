@@ -36,12 +36,13 @@ from casebook.build import (
     render_worksheet_pdfs,
 )
 from casebook.incremental import Manifest, source_folders
+from casebook.model import Library
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
 from casebook.search import DELTA, PRIMARY, IndexJob, finish, no_delta
 from casebook.search import command as search_command
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 
 CHANGES = {"created", "deleted", "modified", "moved"}
 PREVIEW = "preview"  # build/preview/: the preview's site, staging and builder folders
