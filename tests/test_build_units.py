@@ -14,10 +14,10 @@ from casebook.build.plan import Edition, Keys, plan
 from casebook.build.publish import Journal
 from casebook.facilitation import load_facilitator_notes
 from casebook.incremental import Digests
-from casebook.model import Case
+from casebook.model import Case, Library
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 from library_fixture import make_project
 
 # The decision table ---------------------------------------------------------------------------

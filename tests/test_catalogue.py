@@ -24,10 +24,10 @@ from casebook.catalogue import (
     open_data,
     related_cases,
 )
-from casebook.model import Case
+from casebook.model import Case, Library
 from casebook.project import Project
 from casebook.render import Renderer
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 from library_fixture import DRAFTS, FIXTURE_CASES, PUBLISHED, built_project
 
 MAX_RECORD_BYTES = 1536

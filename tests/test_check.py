@@ -1249,6 +1249,6 @@ def test_a_national_service_for_the_country_clears_the_warning(project: Path) ->
      "javaſcript", "javascrıpt", "jav\nascript", "Café javascript", "Café", ""],
 )  # fmt: skip
 def test_the_quick_content_test_answers_as_its_regex_does(text: str) -> None:
-    from casebook.validate import _SUSPECT, _suspect
+    from casebook.bodyrules import _SUSPECT, _suspect
 
     assert _suspect(text) == (_SUSPECT.search(text) is not None)

@@ -15,10 +15,11 @@ import pytest
 from markupsafe import escape
 
 from casebook.facilitation import FacilitatorNotes, load_facilitator_notes, session_plan
+from casebook.model import Library
 from casebook.project import Project
 from casebook.render import Renderer
 from casebook.templating import SiteSettings
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 from casebook.worksheets import case_sheet, css_string, print_html, sheets_for
 from sitebuild import REPO
 

@@ -27,10 +27,10 @@ import yaml
 from pydantic import BaseModel, HttpUrl
 from pydantic.fields import FieldInfo
 
-from casebook.model import CaseFrontMatter, _country, _language
+from casebook.isocodes import country_code, language_code
+from casebook.model import CaseFrontMatter, Library
 from casebook.project import Project
 from casebook.questions import CASE_KEY
-from casebook.validate import Library
 from casebook.vocabularies import SLUG_PATTERN, Vocabulary
 
 ADMIN = "admin"
@@ -326,9 +326,9 @@ def _widget(
         options = [str(v) for v in typing.get_args(annotation)]
         return {"widget": "select", "options": options, "default": options[0]}
     validators = {getattr(m, "func", None) for m in metadata}
-    if _country in validators:
+    if country_code in validators:
         return {"widget": "select", "options": _countries()}
-    if _language in validators:
+    if language_code in validators:
         return {"widget": "select", "options": choices.languages}
     if annotation is int:
         lower = next((m.ge for m in metadata if hasattr(m, "ge")), None)

@@ -11,12 +11,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from casebook.loader import LoadError, read_yaml_file
-from casebook.messages import explain
 from casebook.problems import Problem, display_path
 from casebook.project import Project
+from casebook.yamlmodel import read_model
 
 
 class TimingStep(BaseModel):
@@ -132,10 +131,5 @@ def load_facilitator_notes(
                 name, 1, "", "the facilitator notes file is missing; restore it from the repository"
             )
         ]
-    try:
-        document = read_yaml_file(path, name)
-        return FacilitatorNotes.model_validate(document.data), []
-    except LoadError as exc:
-        return None, [exc.problem]
-    except ValidationError as exc:
-        return None, [explain(e, document, FacilitatorNotes) for e in exc.errors()]
+    read, problems = read_model(path, name, FacilitatorNotes)
+    return (read.value if read else None), problems

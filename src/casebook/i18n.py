@@ -15,11 +15,11 @@ from typing import Any
 
 import pycountry
 from markupsafe import Markup, escape
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.loader import LoadError, read_yaml_file
-from casebook.messages import explain
 from casebook.problems import Problem, Severity, display_path
+from casebook.yamlmodel import read_model
 
 
 class LanguageEntry(BaseModel):
@@ -132,13 +132,10 @@ def load_languages(root: Path) -> tuple[Languages, list[Problem]]:
     name = display_path(path, root)
     entries = [LanguageEntry(code="en", name="English")]
     if path.is_file():
-        try:
-            document = read_yaml_file(path, name)
-            entries = LanguagesFile.model_validate(document.data).languages
-        except LoadError as exc:
-            problems.append(exc.problem)
-        except ValidationError as exc:
-            problems.extend(explain(e, document, LanguagesFile) for e in exc.errors())
+        loaded, found = read_model(path, name, LanguagesFile)
+        problems += found
+        if loaded is not None:
+            entries = loaded.value.languages
     names = {entry.code: entry.name for entry in entries}
     base = _read_mapping(folder / entries[0].code / "strings.yml", root, problems)
     locales: dict[str, Locale] = {}

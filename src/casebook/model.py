@@ -1,7 +1,7 @@
-"""The case model: what a case's front matter may hold, and the loaded case itself.
+"""The case model: what a case's front matter may hold, the loaded case, and the library.
 
 Vocabulary membership is checked against the data files in `vocabularies/` by
-`casebook.validate`; this module checks shape, types and the rules that need no data.
+`casebook.casefile`; this module checks shape, types and the rules that need no data.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -24,39 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from casebook.questions import Question
-from casebook.vocabularies import SLUG_PATTERN
-
-
-def _country(value: str) -> str:
-    code = value.strip().upper()
-    if pycountry.countries.get(alpha_2=code) is None:
-        hint = ""
-        try:
-            found = pycountry.countries.lookup(value)
-        except LookupError:
-            found = None
-        if found is not None:
-            hint = f"; write '{found.alpha_2}' for {found.name}"
-        else:
-            hint = "; write a two-letter ISO 3166 code such as 'MX' or 'GB'"
-        raise ValueError(f"'{value}' is not an ISO 3166 country code{hint}")
-    return code
-
-
-def _language(value: str) -> str:
-    found = pycountry.languages.get(alpha_2=value.strip().lower())
-    if found is None:
-        # Editors often write the language's name or its three-letter code instead.
-        try:
-            named = pycountry.languages.lookup(value.strip())
-        except LookupError:
-            named = None
-        code = getattr(named, "alpha_2", None)
-        hint = f"write '{code}' for {named.name}" if code else "write e.g. 'en', 'es' or 'fr'"
-        raise ValueError(f"'{value}' is not an ISO 639-1 language code; {hint}")
-    # pycountry matches 'EN' too; the site and the translations list use the lowercase code.
-    return str(found.alpha_2)
+from casebook.i18n import Languages, english_only
+from casebook.isocodes import country_code, language_code
+from casebook.questions import Question, QuestionBank
+from casebook.support import SupportDirectory
+from casebook.vocabularies import SLUG_PATTERN, Vocabularies
 
 
 def _as_text(value: object) -> object:
@@ -68,8 +39,8 @@ def _as_text(value: object) -> object:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Country = Annotated[str, AfterValidator(_country)]
-Language = Annotated[str, AfterValidator(_language)]
+Country = Annotated[str, AfterValidator(country_code)]
+Language = Annotated[str, AfterValidator(language_code)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
@@ -248,3 +219,20 @@ class Case:
     @property
     def url(self) -> str:
         return f"cases/{self.id}/"
+
+
+@dataclass
+class Library:
+    """Everything the renderer needs, all of it already validated."""
+
+    cases: list[Case]
+    vocabularies: Vocabularies
+    questions: QuestionBank
+    support: SupportDirectory = field(default_factory=SupportDirectory)
+    # language -> case id -> translated case (published or not)
+    translations: dict[str, dict[str, Case]] = field(default_factory=dict)
+    languages: Languages = field(default_factory=english_only)
+
+    @property
+    def published(self) -> list[Case]:
+        return [case for case in self.cases if case.published]

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from casebook.loader import LoadError, read_yaml_file
-from casebook.messages import explain
 from casebook.problems import Problem, display_path
+from casebook.yamlmodel import read_model
 
 PLACEHOLDER = re.compile(r"\bTODO\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -120,12 +119,8 @@ def load_identifying_patterns(root: Path) -> tuple[IdentifyingDetails, list[Prob
     name = display_path(path, root)
     if not path.is_file():
         return IdentifyingDetails([]), []
-    try:
-        document = read_yaml_file(path, name)
-        parsed = PatternsFile.model_validate(document.data)
-    except LoadError as exc:
-        return IdentifyingDetails([]), [exc.problem]
-    except ValidationError as exc:
-        return IdentifyingDetails([]), [explain(e, document, PatternsFile) for e in exc.errors()]
-    compiled = [(p, re.compile(p.regex, re.IGNORECASE)) for p in parsed.patterns]
+    loaded, problems = read_model(path, name, PatternsFile)
+    if loaded is None:
+        return IdentifyingDetails([]), problems
+    compiled = [(p, re.compile(p.regex, re.IGNORECASE)) for p in loaded.value.patterns]
     return IdentifyingDetails(compiled), []

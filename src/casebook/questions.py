@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from casebook.loader import Document, LoadError, read_yaml_file
-from casebook.messages import explain
 from casebook.problems import Problem, display_path
 from casebook.vocabularies import SLUG_PATTERN, Term, Vocabulary
+from casebook.yamlmodel import read_model
 
 QUESTION_HINT = (
     "write the question as text after '- ', or as 'question: ...' with an optional "
@@ -130,15 +130,11 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
     for path in sorted(folder.glob("*.yml")):
         name = display_path(path, root)
         stem, language = split_language(path.stem)
-        try:
-            document = read_yaml_file(path, name)
-            audience = Audience.model_validate(document.data)
-        except LoadError as exc:
-            problems.append(exc.problem)
+        loaded, found = read_model(path, name, Audience)
+        problems += found
+        if loaded is None:
             continue
-        except ValidationError as exc:
-            problems.extend(explain(e, document, Audience) for e in exc.errors())
-            continue
+        document, audience = loaded.document, loaded.value
         if audience.id != stem:
             problems.append(
                 Problem(

@@ -23,7 +23,7 @@ from casebook.catalogue import (
 )
 from casebook.i18n import Locale
 from casebook.markup import render_markdown
-from casebook.model import Case
+from casebook.model import Case, Library
 from casebook.support import INTERNATIONAL, Service
 from casebook.templating import (  # re-exported: other modules import them from here
     LISTING,
@@ -35,7 +35,6 @@ from casebook.templating import (  # re-exported: other modules import them from
     pager,
     relative,
 )
-from casebook.validate import Library
 
 __all__ = [
     "LISTING",

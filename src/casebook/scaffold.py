@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from casebook.model import _country
+from casebook.isocodes import country_code
 from casebook.project import Project
 from casebook.questions import load_questions
 from casebook.vocabularies import SLUG_PATTERN, load_vocabularies
@@ -41,7 +41,7 @@ def new_case(project: Project, case_id: str, title: str, countries: list[str]) -
     codes = []
     for country in countries:
         try:
-            codes.append(_country(country))
+            codes.append(country_code(country))
         except ValueError as exc:
             raise ScaffoldError(f"--country: {exc}") from exc
 

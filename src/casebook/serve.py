@@ -33,12 +33,13 @@ from casebook.build.files import link_tree
 from casebook.build.pdfs import render_worksheet_pdfs
 from casebook.build.pipeline import build_editions, make_context
 from casebook.incremental import Manifest, source_folders
+from casebook.model import Library
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
 from casebook.search import DELTA, PRIMARY, IndexJob, finish, no_delta
 from casebook.search import command as search_command
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 
 CHANGES = {"created", "deleted", "modified", "moved"}
 PREVIEW = "preview"  # build/preview/: the preview's site, staging and builder folders

@@ -13,13 +13,12 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
-    ValidationError,
     model_validator,
 )
 
-from casebook.loader import LoadError, read_yaml_file
-from casebook.messages import explain
+from casebook.isocodes import country_code
 from casebook.problems import Problem, Severity, display_path
+from casebook.yamlmodel import read_model
 
 INTERNATIONAL = "international"
 STALE_AFTER = dt.timedelta(days=365)
@@ -27,9 +26,7 @@ STALE_AFTER = dt.timedelta(days=365)
 
 def _region(value: object) -> object:
     if isinstance(value, str) and value.lower() != INTERNATIONAL:
-        from casebook.model import _country
-
-        return _country(value)
+        return country_code(value)
     return value
 
 
@@ -115,16 +112,12 @@ def load_support(
                 name, 1, "", "the support services file is missing; restore it from the repository"
             )
         ]
-    try:
-        document = read_yaml_file(path, name)
-        parsed = SupportFile.model_validate(document.data)
-    except LoadError as exc:
-        return SupportDirectory(), [exc.problem]
-    except ValidationError as exc:
-        return SupportDirectory(), [explain(e, document, SupportFile) for e in exc.errors()]
-    problems: list[Problem] = []
+    loaded, problems = read_model(path, name, SupportFile)
+    if loaded is None:
+        return SupportDirectory(), problems
+    document, services = loaded.document, loaded.value.services
     today = today or dt.date.today()
-    for index, service in enumerate(parsed.services):
+    for index, service in enumerate(services):
         if today - service.last_checked > STALE_AFTER:
             loc = ("services", index, "last_checked")
             problems.append(
@@ -137,4 +130,4 @@ def load_support(
                     Severity.WARNING,
                 )
             )
-    return SupportDirectory(parsed.services), problems
+    return SupportDirectory(services), problems

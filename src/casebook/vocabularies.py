@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from casebook.loader import LoadError, read_yaml_file
-from casebook.messages import explain
 from casebook.problems import Problem, display_path
+from casebook.yamlmodel import read_model
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -136,15 +135,11 @@ def load_vocabularies(folder: Path, root: Path | None = None) -> tuple[Vocabular
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.yml")):
         name = display_path(path, root)
-        try:
-            document = read_yaml_file(path, name)
-            parsed = VocabularyFile.model_validate(document.data)
-        except LoadError as exc:
-            problems.append(exc.problem)
+        loaded, found = read_model(path, name, VocabularyFile)
+        problems += found
+        if loaded is None:
             continue
-        except ValidationError as exc:
-            problems.extend(explain(e, document, VocabularyFile) for e in exc.errors())
-            continue
+        parsed = loaded.value
         vocabularies.add(
             Vocabulary.from_terms(
                 parsed.id, parsed.label, parsed.field, parsed.terms, name, parsed.order

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from casebook.incremental import Digests, Manifest
+from casebook.model import Library
 from casebook.project import Project
 from casebook.render import SiteSettings
-from casebook.validate import Library
 
 
 class BuildError(Exception):

@@ -13,9 +13,9 @@ from casebook.build.plan import Edition, Keys, Output, plan
 from casebook.facilitation import load_facilitator_notes
 from casebook.i18n import Locale
 from casebook.incremental import Digests, environment_digest, sha
+from casebook.model import Library
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
-from casebook.validate import Library
 
 # docs path -> [key of its inputs, hash of its bytes, size, mtime]: what the file holds
 Records = dict[str, list[Any]]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from casebook.build.context import BuildError, Progress
 from casebook.facilitation import load_facilitator_notes
+from casebook.model import Library
 from casebook.pdf import PdfError, render_pdfs
 from casebook.project import Project
 from casebook.render import Renderer, SiteSettings
-from casebook.validate import Library
 from casebook.worksheets import print_documents
 
 

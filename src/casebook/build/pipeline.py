@@ -33,12 +33,13 @@ from casebook.cms import signature as cms_signature
 from casebook.cms import write_admin
 from casebook.i18n import Locale
 from casebook.incremental import Manifest, environment_digest, input_fingerprint
+from casebook.model import Library
 from casebook.postprocess import Editions, add_sitemap_stubs
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import SiteSettings
 from casebook.search import PRIMARY, IndexJob
-from casebook.validate import Library, check_project
+from casebook.validate import check_project
 
 SITE_URL_WARNING = (
     "mkdocs.yml: warning: site_url: not set, so sitemap.xml lists no page, the suggested "

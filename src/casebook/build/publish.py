@@ -11,8 +11,8 @@ from pathlib import Path
 from casebook.build.context import BuildError
 from casebook.build.edition import EditionPlan
 from casebook.build.files import remove, write
+from casebook.model import Library
 from casebook.render import original_url, relative
-from casebook.validate import Library
 
 
 class Journal:
