@@ -42,7 +42,7 @@ PAGES = {
     "home": "",
     "finder": "cases/",
     "case": "cases/odi-mexico/",
-    "worksheet": "worksheets/odi-mexico/practitioners/",
+    "worksheet": "worksheets/odi-mexico/",
     "guidance": "guidance/reading-a-case/",
 }
 EDITIONS = {"en": "", "es": "es/"}

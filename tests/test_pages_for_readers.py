@@ -24,7 +24,7 @@ SAMPLE = [
     "cases/",
     "cases/odi-mexico/",
     "guidance/reading-a-case/",
-    "worksheets/odi-mexico/practitioners/",
+    "worksheets/odi-mexico/",
 ]
 
 
@@ -158,7 +158,7 @@ def test_case_page_shows_only_declared_audiences_in_their_order(project_copy: Pa
     html = html_of(project_copy / "site", "cases/odi-mexico/")
     assert 'id="questions-lawyers-advocates-policy"' not in html
     assert "odi-mexico-lawyers-advocates-policy-a4.pdf" not in html
-    assert "worksheets/odi-mexico/lawyers-advocates-policy/" not in html
+    assert "worksheets/odi-mexico/#lawyers-advocates-policy" not in html
     assert html.index('id="questions-practitioners"') < html.index('id="questions-overall"')
 
 

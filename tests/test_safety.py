@@ -28,7 +28,7 @@ PAGE_TYPES = [
     "browse/",
     "browse/countries/mx/",
     "worksheets/",
-    "worksheets/odi-mexico/practitioners/",
+    "worksheets/odi-mexico/",
     "support/",
     "guidance/browsing-safely/",
     "guidance/practice-based-knowledge/",

@@ -144,18 +144,44 @@ def test_first_page_renders_to_a_non_blank_image(built_site: Path, name: str) ->
     document.close()
 
 
-def test_worksheet_web_page(built_site: Path, repo_root: Path) -> None:
-    html = (built_site / "worksheets/odi-mexico/lawyers-advocates-policy/index.html").read_text()
+def test_a_case_has_one_worksheet_page_with_a_part_for_each_audience(
+    built_site: Path, repo_root: Path
+) -> None:
+    html = (built_site / "worksheets/odi-mexico/index.html").read_text()
     text = squash(re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
     assert "Lawyers, advocates and policy actors" in text
-    for question in questions_for(repo_root, "lawyers-advocates-policy"):
-        assert squash(question) in text
-    assert 'href="../odi-mexico-lawyers-advocates-policy-a4.pdf"' in html
-    assert 'href="../odi-mexico-facilitator-letter.pdf"' in html
+    # Each audience's part holds its questions, in order, and its own PDFs.
+    parts = re.findall(
+        r'<div class="cb-sheet-part" data-cb-part="([^"]+)">(.*?)</div>\n', html, re.S
+    )
+    assert [part for part, _ in parts] == AUDIENCES
+    for audience, part in parts:
+        shown = squash(re.sub(r"<[^>]+>", " ", part)).replace("&#39;", "'")
+        asked = [squash(q) for q in questions_for(repo_root, audience)]
+        assert asked and all(q in shown for q in asked), audience
+        positions = [shown.index(q) for q in asked]
+        assert positions == sorted(positions), audience
+        assert f'href="odi-mexico-{audience}-a4.pdf"' in part
+        assert f'data-cb-print="{audience}"' in part
+        # The part's heading is in the page's table of contents.
+        assert f'href="#{audience}"' in html
+    assert 'href="odi-mexico-facilitator-letter.pdf"' in html
+    assert html.index("cb-content-note") < html.index('data-cb-part="')
     case = (built_site / "cases/odi-mexico/index.html").read_text()
     for audience in AUDIENCES:
-        assert f'href="../../worksheets/odi-mexico/{audience}/"' in case
+        assert f'href="../../worksheets/odi-mexico/#{audience}"' in case
         assert f'href="../../worksheets/odi-mexico/odi-mexico-{audience}-letter.pdf"' in case
+
+
+def test_an_audience_worksheet_address_sends_readers_to_its_part(built_site: Path) -> None:
+    """The addresses of the pages the audiences had before keep working."""
+    for audience in AUDIENCES:
+        html = (built_site / f"worksheets/odi-mexico/{audience}/index.html").read_text()
+        assert f'<meta http-equiv="refresh" content="0; url=../#{audience}">' in html
+        assert f'<a href="../#{audience}">' in html
+        assert 'class="cb-exit__button"' in html
+    spanish = (built_site / "es/worksheets/odi-mexico/practitioners/index.html").read_text()
+    assert '<html lang="es">' in spanish
 
 
 def test_a_rebuild_with_no_changes_renders_no_pdf(
@@ -203,4 +229,4 @@ def test_no_pdf_skips_rendering(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["--project", str(root), "build", "--no-pdf"]) == 0
     assert "Worksheet PDFs" not in capsys.readouterr().err
     assert not list((root / "site").rglob("*.pdf"))
-    assert (root / "site/worksheets/odi-mexico/practitioners/index.html").is_file()
+    assert (root / "site/worksheets/odi-mexico/index.html").is_file()

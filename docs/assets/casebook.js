@@ -77,10 +77,24 @@
   }
 
   function setUpPrintButtons() {
-    // Shown only when JavaScript runs; without it, the browser's own print still works.
+    // Shown only when JavaScript runs; without it, the browser's own print still works
+    // (a case's worksheet page then prints every audience's part).
     document.querySelectorAll("[data-cb-print]").forEach(function (button) {
       button.hidden = false;
-      button.addEventListener("click", function () { window.print(); });
+      button.addEventListener("click", function () {
+        markPrintedPart(button.getAttribute("data-cb-print"));
+        window.print();
+      });
+    });
+    window.addEventListener("afterprint", function () { markPrintedPart(""); });
+  }
+
+  // "Print this worksheet" on one audience's part: the print stylesheet leaves out the
+  // other audiences' parts; "" prints them all again.
+  function markPrintedPart(part) {
+    document.querySelectorAll("[data-cb-part]").forEach(function (element) {
+      var other = !!part && element.getAttribute("data-cb-part") !== part;
+      element.classList.toggle("cb-print-skip", other);
     });
   }
 

@@ -152,12 +152,10 @@ def _json(data: Any) -> str:
 
 
 def pages(
-    edition: Edition,
-    support: SupportDirectory,
-    notes: FacilitatorNotes | None,
-    link_from: Callable[[str], Callable[[str], str]],
+    edition: Edition, link_from: Callable[[str], Callable[[str], str]]
 ) -> Iterator[tuple[str, str]]:
     """(docs path, text) for the composer's page, its data files and its print stylesheet."""
+    notes = edition.notes
     if notes is None:
         return
     t = edition.locale
@@ -166,7 +164,7 @@ def pages(
         f"{COMPOSE_URL}index.md",
         front_matter(t.t("compose_page_title"), t.t("compose_description"), **LISTING) + text,
     )
-    yield f"{COMPOSE_URL}session.json", _json(session_data(edition, support, notes))
+    yield f"{COMPOSE_URL}session.json", _json(session_data(edition, edition.support, notes))
     for case in edition.cases:
         yield case_path(case), case_json(edition, case)
     yield f"{COMPOSE_URL}print.css", print_css(edition.env)

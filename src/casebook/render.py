@@ -24,7 +24,7 @@ from casebook.catalogue import (
 from casebook.i18n import Locale
 from casebook.markup import render_markdown
 from casebook.model import Case, Library
-from casebook.support import INTERNATIONAL, Service
+from casebook.support import INTERNATIONAL, Service, SupportDirectory
 from casebook.templating import (  # re-exported: other modules import them from here
     LISTING,
     PAGE_SIZE,
@@ -106,6 +106,10 @@ class Renderer:
         """Each case's related cases; worked out only when a case page needs them (an
         edition of link pages to untranslated cases never does)."""
         return related_cases(self.cases, self.facets)
+
+    @property
+    def support(self) -> SupportDirectory:
+        return self.library.support
 
     def in_language(self, case: Case) -> bool:
         """Whether the case is written in this edition's language (not a fallback)."""

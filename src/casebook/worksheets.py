@@ -48,6 +48,10 @@ class Edition(Protocol):
     cases: list[Case]
     audiences: dict[str, Audience]
     is_original: bool
+    notes: FacilitatorNotes | None
+
+    @property
+    def support(self) -> SupportDirectory: ...
 
     def in_language(self, case: Case) -> bool: ...
     def worksheet_root(self, case: Case) -> str: ...
@@ -378,50 +382,74 @@ def print_documents(
 # Web pages ---------------------------------------------------------------------------------
 
 
-def web_pages(
-    edition: Edition,
-    support: SupportDirectory,
-    notes: FacilitatorNotes | None,
-    link_from: Callable[[str], Callable[[str], str]],
-) -> Iterator[tuple[str, str]]:
-    """(docs path, Markdown) for each worksheet page and each case's worksheet index.
+@dataclass(frozen=True)
+class WebPart:
+    """One audience's part of a case's worksheet page."""
 
-    An edition has worksheet pages for the cases written in its language; a case shown as
-    a fallback links to the original edition's worksheets instead.
+    audience: Audience
+    sheet: SheetContent
+    plan: SessionPlan | None
+
+
+def web_pages(
+    edition: Edition, link_from: Callable[[str], Callable[[str], str]]
+) -> Iterator[tuple[str, str]]:
+    """(docs path, Markdown) for each case's worksheet page, then the worksheet index.
+
+    One page a case, with a part for each audience it declares (each audience's sheet is
+    also its own PDF). An edition has worksheet pages for the cases written in its
+    language; a case shown as a fallback links to the original edition's worksheets instead.
     """
-    env, t = edition.env, edition.locale
+    template = edition.env.get_template("worksheet.md.j2")
     for case in edition.cases:
         if not edition.in_language(case):
             continue
-        declared = declared_audiences(case, edition.audiences)
-        for audience in declared:
-            url = f"worksheets/{case.id}/{audience.id}/"
-            content = case_sheet(edition, support, notes, case, audience, printed=False)
-            text = env.get_template("worksheet.md.j2").render(
-                sheet=content,
-                case=case,
-                meta=case.meta,
-                audience=audience,
-                plan=content.plans[0][1] if content.plans else None,
-                sizes=PAGE_SIZES,
-                settings=edition.settings,
-                period=edition.period(case),
-                link=link_from(url),
-            )
-            title = t.t(
-                "worksheet_title", audience=audience.short_name.lower(), title=case.meta.title
-            )
-            yield (
-                f"worksheets/{case.id}/{audience.id}.md",
-                front_matter(title, case.meta.summary, **LISTING) + text,
-            )
         url = f"worksheets/{case.id}/"
-        text = env.get_template("worksheets_case.md.j2").render(
-            case=case, audiences=declared, sizes=PAGE_SIZES, link=link_from(url)
+        parts = [
+            _web_part(edition, case, audience)
+            for audience in declared_audiences(case, edition.audiences)
+        ]
+        text = template.render(
+            case=case,
+            meta=case.meta,
+            parts=parts,
+            support=support_groups(edition.support, case.meta.countries, edition.locale),
+            sizes=PAGE_SIZES,
+            period=edition.period(case),
+            link=link_from(url),
         )
-        title = t.t("worksheets_case_title", title=case.meta.title)
-        yield f"worksheets/{case.id}/index.md", front_matter(title, **LISTING) + text
+        title = edition.locale.t("worksheets_case_title", title=case.meta.title)
+        yield (
+            f"worksheets/{case.id}/index.md",
+            front_matter(title, case.meta.summary, **LISTING) + text,
+        )
     yield from index_pages(edition, link_from)
+
+
+def moved_pages(edition: Edition, case: Case) -> Iterator[tuple[str, Callable[[], str]]]:
+    """(docs path, how to make it) of the page at each audience's old address, which sends
+    the reader to that audience's part of the case's worksheet page. Plain HTML: the
+    builder copies it as it is."""
+    template = edition.env.get_template("worksheet_moved.html.j2")
+    for audience in declared_audiences(case, edition.audiences):
+        title = edition.locale.t(
+            "worksheet_title", audience=audience.short_name.lower(), title=case.meta.title
+        )
+        yield (
+            f"worksheets/{case.id}/{audience.id}/index.html",
+            functools.partial(
+                template.render,
+                language=edition.language,
+                title=title,
+                audience=audience.id,
+                settings=edition.settings,
+            ),
+        )
+
+
+def _web_part(edition: Edition, case: Case, audience: Audience) -> WebPart:
+    sheet = case_sheet(edition, edition.support, edition.notes, case, audience, printed=False)
+    return WebPart(audience, sheet, sheet.plans[0][1] if sheet.plans else None)
 
 
 INDEX_PAGE_SIZE = PAGE_SIZE

@@ -28,7 +28,7 @@ AXE_OPTIONS: dict[str, Any] = {
 }
 
 CASE = "cases/odi-mexico/"
-WORKSHEET = "worksheets/odi-mexico/practitioners/"
+WORKSHEET = "worksheets/odi-mexico/"
 
 
 def _built_pages(site: Path, section: str) -> list[str]:

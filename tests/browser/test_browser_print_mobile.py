@@ -178,3 +178,35 @@ def layout_problems(page: Page) -> list[str]:
         f"the quick-exit control covers {text!r} at the end of the page" for text in covered
     )
     return problems
+
+
+def test_printing_one_audience_leaves_the_other_audiences_off_the_paper(
+    page: Page, site_url: str
+) -> None:
+    page.goto(site_url + WORKSHEET)
+    # A function: Playwright calls it (an expression that gives a function would be called).
+    page.evaluate(
+        "() => { window.print = () => { window.cbPrinted = (window.cbPrinted || 0) + 1 } }"
+    )
+    parts = page.locator(".cb-sheet-part").evaluate_all("parts => parts.map(p => p.dataset.cbPart)")
+    assert len(parts) >= 2
+    chosen = parts[1]
+    page.locator(f'[data-cb-print="{chosen}"]').click()
+    assert page.evaluate("window.cbPrinted") == 1
+    page.emulate_media(media="print")
+    try:
+        for part in parts:
+            shown = part == chosen
+            assert page.locator(f'div[data-cb-part="{part}"]').is_visible() is shown, part
+            assert page.locator(f'h2[data-cb-part="{part}"]').is_visible() is shown, part
+        # What every sheet needs stays: the content note first, and the support services.
+        assert page.locator(".cb-content-note").is_visible()
+        assert page.locator("#support").is_visible()
+        # Room to write, on paper only.
+        assert page.locator(f'div[data-cb-part="{chosen}"] .cb-answer').first.is_visible()
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        for part in parts:
+            assert page.locator(f'div[data-cb-part="{part}"]').is_visible(), part
+    finally:
+        page.emulate_media(media="screen")
+    assert not page.locator(".cb-answer").first.is_visible()

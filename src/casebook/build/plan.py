@@ -59,6 +59,10 @@ class Keys:
         """A case's worksheet pages show its front matter and its questions."""
         return sha(self.environment, "worksheets", self.digests.full(case))
 
+    def moved_worksheets(self, case: Case) -> str:
+        """The pages that send old per-audience addresses on: the audiences it declares."""
+        return sha(self.environment, "moved", self.digests.meta(case))
+
     def composer_case(self, case: Case) -> str:
         return sha(self.environment, "compose", self.digests.full(case))
 
@@ -129,8 +133,8 @@ def case_pages(edition: Edition) -> dict[str, Output]:
 
 
 def worksheet_pages(edition: Edition) -> dict[str, Output]:
-    """Each case's worksheet pages follow their case, the index pages the listing. They
-    come from one generator, run over the cases whose pages are out of date only."""
+    """Each case's worksheet page follows its case, the index pages the listing. They come
+    from one generator, run over the cases whose pages are out of date only."""
     renderer, keys = edition.renderer, edition.keys
     outputs: dict[str, Output] = {}
     outdated: dict[str, Case] = {}
@@ -138,12 +142,10 @@ def worksheet_pages(edition: Edition) -> dict[str, Output]:
         if not renderer.in_language(case):
             continue
         key = keys.worksheets(case)
-        declared = worksheets.declared_audiences(case, renderer.audiences)
-        for audience in [*(a.id for a in declared), "index"]:
-            path = f"worksheets/{case.id}/{audience}.md"
-            outputs[path] = Output(key, _not_generated)
-            if edition.current.get(path) != key:
-                outdated[case.id] = case
+        path = f"worksheets/{case.id}/index.md"
+        outputs[path] = Output(key, _not_generated)
+        if edition.current.get(path) != key:
+            outdated[case.id] = case
     index = worksheets.index_paths(renderer)
     for path in index:
         outputs[path] = Output(keys.listing, _not_generated)
@@ -153,11 +155,23 @@ def worksheet_pages(edition: Edition) -> dict[str, Output]:
         source = copy.copy(renderer)
         source.cases = list(outdated.values())
     if whole or source.cases:
-        made = worksheets.web_pages(source, renderer.library.support, renderer.notes, _link_from)
+        made = worksheets.web_pages(source, _link_from)
         for path, sheet in made:
             if (whole or path not in index) and path in outputs:
                 outputs[path] = Output(outputs[path].key, _constant(sheet.encode("utf-8")))
     return outputs
+
+
+def moved_worksheets(edition: Edition) -> dict[str, Output]:
+    """Each audience of a case had its own worksheet page until the audiences became parts of
+    one page: its old address sends readers to its part, so bookmarks keep working."""
+    renderer = edition.renderer
+    return {
+        path: Output(edition.keys.moved_worksheets(case), _encoded(make))
+        for case in renderer.cases
+        if renderer.in_language(case)
+        for path, make in worksheets.moved_pages(renderer, case)
+    }
 
 
 def _not_generated() -> bytes:
@@ -193,7 +207,6 @@ def composer_files(edition: Edition) -> dict[str, Output]:
     renderer, keys = edition.renderer, edition.keys
     if renderer.notes is None:
         return {}
-    notes = renderer.notes
     outputs = {
         composer.case_path(case): Output(
             keys.composer_case(case),
@@ -201,7 +214,7 @@ def composer_files(edition: Edition) -> dict[str, Output]:
         )
         for case in renderer.cases
     }
-    pages = Batch(lambda: composer.pages(renderer, renderer.library.support, notes, _link_from))
+    pages = Batch(lambda: composer.pages(renderer, _link_from))
     for name in ("index.md", "session.json", "print.css"):
         path = composer.COMPOSE_URL + name
         outputs[path] = Output(keys.listing, pages.maker(path))
@@ -231,6 +244,7 @@ def guidance_files(edition: Edition, generated: Iterable[str]) -> dict[str, Outp
 FAMILIES: tuple[Callable[[Edition], dict[str, Output]], ...] = (
     case_pages,
     worksheet_pages,
+    moved_worksheets,
     listing_pages,
     composer_files,
     pdf_files,
