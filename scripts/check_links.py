@@ -73,8 +73,12 @@ def check(site: Path) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("site", type=Path, nargs="?", default=Path("site"), help="the built site (default: site)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "site", type=Path, nargs="?", default=Path("site"), help="the built site (default: site)"
+    )
     args = parser.parse_args()
     if not args.site.is_dir():
         print(f"{args.site}: no built site here; run 'casebook build' first", file=sys.stderr)

@@ -96,28 +96,95 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_check(commands: Subcommands) -> None:
-    check = commands.add_parser(
-        "check",
-        help="validate cases, questions and vocabularies",
-        formatter_class=HELP,
-        description="Validate case files, their questions files and the vocabularies, and print "
+# Each command's one-line help, its description and its examples, as `--help` shows them.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": (
+        "validate cases, questions and vocabularies",
+        "Validate case files, their questions files and the vocabularies, and print "
         "every problem\nas 'file:line: field: what is wrong, what to write instead'. Exits 1 "
         "when there is an error;\nwarnings (such as a possible phone number) do not fail the "
         "check unless --strict is given.\n\nWhat each case file's check found is kept in "
         ".cache/casebook/check/ and read back\nwhile the file, its questions, the vocabularies, "
         "data and Casebook itself are unchanged;\nchecks across files always run again.",
-        epilog="examples:\n"
+        "examples:\n"
         "  casebook check                                  every case and questions file\n"
         "  casebook check case_studies/odi-mexico.md       one case (and its questions)\n"
         "  casebook check --strict --format github         as the pull-request check runs it",
+    ),
+    "build": (
+        "check, generate pages and build site/",
+        "Check every source file, generate the pages, data and worksheet PDFs, "
+        "build every language\nedition with MkDocs into site/, add the search index, and "
+        "verify that each published case\nbecame exactly one page. Refuses to build when the "
+        "check finds an error, and never\nleaves a half-built site: site/ is replaced only "
+        "when everything succeeded.\n\nSet site_url in mkdocs.yml (the address the site is "
+        "published at) for a sitemap, full\naddresses in citations and addresses on the "
+        "printed worksheets; the build warns without it.",
+        "examples:\n"
+        "  casebook build                 the whole site, with PDFs, into site/\n"
+        "  casebook build --no-pdf        a quicker build without the worksheet PDFs\n"
+        "  casebook build --strict        warnings stop the build, as before publishing\n\n"
+        "View the result: python3 -m http.server --directory site 8000, then open\n"
+        "http://127.0.0.1:8000/ (links point to folders, so site/index.html alone is not enough).",
+    ),
+    "serve": (
+        "preview the site, rebuilding when sources change",
+        "Build a preview of the original-language edition and serve it on "
+        "127.0.0.1. Saving a case,\nquestions, vocabulary or guidance file regenerates the "
+        "pages it affects. Drafts are\nchecked but not shown. Stop it with Ctrl+C.",
+        "examples:\n"
+        "  casebook serve                 http://127.0.0.1:8000/\n"
+        "  casebook serve --port 8001     when port 8000 is taken\n"
+        "  casebook serve --pdf           also render the worksheet PDFs (slower)",
+    ),
+    "new": (
+        "start a new case from the template",
+        "Write case_studies/<id>.md and reflective_questions/cases/<id>.yml from "
+        "templates, as a\ndraft. Every field has a comment saying what to write, and every "
+        "place to fill in says TODO.\nNever overwrites an existing file.",
+        "example:\n"
+        '  casebook new school-safety-kenya --title "How a network of schools ..." --country KE',
+    ),
+    "schema": (
+        "print the JSON Schema of a case's front matter",
+        "Print the JSON Schema of a case's front matter, built from the case model "
+        "and the\nvocabularies. Editors' IDEs (VS Code with the YAML extension) use it to "
+        "suggest allowed\nvalues; the committed copy is schemas/case.schema.json.",
+        "example:\n  casebook schema > schemas/case.schema.json",
+    ),
+    "session": (
+        "print a combined worksheet for a training session, as a PDF",
+        "Write one worksheet for a training session from one or more cases: every "
+        "case's content note first, then each case's summary, the questions for the audience "
+        "with space to write, and support services for all the cases' countries. With "
+        "--facilitator, write the matching facilitator notes, with a timing plan for the whole "
+        "session and the prompts for each question. Works offline; the PDF is tagged (PDF/UA).",
+        SESSION_EPILOG,
+    ),
+}
+
+
+def _command(commands: Subcommands, name: str) -> argparse.ArgumentParser:
+    """A subcommand, with its texts from COMMANDS; its help keeps their line breaks."""
+    help, description, epilog = COMMANDS[name]
+    return commands.add_parser(
+        name, help=help, description=description, epilog=epilog or None, formatter_class=HELP
     )
+
+
+def _switches(parser: argparse.ArgumentParser, *switches: tuple[str, ...]) -> None:
+    """On/off options: (name, help) or (name, help, short name)."""
+    for name, text, *short in switches:
+        parser.add_argument(name, *short, action="store_true", help=text)
+
+
+def _add_check(commands: Subcommands) -> None:
+    check = _command(commands, "check")
     check.add_argument("paths", nargs="*", type=Path, help="case files or folders (default: all)")
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="check every file again, without reading or writing the check cache",
+    _switches(
+        check,
+        ("--strict", "treat warnings as errors"),
+        ("--no-cache", "check every file again, without reading or writing the check cache"),
     )
     check.add_argument(
         "--format",
@@ -128,49 +195,21 @@ def _add_check(commands: Subcommands) -> None:
 
 
 def _add_build(commands: Subcommands) -> None:
-    build = commands.add_parser(
-        "build",
-        help="check, generate pages and build site/",
-        formatter_class=HELP,
-        description="Check every source file, generate the pages, data and worksheet PDFs, "
-        "build every language\nedition with MkDocs into site/, add the search index, and "
-        "verify that each published case\nbecame exactly one page. Refuses to build when the "
-        "check finds an error, and never\nleaves a half-built site: site/ is replaced only "
-        "when everything succeeded.\n\nSet site_url in mkdocs.yml (the address the site is "
-        "published at) for a sitemap, full\naddresses in citations and addresses on the "
-        "printed worksheets; the build warns without it.",
-        epilog="examples:\n"
-        "  casebook build                 the whole site, with PDFs, into site/\n"
-        "  casebook build --no-pdf        a quicker build without the worksheet PDFs\n"
-        "  casebook build --strict        warnings stop the build, as before publishing\n\n"
-        "View the result: python3 -m http.server --directory site 8000, then open\n"
-        "http://127.0.0.1:8000/ (links point to folders, so site/index.html alone is not enough).",
-    )
-    build.add_argument("--no-pdf", action="store_true", help="skip worksheet PDFs (quicker)")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument(
-        "--quiet", "-q", action="store_true", help="print only problems and the summary"
-    )
-    build.add_argument(
-        "--prune-cache",
-        action="store_true",
-        help="remove cached worksheet PDFs that no page uses any more (for CI caches)",
+    build = _command(commands, "build")
+    _switches(
+        build,
+        ("--no-pdf", "skip worksheet PDFs (quicker)"),
+        ("--strict", "treat warnings as errors"),
+        ("--quiet", "print only problems and the summary", "-q"),
+        (
+            "--prune-cache",
+            "remove cached worksheet PDFs that no page uses any more (for CI caches)",
+        ),
     )
 
 
 def _add_serve(commands: Subcommands) -> None:
-    serve_cmd = commands.add_parser(
-        "serve",
-        help="preview the site, rebuilding when sources change",
-        formatter_class=HELP,
-        description="Build a preview of the original-language edition and serve it on "
-        "127.0.0.1. Saving a case,\nquestions, vocabulary or guidance file regenerates the "
-        "pages it affects. Drafts are\nchecked but not shown. Stop it with Ctrl+C.",
-        epilog="examples:\n"
-        "  casebook serve                 http://127.0.0.1:8000/\n"
-        "  casebook serve --port 8001     when port 8000 is taken\n"
-        "  casebook serve --pdf           also render the worksheet PDFs (slower)",
-    )
+    serve_cmd = _command(commands, "serve")
     serve_cmd.add_argument(
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)"
     )
@@ -178,16 +217,7 @@ def _add_serve(commands: Subcommands) -> None:
 
 
 def _add_new(commands: Subcommands) -> None:
-    new = commands.add_parser(
-        "new",
-        help="start a new case from the template",
-        formatter_class=HELP,
-        description="Write case_studies/<id>.md and reflective_questions/cases/<id>.yml from "
-        "templates, as a\ndraft. Every field has a comment saying what to write, and every "
-        "place to fill in says TODO.\nNever overwrites an existing file.",
-        epilog="example:\n"
-        '  casebook new school-safety-kenya --title "How a network of schools ..." --country KE',
-    )
+    new = _command(commands, "new")
     new.add_argument(
         "id", help="the case id: lowercase letters, digits and hyphens, e.g. odi-mexico"
     )
@@ -202,29 +232,11 @@ def _add_new(commands: Subcommands) -> None:
 
 
 def _add_schema(commands: Subcommands) -> None:
-    commands.add_parser(
-        "schema",
-        help="print the JSON Schema of a case's front matter",
-        formatter_class=HELP,
-        description="Print the JSON Schema of a case's front matter, built from the case model "
-        "and the\nvocabularies. Editors' IDEs (VS Code with the YAML extension) use it to "
-        "suggest allowed\nvalues; the committed copy is schemas/case.schema.json.",
-        epilog="example:\n  casebook schema > schemas/case.schema.json",
-    )
+    _command(commands, "schema")
 
 
 def _add_session(commands: Subcommands) -> None:
-    session = commands.add_parser(
-        "session",
-        help="print a combined worksheet for a training session, as a PDF",
-        description="Write one worksheet for a training session from one or more cases: every "
-        "case's content note first, then each case's summary, the questions for the audience "
-        "with space to write, and support services for all the cases' countries. With "
-        "--facilitator, write the matching facilitator notes, with a timing plan for the whole "
-        "session and the prompts for each question. Works offline; the PDF is tagged (PDF/UA).",
-        epilog=SESSION_EPILOG,
-        formatter_class=HELP,
-    )
+    session = _command(commands, "session")
     session.add_argument(
         "--case",
         action="append",
