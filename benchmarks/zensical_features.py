@@ -182,10 +182,11 @@ def main() -> int:
             result[name] = disk_checks(site)
         # Casebook's post-build steps run on any builder's output: search index, then CSP.
         from casebook.postprocess import harden_site
+        from casebook.scriptpolicy import site_policy
         from casebook.search import index_site
 
         index = index_site(zsite)
-        hardened = harden_site(zsite)
+        hardened = harden_site(zsite, site_policy(bench.ROOT / "overrides"))
         result["zensical"]["pagefind index built on its output (pages)"] = index.pages
         result["zensical"]["CSP and safe links added (pages)"] = hardened.pages
         for name, site in sites.items():

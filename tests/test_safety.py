@@ -16,6 +16,7 @@ from casebook.model import Section
 from casebook.postprocess import harden_site
 from casebook.project import Project
 from casebook.render import SiteSettings
+from casebook.scriptpolicy import site_policy
 from casebook.validate import check_project
 from sitebuild import copy_project, serve
 
@@ -170,7 +171,7 @@ def malicious_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(project, result.library, settings)
     site = root / "site"
     run_mkdocs(project, site)
-    harden_site(site)
+    harden_site(site, site_policy(project.overrides_dir))
     return site
 
 

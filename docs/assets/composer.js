@@ -23,7 +23,7 @@
   var base = root.getAttribute("data-root") || "../../";
   var DATA = null;
   var S = {};
-  var cases = {};
+  var cases = Object.create(null);  // case id -> data; no inherited names (?case=constructor)
   var state = null;
   var status = null;
   var printing = "sheet";
@@ -416,8 +416,15 @@
     return sessionTitle() + "\n" + second;
   }
 
+  // The session's title comes from the address: every character but letters, digits and
+  // spaces goes into the print footer's CSS string as an escape (its code in hex and a
+  // space), so no quote, backslash, line break of any kind or </style> can end the string
+  // and add rules to the printed sheet (as casebook.worksheets.css_string does).
   function cssString(text) {
-    return String(text).replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/</g, "\\3C ").replace(/\n/g, "\\A ");
+    return Array.from(String(text), function (char) {
+      if (char === " " || /^[\p{L}\p{N}]$/u.test(char)) return char;
+      return "\\" + (char.codePointAt(0) || 0xFFFD).toString(16) + " ";
+    }).join("");
   }
 
   var pageStyle = null;

@@ -83,7 +83,7 @@
   form.querySelectorAll("details[data-facet]").forEach(function (details) {
     var id = details.getAttribute("data-facet");
     facetIds.push(id);
-    boxes[id] = {};
+    boxes[id] = Object.create(null);  // no inherited names from the address (?themes=constructor)
     summaries[id] = details.querySelector(".cb-finder__selected");
     details.querySelectorAll("input[type=checkbox]").forEach(function (input) {
       boxes[id][input.value] = {

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.loader import LoadError, read_yaml_file
+from casebook.plaintext import markup_problems
 from casebook.problems import Problem, Severity, display_path
 from casebook.yamlmodel import read_model
 
@@ -136,6 +137,7 @@ def load_languages(root: Path) -> tuple[Languages, list[Problem]]:
         problems += found
         if loaded is not None:
             entries = loaded.value.languages
+            problems += markup_problems(loaded.document)
     names = {entry.code: entry.name for entry in entries}
     base = _read_mapping(folder / entries[0].code / "strings.yml", root, problems)
     locales: dict[str, Locale] = {}
@@ -182,10 +184,12 @@ def _read_mapping(
             )
         return {}
     try:
-        data = read_yaml_file(path, name).data
+        document = read_yaml_file(path, name)
     except LoadError as exc:
         problems.append(exc.problem)
         return {}
+    problems += markup_problems(document)
+    data = document.data
     if not isinstance(data, dict):
         problems.append(Problem(name, 1, "", "write 'key: text' lines"))
         return {}

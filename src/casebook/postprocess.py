@@ -2,14 +2,13 @@
 language alternates for the same page in every edition, and fixes to the theme's markup.
 
 This runs on the built HTML, so it works whichever builder produced it. The policy allows
-scripts only from the site itself and from inline scripts whose exact hash we computed,
-so an injected `<script>` or event handler cannot run even if it got past sanitising.
+scripts only from the site itself and the inline scripts that Casebook's theme override and
+the theme define (`casebook.scriptpolicy`), each by its exact hash; a page with any other
+inline script or an inline event handler fails the build.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import posixpath
 import re
@@ -18,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
-_NOT_JS_TYPE = re.compile(r"""\stype\s*=\s*["']?(?!(?:text/javascript|module)["'\s>])""", re.I)
+from casebook.scriptpolicy import ScriptPolicy
+
 _CHARSET = re.compile(r"<meta\s+charset=[\"']?utf-8[\"']?\s*/?>", re.I)
 _EXTERNAL_A = re.compile(r"<a\s(?P<attrs>[^>]*?href=\"https?://[^\"]*\"[^>]*)>", re.I)
 
@@ -36,17 +35,6 @@ POLICY = (
     "form-action 'self'; "
     "frame-src 'none'"
 )
-
-
-def script_hashes(html: str) -> list[str]:
-    hashes = []
-    for match in _INLINE_SCRIPT.finditer(html):
-        attrs = match.group("attrs") or ""
-        if "src=" in attrs.lower() or _NOT_JS_TYPE.search(attrs):
-            continue  # external scripts are covered by 'self'; JSON data never executes
-        digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
-        hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
-    return sorted(set(hashes))
 
 
 def _safe_links(html: str) -> str:
@@ -209,10 +197,10 @@ def language_links(html: str, relative: str, editions: Editions, exists: Contain
     return _SWITCH_LINK.sub(switch, html)
 
 
-def harden(html: str) -> str:
+def harden(html: str, scripts: ScriptPolicy, where: str = "") -> str:
     html = collapse_whitespace(html)
     html = keep_year_ranges(fix_theme_markup(html))
-    policy = POLICY.format(hashes=" ".join(script_hashes(html))).replace("  ", " ")
+    policy = POLICY.format(hashes=" ".join(scripts.hashes(html, where))).replace("  ", " ")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     html, found = _CHARSET.subn(lambda m: m.group(0) + meta, html, count=1)
     if not found:
@@ -228,13 +216,18 @@ class Hardened:
 # What every page needs to know about the site, set once per worker process (not sent with
 # every page: the list of pages grows with the library).
 _SITE: tuple[Path, Editions | None, frozenset[str] | Path] | None = None
+_SCRIPTS = ScriptPolicy(())
 
 
-def set_site(site: Path, editions: Editions | None, exists: frozenset[str] | Path) -> None:
+def set_site(
+    site: Path, editions: Editions | None, exists: frozenset[str] | Path, scripts: ScriptPolicy
+) -> None:
     """`exists`: every page of the finished site, or a file listing them, one a line, read
-    when a page is first hardened (a worker may start before the list is complete)."""
-    global _SITE
+    when a page is first hardened (a worker may start before the list is complete);
+    `scripts`: the inline scripts the pages may run."""
+    global _SITE, _SCRIPTS
     _SITE = (site, editions, exists)
+    _SCRIPTS = scripts
 
 
 def _site() -> tuple[Path, Editions | None, frozenset[str]] | None:
@@ -254,27 +247,28 @@ def _harden_file(path: Path, where: str | None = None) -> None:
     known = _site()
     if known is not None:
         site, editions, exists = known
+        where = where if where is not None else path.relative_to(site).as_posix()
         if editions is not None:
-            where = where if where is not None else path.relative_to(site).as_posix()
             html = language_links(html, where, editions, exists)
-    path.write_text(harden(html), encoding="utf-8")
+    path.write_text(harden(html, _SCRIPTS, where or path.name), encoding="utf-8")
 
 
-def harden_site(site: Path, editions: Editions | None = None) -> Hardened:
-    """Harden every page, on every core when there are many."""
+def harden_site(site: Path, scripts: ScriptPolicy, editions: Editions | None = None) -> Hardened:
+    """Harden every page, on every core when there are many (for a site another builder
+    built from Casebook's docs folders)."""
     pages = sorted(site.rglob("*.html"))
     exists = frozenset(p.relative_to(site).as_posix() for p in pages)
     workers = os.cpu_count() or 1
     if len(pages) < 200 or workers < 2:
-        set_site(site, editions, exists)
+        set_site(site, editions, exists, scripts)
         try:
             for path in pages:
                 _harden_file(path)
         finally:
-            set_site(site, None, frozenset())
+            set_site(site, None, frozenset(), ScriptPolicy(()))
     else:
         with ProcessPoolExecutor(
-            workers, initializer=set_site, initargs=(site, editions, exists)
+            workers, initializer=set_site, initargs=(site, editions, exists, scripts)
         ) as pool:
             list(pool.map(_harden_file, pages, chunksize=64))
     if editions is not None and len(editions.codes) > 1:

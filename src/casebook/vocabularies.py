@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from casebook.plaintext import markup_problems
 from casebook.problems import Problem, display_path
 from casebook.yamlmodel import read_model
 
@@ -139,6 +140,7 @@ def load_vocabularies(folder: Path, root: Path | None = None) -> tuple[Vocabular
         problems += found
         if loaded is None:
             continue
+        problems += markup_problems(loaded.document)
         parsed = loaded.value
         vocabularies.add(
             Vocabulary.from_terms(

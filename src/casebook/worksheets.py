@@ -354,9 +354,12 @@ def print_css(env: Environment) -> str:
 
 
 def css_string(text: str) -> str:
-    """Text as the inside of a CSS string: quotes and backslashes escaped, newlines as \\A."""
-    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
-    return out.replace("\n", "\\A ")
+    """Text as the inside of a CSS string: every character but letters, digits and spaces
+    as a CSS escape (its code in hex and a space), so that nothing in it (a quote, a
+    backslash, a line break of any kind, `</style>`) can end the string or the rule."""
+    return "".join(
+        char if char == " " or char.isalnum() else f"\\{ord(char) or 0xFFFD:x} " for char in text
+    )
 
 
 def print_documents(

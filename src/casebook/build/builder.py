@@ -22,6 +22,7 @@ from casebook.build.guidance import split_front_matter
 from casebook.cms import signature as cms_signature
 from casebook.i18n import Languages, Locale
 from casebook.incremental import sha, tree_digest
+from casebook.plaintext import escape
 from casebook.postprocess import prune_unused_assets
 from casebook.project import Project
 from casebook.render import SiteSettings
@@ -57,7 +58,7 @@ def write_config(project: Project, locale: Locale, languages: Languages, docs_di
     folder = project.root / "build" / locale.code
     is_original = locale.code == locale.original
     alternate = [
-        {"name": other.name, "link": edition_link(locale, other.code), "lang": other.code}
+        {"name": escape(other.name), "link": edition_link(locale, other.code), "lang": other.code}
         for other in languages.locales.values()
     ]
     config: dict[str, Any] = {
@@ -113,7 +114,7 @@ def _translate_nav(items: list[Any], locale: Locale) -> list[Any]:
         if isinstance(item, dict):
             out.append(
                 {
-                    locale.nav_title(title): _translate_nav(value, locale)
+                    escape(locale.nav_title(title)): _translate_nav(value, locale)
                     if isinstance(value, list)
                     else value
                     for title, value in item.items()

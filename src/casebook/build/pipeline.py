@@ -38,6 +38,7 @@ from casebook.postprocess import Editions, add_sitemap_stubs
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import SiteSettings
+from casebook.scriptpolicy import site_policy
 from casebook.search import PRIMARY, IndexJob
 from casebook.validate import check_project
 
@@ -165,7 +166,8 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
     work = ctx.scratch
     listed = work / "pages.txt"  # every page of the finished site, for the hardening
     plans: list[EditionPlan] = []
-    with Builders(site_editions, listed, ctx.progress) as builders:
+    scripts = site_policy(ctx.project.overrides_dir)
+    with Builders(site_editions, listed, ctx.progress, scripts) as builders:
         for locale in editions:
             plan = plan_edition(ctx, locale)
             plans.append(plan)

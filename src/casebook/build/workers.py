@@ -9,6 +9,7 @@ from pathlib import Path
 from casebook.build.builder import EditionJob, build_edition
 from casebook.build.context import BuildError, Progress
 from casebook.postprocess import Editions, harden_files, set_site
+from casebook.scriptpolicy import ScriptPolicy, UnsafePage
 
 HARDENING_CHUNK = 250  # pages per hardening task: small enough to share the cores well
 
@@ -18,8 +19,11 @@ class Builders:
     pages are hardened (security policy, safe links, language alternates) as soon as it is
     built, on any free core."""
 
-    def __init__(self, editions: Editions, listed: Path, progress: Progress) -> None:
+    def __init__(
+        self, editions: Editions, listed: Path, progress: Progress, scripts: ScriptPolicy
+    ) -> None:
         self.editions = editions
+        self.scripts = scripts  # the inline scripts the pages may run
         self.listed = listed  # written before `finish`: the hardening reads it
         self.progress = progress
         self.pool: ProcessPoolExecutor | None = None
@@ -37,7 +41,7 @@ class Builders:
             self.pool = ProcessPoolExecutor(
                 os.cpu_count() or 1,
                 initializer=set_site,
-                initargs=(Path("."), self.editions, self.listed),
+                initargs=(Path("."), self.editions, self.listed, self.scripts),
             )
         self.builds[self.pool.submit(build_edition, job)] = job
 
@@ -57,7 +61,10 @@ class Builders:
                 ) from exc
             hardening += self._harden(job)
         if self.builds:
-            hardened = sum(done.result() for done in hardening)
+            try:
+                hardened = sum(done.result() for done in hardening)
+            except UnsafePage as exc:
+                raise BuildError(str(exc)) from exc
             self.progress.step(
                 f"Content-Security-Policy and safe links added to {hardened} page(s)"
             )
