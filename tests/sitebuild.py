@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -72,3 +73,14 @@ def serve(root: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def css_unescape(escaped: str) -> str:
+    """What a CSS parser reads back from the inside of a string (CSS Syntax 4.3.7): a hex
+    escape and one space after it, or any other escaped character as itself."""
+    return re.sub(
+        r"\\(?:([0-9a-fA-F]{1,6}) ?|(.))",
+        lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2),
+        escaped,
+        flags=re.S,
+    )

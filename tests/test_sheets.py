@@ -21,7 +21,7 @@ from casebook.render import Renderer
 from casebook.templating import SiteSettings
 from casebook.validate import check_project
 from casebook.worksheets import case_sheet, css_string, print_html, sheets_for
-from sitebuild import REPO
+from sitebuild import REPO, css_unescape
 
 SRC = REPO / "src" / "casebook"
 
@@ -155,8 +155,9 @@ def test_every_sheet_has_support_details_and_a_footer(
         assert f"https://casebook.example.org/{prefix}support/" in shown
         footer = re.search(r'@bottom-left \{ content: "(.*?)"; \}', html)
         assert footer
-        assert reviewed in footer.group(1)
-        assert f"https://casebook.example.org/{prefix}cases/odi-mexico/" in footer.group(1)
+        shown_footer = css_unescape(footer.group(1))
+        assert reviewed in shown_footer
+        assert f"https://casebook.example.org/{prefix}cases/odi-mexico/" in shown_footer
         assert 'class="qr" src="data:image/svg+xml' in html
 
 
@@ -222,7 +223,7 @@ def test_every_odi_question_has_a_prompt_that_only_the_facilitator_gets(
 
 def test_footer_text_is_escaped_for_css() -> None:
     assert css_string('A "quoted" </style> \\ title\nline two') == (
-        'A \\"quoted\\" \\3C /style> \\\\ title\\A line two'
+        "A \\22 quoted\\22  \\3c \\2f style\\3e  \\5c  title\\a line two"
     )
 
 

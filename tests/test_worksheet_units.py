@@ -22,6 +22,7 @@ from casebook.facilitation import (
 )
 from casebook.project import Project
 from casebook.worksheets import css_string
+from sitebuild import css_unescape
 
 # The session plan ----------------------------------------------------------------------
 
@@ -185,17 +186,6 @@ def test_invalid_notes_are_reported_not_raised(tmp_path: Path) -> None:
 
 
 # The footer's CSS string ---------------------------------------------------------------
-
-
-def css_unescape(escaped: str) -> str:
-    """What a CSS parser reads back from the inside of a string (CSS Syntax 4.3.7): a hex
-    escape and one space after it, or any other escaped character as itself."""
-    return re.sub(
-        r"\\(?:([0-9a-fA-F]{1,6}) ?|(.))",
-        lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2),
-        escaped,
-        flags=re.S,
-    )
 
 
 @pytest.mark.parametrize(
