@@ -21,7 +21,7 @@ from casebook.model import Case, CaseFrontMatter
 from casebook.privacy import IdentifyingDetails
 from casebook.problems import Problem, Severity, display_path
 from casebook.project import Project
-from casebook.questions import Question, QuestionBank, check_case_questions
+from casebook.questions import ORIGINAL, Question, QuestionBank, check_case_questions
 from casebook.support import SupportDirectory
 from casebook.textscan import check_identifying, check_placeholders, strings_in
 from casebook.vocabularies import SLUG_PATTERN, Vocabularies
@@ -169,6 +169,7 @@ def _check_questions(
     required = [a for a in audiences if isinstance(a, str)] if isinstance(audiences, list) else []
     questions, problems = check_case_questions(question_file, bank, required)
     problems += _few_questions(question_file, questions, bank)
+    problems += bank.disclosure.problems(question_file, language or ORIGINAL)
     problems += check_placeholders(question_file, bank=bank)
     return questions, problems
 

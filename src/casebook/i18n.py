@@ -71,6 +71,12 @@ class Locale:
         """A string with HTML parts (links) put in; the string itself is escaped."""
         return Markup(escape(self.strings.get(key, key))).format(**parts)
 
+    def month_year(self, year: int, month: int) -> str:
+        """A month and year in words, e.g. 'July 2024', 'julio de 2024'."""
+        months = self.strings.get("months") or []
+        name = months[month - 1] if len(months) == 12 else dt.date(year, month, 1).strftime("%B")
+        return self.t("month_year", month=name, year=year)
+
     def date(self, value: dt.date) -> str:
         months = self.strings.get("months") or []
         month = months[value.month - 1] if len(months) == 12 else value.strftime("%B")

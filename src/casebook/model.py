@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from casebook.dates import partial_date
 from casebook.i18n import Languages, english_only
 from casebook.isocodes import country_code, language_code
 from casebook.questions import Question, QuestionBank
@@ -42,6 +43,7 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Country = Annotated[str, AfterValidator(country_code)]
 Language = Annotated[str, AfterValidator(language_code)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
+PartialDate = Annotated[Text, AfterValidator(partial_date)]  # YYYY, YYYY-MM or YYYY-MM-DD
 
 
 class Strict(BaseModel):
@@ -115,7 +117,7 @@ class EvidencePoint(Strict):
 class Source(Strict):
     title: Text = Field(description="The source's title, as published.")
     publisher: Text | None = Field(None, description="Who published it.")
-    date: Annotated[Text | None, BeforeValidator(_as_text)] = Field(
+    date: Annotated[PartialDate | None, BeforeValidator(_as_text)] = Field(
         None, description="Publication date as YYYY, YYYY-MM or YYYY-MM-DD."
     )
     url: HttpUrl | None = Field(None, description="A link, starting with https://.")

@@ -20,6 +20,7 @@ from pydantic_core import core_schema
 
 from casebook.loader import Document, LoadError, read_yaml_file
 from casebook.problems import Problem, display_path
+from casebook.safeguarding import DisclosureRules, load_disclosure_rules
 from casebook.vocabularies import SLUG_PATTERN, Term, Vocabulary
 from casebook.yamlmodel import read_model
 
@@ -92,6 +93,10 @@ class Audience(BaseModel):
 CASE_KEY = "case"
 
 
+# The language of questions files without a language in their name (the cases' original).
+ORIGINAL = "en"
+
+
 @dataclass
 class QuestionBank:
     audiences: dict[str, Audience] = field(default_factory=dict)
@@ -102,6 +107,8 @@ class QuestionBank:
     # translations: language -> audience id -> audience, and language -> case id -> document
     translated_audiences: dict[str, dict[str, Audience]] = field(default_factory=dict)
     translated_case_files: dict[str, dict[str, Document]] = field(default_factory=dict)
+    # questions that ask participants to disclose their own abuse (data/question_safeguarding.yml)
+    disclosure: DisclosureRules = field(default_factory=DisclosureRules)
 
     def sort(self) -> None:
         """Audiences in the order their files give (`order:`), then by id."""
@@ -127,6 +134,7 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
     problems: list[Problem] = []
     if not folder.is_dir():
         return bank, [Problem(str(folder), 1, "", "the reflective_questions folder is missing")]
+    bank.disclosure, problems = load_disclosure_rules(root or folder.parent)
     for path in sorted(folder.glob("*.yml")):
         name = display_path(path, root)
         stem, language = split_language(path.stem)
@@ -145,6 +153,7 @@ def load_questions(folder: Path, root: Path | None = None) -> tuple[QuestionBank
                 )
             )
             continue
+        problems += bank.disclosure.problems(document, language or ORIGINAL)
         if language:
             bank.translated_audiences.setdefault(language, {})[audience.id] = audience
         else:

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from casebook.dates import parse_partial
 from casebook.i18n import Locale
 from casebook.markup import attribute, inline_text, render_markdown
 
@@ -72,11 +73,17 @@ def environment(locale: Locale) -> Environment:
 
 
 def _source_date(locale: Locale, text: str) -> str:
-    """A source's date (YYYY, YYYY-MM or YYYY-MM-DD) as the edition writes dates."""
-    try:
-        return locale.date(datetime.date.fromisoformat(text)) if len(text) == 10 else text
-    except ValueError:
+    """A source's date (YYYY, YYYY-MM or YYYY-MM-DD) as the edition writes dates: a month
+    and year in words, never "2024-07"."""
+    parsed = parse_partial(text)
+    if parsed is None:
         return text
+    year, month, day = parsed
+    if month is None:
+        return str(year)
+    if day is None:
+        return locale.month_year(year, month)
+    return locale.date(datetime.date(year, month, day))
 
 
 def _anchor(href: str, text: str, **attributes: str) -> Markup:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from casebook.casefile import case_id_of, check_case_file
 from casebook.checkcache import CheckCache, Entry, Links, dumps
+from casebook.facilitation import load_facilitator_notes, notes_path
 from casebook.i18n import Languages, load_languages
 from casebook.loader import Document
 from casebook.model import Case, Library
@@ -25,6 +26,7 @@ from casebook.privacy import IdentifyingDetails, load_identifying_patterns
 from casebook.problems import Problem, display_path, sort_problems
 from casebook.project import Project
 from casebook.questions import QuestionBank, load_questions, split_language
+from casebook.reserved import load_reserved
 from casebook.support import SupportDirectory, load_support
 from casebook.translations import check_translation, link_translations
 from casebook.vocabularies import Vocabularies, load_vocabularies
@@ -96,10 +98,12 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
         wanted = {p.resolve() for p in chosen}
         translation_paths = [p for p in translation_paths if _is_wanted(p, wanted, project)]
 
+    reserved, found = load_reserved(project.root, list(languages.locales))
+    problems += found + _reserved_ids(project, selected, reserved)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
         problems += checked_file.problems
-        if checked_file.case is not None:
+        if checked_file.case is not None and checked_file.case.id not in reserved:
             cases.append(checked_file.case)
     originals = {case.id: case for case in cases}
     translations = _check_translations(translation_paths, context, originals, problems)
@@ -135,8 +139,33 @@ def _load_context(
     problems += found
     languages, found = load_languages(project.root)
     problems += found
+    problems += _facilitator_notes(project, languages)
     context = CheckContext(project, vocabularies, bank, ids, pages, details, support, cache)
     return context, languages
+
+
+def _facilitator_notes(project: Project, languages: Languages) -> list[Problem]:
+    """The facilitator notes of each edition that has its own (the others use the original's)."""
+    problems: list[Problem] = []
+    for code in languages.locales:
+        if code == languages.default.code or notes_path(project, code) != notes_path(project):
+            problems += load_facilitator_notes(project, code)[1]
+    return problems
+
+
+def _reserved_ids(project: Project, paths: list[Path], reserved: dict[str, str]) -> list[Problem]:
+    """Case files whose id is an address the site's own pages use."""
+    return [
+        Problem(
+            display_path(path, project.root),
+            1,
+            "id",
+            f"'{case_id_of(path)}' cannot be a case id: {reserved[case_id_of(path)]}; rename "
+            f"the file (and its questions file), e.g. '{case_id_of(path)}-<country>.md'",
+        )
+        for path in paths
+        if case_id_of(path) in reserved
+    ]
 
 
 def _is_translation(path: Path) -> bool:
