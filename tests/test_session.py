@@ -244,3 +244,61 @@ def test_help_describes_the_command_with_an_example(capsys: pytest.CaptureFixtur
     assert (
         "casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf" in out
     )
+
+
+def test_leaving_questions_out_shortens_the_plan(project_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s.pdf"
+    args = ["--case", "odi-mexico", "--audience", "practitioners", "--minutes", "55"]
+    code, err = _run(project_copy, *args, "--leave-out", "2", "--leave-out", "3", "-o", str(out))
+    assert code == 0, err
+    text = pdf_text(out)
+    questions = [squash(q["question"]) for q in odi_questions(project_copy, "practitioners")]
+    assert questions[1] not in text and questions[2] not in text
+    assert all(q in text for q in questions[:1] + questions[3:])
+    # 7 questions: 5 + 10 + 15 (2 minutes each, to the next 5) + 20 + 5.
+    assert "55 minutes for 7 questions" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--minutes", "50"],
+            "--minutes 50: 9 question(s) need a session of at least 60 minutes; leave questions "
+            "out with --leave-out N (numbered as on the sheet), or write --minutes 60 or more",
+        ),
+        (
+            ["--minutes", "20"],
+            "--minutes 20: 9 question(s) need a session of at least 60 minutes; even one "
+            "question needs 45 minutes (the plan's fixed steps); write --minutes 60 or more",
+        ),
+        (
+            ["--leave-out", "12"],
+            "--leave-out 12: the session has 9 questions; write a number from 1 to 9",
+        ),
+        (
+            [arg for n in range(1, 10) for arg in ("--leave-out", str(n))],
+            "--leave-out: every question is left out; keep at least one",
+        ),
+    ],
+    ids=["too-short", "shorter-than-any-plan", "no-such-question", "none-left"],
+)
+def test_a_length_or_question_that_does_not_fit_is_refused(
+    project_copy: Path, tmp_path: Path, args: list[str], said: str
+) -> None:
+    out = tmp_path / "s.pdf"
+    code, err = _run(
+        project_copy, "--case", "odi-mexico", "--audience", "practitioners", *args, "-o", str(out)
+    )
+    assert code == 1
+    assert f"casebook session: {said}\n" in err, err
+    assert not out.exists()
+
+
+def test_the_help_examples_name_only_cases_that_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["session", "--help"])
+    examples = [line for line in capsys.readouterr().out.splitlines() if "casebook session" in line]
+    named = {case for line in examples for case in re.findall(r"--case ([a-z0-9-]+)", line)}
+    project = Path(__file__).resolve().parents[1]
+    assert named and all((project / "case_studies" / f"{case}.md").is_file() for case in named)

@@ -189,22 +189,32 @@ def test_a_rebuild_with_no_changes_renders_no_pdf(
 ) -> None:
     root = copy_project(tmp_path / "project")
     assert main(["--project", str(root), "build"]) == 0
-    # Eight PDFs for each edition the case is written in: English, Spanish and French.
-    assert "Worksheet PDFs ready: 24 rendered, 0 from the cache" in capsys.readouterr().err
+    # Eight worksheet PDFs and two of the case for each edition the case is written in:
+    # English, Spanish and French.
+    assert (
+        "PDFs of worksheets and cases ready: 30 rendered, 0 from the cache"
+        in capsys.readouterr().err
+    )
     assert main(["--project", str(root), "build"]) == 0
     assert "Nothing changed since the last build" in capsys.readouterr().err
-    # A change the worksheets do not show (a blank line in the case) renders none again.
+    # A change no PDF shows (a blank line at the end of the case) renders none again.
     case = root / "case_studies/odi-mexico.md"
     case.write_text(case.read_text() + "\n")
     assert main(["--project", str(root), "build"]) == 0
-    assert "Worksheet PDFs ready: 0 rendered, 24 from the cache" in capsys.readouterr().err
+    assert (
+        "PDFs of worksheets and cases ready: 0 rendered, 30 from the cache"
+        in capsys.readouterr().err
+    )
     # A change to one audience's questions re-renders only the sheets that show them.
     questions = root / "reflective_questions/overall.yml"
     questions.write_text(
         questions.read_text().replace("questions:\n", "questions:\n  - A new question?\n", 1)
     )
     assert main(["--project", str(root), "build"]) == 0
-    assert "Worksheet PDFs ready: 4 rendered, 20 from the cache" in capsys.readouterr().err
+    assert (
+        "PDFs of worksheets and cases ready: 4 rendered, 26 from the cache"
+        in capsys.readouterr().err
+    )
     assert (root / "site/worksheets/odi-mexico/odi-mexico-overall-a4.pdf").is_file()
 
 

@@ -468,11 +468,13 @@
   function renderOutputs() {
     var items = kept();
     var current = plan(items.length, state.minutes);
-    planNote.replaceChildren(
+    // replaceChildren prints a null child as the word "null": leave missing parts out.
+    planNote.replaceChildren.apply(planNote, [
       el("strong", { text: say("compose_plan") + ": " }),
-      say("plan_minutes_for", { minutes: current.total, questions: countQuestions(items.length) }) + ". ",
+      say("plan_minutes_for", { minutes: current.total, questions: countQuestions(items.length) }) + ".",
+      current.tooShort ? " " : null,
       current.tooShort ? el("span", { class: "cb-composer__warning", text: say("plan_too_short", { needed: current.needed, requested: current.requested }) }) : null
-    );
+    ].filter(function (child) { return child !== null; }));
     preview.replaceChildren(chosen().length ? participantSheet(3) : el("p", { text: say("compose_no_cases") }));
     updatePrint();
   }

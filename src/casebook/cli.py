@@ -31,8 +31,11 @@ Run `casebook COMMAND --help` for what a command does and its options.
 
 SESSION_EPILOG = """examples:
   casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf
-  casebook session --case odi-mexico --case uk-online-safety --audience overall \\
+  casebook session --case odi-mexico --audience overall --leave-out 2 --leave-out 7 \\
       --title "Staff training, spring term" --minutes 90 --facilitator -o notes.pdf
+
+Repeat --case for a session of several cases. An unknown case id is reported with the list
+of published ones.
 """
 
 HELP = argparse.RawDescriptionHelpFormatter
@@ -262,6 +265,14 @@ def _add_session(commands: Subcommands) -> None:
         "--minutes", type=int, metavar="N", help="the session's length; the plan fills it"
     )
     session.add_argument(
+        "--leave-out",
+        action="append",
+        type=int,
+        default=[],
+        metavar="N",
+        help="leave out question N, numbered as on the sheet; repeat for more",
+    )
+    session.add_argument(
         "-o",
         "--output",
         required=True,
@@ -342,6 +353,7 @@ def _run_session(project: Project, args: argparse.Namespace) -> int:
         title=args.title,
         date=args.date,
         minutes=args.minutes,
+        leave_out=args.leave_out,
     )
     try:
         written = make_session(project, request)

@@ -364,6 +364,10 @@ class Renderer:
             }
         return {**card, "href": relative(url, case.url)}
 
+    def citation(self, case: Case) -> str:
+        """The case's suggested citation, as on its page and in its PDF."""
+        return self._citation(case)
+
     def _citation(self, case: Case) -> str:
         meta = case.meta
         prefix = "" if self.is_original else f"{self.language}/"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casebook.build.builder import read_config
-from casebook.facilitation import load_facilitator_notes
+from casebook.facilitation import FacilitatorNotes, load_facilitator_notes
 from casebook.model import Case
 from casebook.pdf import write_pdf
 from casebook.project import Project
@@ -21,7 +21,7 @@ from casebook.questions import Audience
 from casebook.render import Renderer
 from casebook.templating import SiteSettings
 from casebook.validate import check_project
-from casebook.worksheets import PAGE_SIZES, print_html, session_sheet
+from casebook.worksheets import PAGE_SIZES, SheetContent, print_html, session_sheet
 
 
 class SessionError(Exception):
@@ -39,6 +39,7 @@ class SessionRequest:
     title: str = ""
     date: str = ""
     minutes: int | None = None
+    leave_out: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -59,8 +60,7 @@ def _check_output(path: Path) -> str | None:
     return None
 
 
-def make_session(project: Project, request: SessionRequest) -> Path:
-    """Write the session's PDF; raises SessionError naming every bad value."""
+def _check_values(request: SessionRequest) -> list[str]:
     problems: list[str] = []
     if request.paper not in PAGE_SIZES:
         problems.append(
@@ -68,19 +68,17 @@ def make_session(project: Project, request: SessionRequest) -> Path:
         )
     if request.minutes is not None and not 10 <= request.minutes <= 480:
         problems.append(f"--minutes {request.minutes}: write a length from 10 to 480 minutes")
-    result = check_project(project)
-    library = result.library
-    languages = library.languages.codes
-    language = request.language or library.languages.default.code
-    if language not in languages:
-        problems.append(
-            f"--language {language}: the site has no such edition; use one of: {_listed(languages)}"
-        )
-        language = library.languages.default.code
-    notes, found = load_facilitator_notes(project, language)
-    problems += [problem.format() for problem in found]
-    settings = SiteSettings.from_config(read_config(project))
-    renderer = Renderer(library, library.languages.locales[language], settings, notes)
+    output_problem = _check_output(request.output)
+    if output_problem:
+        problems.append(output_problem)
+    return problems
+
+
+def _picks(
+    renderer: Renderer, request: SessionRequest, problems: list[str]
+) -> list[tuple[Case, Audience]]:
+    """The chosen cases with the audience, adding a problem for each that cannot be used."""
+    library = renderer.library
     published = {case.id: case for case in renderer.cases}
     audiences = renderer.audiences
     audience: Audience | None = audiences.get(request.audience)
@@ -108,15 +106,69 @@ def make_session(project: Project, request: SessionRequest) -> Path:
                 )
                 continue
             picks.append((case, audience))
-    output_problem = _check_output(request.output)
-    if output_problem:
-        problems.append(output_problem)
+    return picks
+
+
+def _check_questions(
+    request: SessionRequest, content: SheetContent, available: int, notes: FacilitatorNotes
+) -> list[str]:
+    """Problems with --leave-out and with a --minutes too short for the questions kept."""
+    problems = [
+        f"--leave-out {number}: the session has {available} questions; "
+        f"write a number from 1 to {available}"
+        for number in dict.fromkeys(request.leave_out)
+        if not 1 <= number <= available
+    ]
+    kept = len(content.questions)
+    if available and not kept:
+        problems.append("--leave-out: every question is left out; keep at least one")
+    plan = notes.plan(kept, request.minutes)
+    if not problems and plan.too_short:
+        shortest = notes.plan(1).needed
+        hint = (
+            f"leave questions out with --leave-out N (numbered as on the sheet), or write "
+            f"--minutes {plan.needed} or more"
+            if request.minutes is not None and request.minutes >= shortest
+            else f"even one question needs {shortest} minutes (the plan's fixed steps); "
+            f"write --minutes {plan.needed} or more"
+        )
+        problems.append(
+            f"--minutes {request.minutes}: {kept} question(s) need a session of at least "
+            f"{plan.needed} minutes; {hint}"
+        )
+    return problems
+
+
+def make_session(project: Project, request: SessionRequest) -> Path:
+    """Write the session's PDF; raises SessionError naming every bad value."""
+    problems = _check_values(request)
+    library = check_project(project).library
+    languages = library.languages.codes
+    language = request.language or library.languages.default.code
+    if language not in languages:
+        problems.append(
+            f"--language {language}: the site has no such edition; use one of: {_listed(languages)}"
+        )
+        language = library.languages.default.code
+    notes, found = load_facilitator_notes(project, language)
+    problems += [problem.format() for problem in found]
+    settings = SiteSettings.from_config(read_config(project))
+    renderer = Renderer(library, library.languages.locales[language], settings, notes)
+    picks = _picks(renderer, request, problems)
     if problems or notes is None:
         raise SessionError("\n".join(problems))
-    content = session_sheet(
-        renderer, library.support, notes, picks, request.title, request.date, request.minutes
-    )
-    html = print_html(renderer, content, notes, request.paper, request.facilitator)
+    support = library.support
+    every = session_sheet(renderer, support, notes, picks)
+    details = (request.title, request.date, request.minutes, frozenset(request.leave_out))
+    content = session_sheet(renderer, support, notes, picks, *details)
+    problems = _check_questions(request, content, len(every.questions), notes)
+    if problems:
+        raise SessionError("\n".join(problems))
+    _write(request, print_html(renderer, content, notes, request.paper, request.facilitator))
+    return request.output
+
+
+def _write(request: SessionRequest, html: str) -> None:
     try:
         write_pdf(html, str(request.output))
     except OSError as exc:
@@ -127,4 +179,3 @@ def make_session(project: Project, request: SessionRequest) -> Path:
         raise SessionError(
             f"-o {request.output}: the PDF could not be rendered ({type(exc).__name__}: {exc})"
         ) from exc
-    return request.output

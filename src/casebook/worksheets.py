@@ -10,7 +10,7 @@ notes and plans a session's timing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -290,8 +290,10 @@ def session_sheet(
     title: str = "",
     date: str = "",
     length: int | None = None,
+    leave_out: Collection[int] = (),
 ) -> SheetContent:
-    """A trainer's combined sheet: every chosen case with its audience's questions."""
+    """A trainer's combined sheet: every chosen case with its audience's questions, less the
+    questions numbered in `leave_out` (counted from 1, as a sheet without it numbers them)."""
     t = edition.locale
     blocks = [sheet_case(edition, case, audience) for case, audience in picks]
     # Each case's own questions, then each audience's general questions once.
@@ -301,6 +303,7 @@ def session_sheet(
         if block.audience and block.audience.id not in seen:
             seen.add(block.audience.id)
             questions += [SheetQuestion(q) for q in block.audience.questions]
+    questions = [q for number, q in enumerate(questions, 1) if number not in leave_out]
     if not title:
         title = (
             blocks[0].meta.title

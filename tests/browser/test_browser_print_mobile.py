@@ -6,8 +6,10 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored), for a person to loo
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pypdf
 import pytest
 from browserkit import CASE, DESKTOP, MOBILE, SCREENSHOTS, WORKSHEET, pages_of
 from playwright.sync_api import Browser, Page
@@ -44,7 +46,8 @@ def test_print_shows_content_only_with_sections_open(page: Page, site_url: str, 
         for index in range(details.count()):
             section = details.nth(index)
             assert section.evaluate("d => d.open") is False
-            body = section.locator(":scope > :not(summary)")
+            # (its "Copy citation" button is left off the paper on purpose)
+            body = section.locator(":scope > :not(summary):not(.cb-cite__actions)")
             assert body.count() > 0
             for part in body.all():
                 assert part.is_visible(), (
@@ -210,3 +213,43 @@ def test_printing_one_audience_leaves_the_other_audiences_off_the_paper(
     finally:
         page.emulate_media(media="screen")
     assert not page.locator(".cb-answer").first.is_visible()
+
+
+CONTROLS = "button, .md-button, [role=button], input[type=button], input[type=submit]"
+HEADINGS = (
+    "h1, h2, h3, h4, summary, .cb-source__title, .cb-citation__title, .cb-content-note__title"
+)
+
+
+@pytest.mark.parametrize("path", [CASE, WORKSHEET], ids=["case", "worksheet"])
+def test_paper_has_no_button_and_no_page_ends_on_a_heading(
+    page: Page, site_url: str, path: str
+) -> None:
+    page.goto(site_url + path)
+    page.emulate_media(media="print")
+    try:
+        shown = [c.inner_text() for c in page.locator(CONTROLS).all() if c.is_visible()]
+        assert shown == [], f"/{path}: buttons on paper: {shown}"
+        headings = {" ".join(h.split()) for h in page.locator(HEADINGS).all_inner_texts()}
+        reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+    finally:
+        page.emulate_media(media="screen")
+    for number, printed in enumerate(reader.pages[:-1], 1):
+        last = lowest_line(printed)
+        assert last not in headings, (
+            f"/{path}: page {number} of {len(reader.pages)} ends with the heading {last!r}"
+        )
+
+
+def lowest_line(printed: pypdf.PageObject) -> str:
+    """The text of a printed page's lowest line, by position: Chromium draws an open
+    <details>' summary after its body, so the extracted text's order is not the page's."""
+    rows: dict[int, list[tuple[float, str]]] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            y = round(tm[5] * cm[3] + cm[5])
+            rows.setdefault(y, []).append((tm[4] * cm[0] + cm[4], text))
+
+    printed.extract_text(visitor_text=visit)
+    return " ".join("".join(text for _, text in sorted(rows[min(rows)])).split())

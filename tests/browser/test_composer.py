@@ -282,3 +282,27 @@ def test_every_edition_has_a_composer_in_its_language(
     french = yaml.safe_load((library / "reflective_questions/cases/odi-mexico.fr.yml").read_text())
     shown = " ".join(questions(page)[0].split())  # no-break spaces before "?" count as spaces
     assert shown == " ".join(french["practitioners"][0]["question"].split())
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_the_plan_reads_as_a_sentence_in_every_language(
+    context: BrowserContext, base_url: str, library: Path, language: str
+) -> None:
+    strings = yaml.safe_load((library / f"i18n/{language}/strings.yml").read_text())
+    notes, _ = load_facilitator_notes(Project(library), language)
+    assert notes is not None
+    prefix = "" if language == "en" else f"{language}/"
+    page = context.new_page()
+    open_composer(page, f"{base_url}{prefix}{COMPOSE}?case=odi-mexico&audience=practitioners")
+    count = len(questions(page))
+    plan = session_plan(notes, count)
+    sentence = strings["plan_minutes_for"].format(
+        minutes=plan.total, questions=strings["question_count_other"].format(n=count)
+    )
+    note = page.locator(".cb-composer__plan")
+    expect(note).to_have_text(f"{strings['compose_plan']}: {sentence}.")
+    # A session too short for its questions adds the warning, still with no "null".
+    page.locator("#cb-session-minutes").fill("20")
+    warning = strings["plan_too_short"].format(requested=20, needed=plan.needed)
+    expect(note).to_have_text(f"{strings['compose_plan']}: {sentence}. {warning}")
+    assert "null" not in note.inner_text()

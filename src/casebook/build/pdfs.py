@@ -1,11 +1,12 @@
-"""The worksheet PDFs of every edition: an output of their own, made before the pages
-that link to them."""
+"""The PDFs of every edition, the worksheets' and each whole case's (`casebook.casepdf`):
+an output of their own, rendered in one pool and made before the pages that link to them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from casebook.build.context import BuildError, Progress
+from casebook.casepdf import case_documents
 from casebook.facilitation import load_facilitator_notes
 from casebook.model import Library
 from casebook.pdf import PdfError, render_pdfs
@@ -24,13 +25,17 @@ def render_worksheet_pdfs(
         if notes is None:
             raise BuildError("; ".join(p.format() for p in problems))
         renderer = Renderer(library, locale, settings, notes)
-        documents[locale.code] = list(print_documents(renderer, library.support, notes))
+        documents[locale.code] = [
+            *print_documents(renderer, library.support, notes),
+            *case_documents(renderer, library.support, notes),
+        ]
     try:
         result = render_pdfs(project, documents, progress, original=library.languages.default.code)
     except PdfError as exc:
         raise BuildError(str(exc)) from exc
     progress.step(
-        f"Worksheet PDFs ready: {result.rendered} rendered, {result.cached} from the cache"
+        f"PDFs of worksheets and cases ready: {result.rendered} rendered, "
+        f"{result.cached} from the cache"
     )
     return result.files
 
