@@ -49,7 +49,7 @@ fi
 if (( with_test )) && [[ -f package.json ]]; then
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     echo "==> Installing npm packages"
-    npm ci --no-audit --no-fund --ignore-scripts --omit=optional
+    npm ci --no-audit --no-fund --ignore-scripts --omit=optional --loglevel=error
   fi
 fi
 
