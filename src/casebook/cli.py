@@ -33,6 +33,7 @@ SESSION_EPILOG = """examples:
   casebook session --case odi-mexico --audience practitioners --paper letter -o s.pdf
   casebook session --case odi-mexico --audience overall --leave-out 2 --leave-out 7 \\
       --title "Staff training, spring term" --minutes 90 --facilitator -o notes.pdf
+  casebook session --case odi-mexico --audience practitioners --pack -o workshop.zip
 
 Repeat --case for a session of several cases. An unknown case id is reported with the list
 of published ones.
@@ -273,12 +274,18 @@ def _add_session(commands: Subcommands) -> None:
         help="leave out question N, numbered as on the sheet; repeat for more",
     )
     session.add_argument(
+        "--pack",
+        action="store_true",
+        help="write a workshop pack (FILE.zip) instead: the worksheet, the facilitator notes, "
+        "each case's PDF and the support services, for the paper size",
+    )
+    session.add_argument(
         "-o",
         "--output",
         required=True,
         type=Path,
         metavar="FILE.pdf",
-        help="where to write the PDF",
+        help="where to write the PDF (with --pack, the .zip)",
     )
 
 
@@ -341,7 +348,8 @@ def _run_schema(project: Project, args: argparse.Namespace) -> int:
 
 
 def _run_session(project: Project, args: argparse.Namespace) -> int:
-    from casebook.session import SessionError, SessionRequest, make_session
+    from casebook.pack import make_pack
+    from casebook.session import SessionError, SessionRequest, make_session, prepare_session
 
     request = SessionRequest(
         cases=args.case,
@@ -354,9 +362,13 @@ def _run_session(project: Project, args: argparse.Namespace) -> int:
         date=args.date,
         minutes=args.minutes,
         leave_out=args.leave_out,
+        pack=args.pack,
     )
     try:
-        written = make_session(project, request)
+        if request.pack:
+            written = make_pack(request, prepare_session(project, request))
+        else:
+            written = make_session(project, request)
     except SessionError as exc:
         for line in str(exc).splitlines():
             print(f"casebook session: {line}", file=sys.stderr)

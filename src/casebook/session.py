@@ -40,6 +40,7 @@ class SessionRequest:
     date: str = ""
     minutes: int | None = None
     leave_out: list[int] = field(default_factory=list)
+    pack: bool = False  # a .zip with the sheet, the notes, the cases' PDFs and support services
     problems: list[str] = field(default_factory=list)
 
 
@@ -47,9 +48,10 @@ def _listed(values: list[str]) -> str:
     return ", ".join(values) if values else "(none)"
 
 
-def _check_output(path: Path) -> str | None:
-    if path.suffix.lower() != ".pdf":
-        return f"-o {path}: the output must be a PDF file; write a name ending in .pdf"
+def _check_output(path: Path, suffix: str = ".pdf") -> str | None:
+    if path.suffix.lower() != suffix:
+        kind = "a PDF file" if suffix == ".pdf" else "a .zip file (a workshop pack)"
+        return f"-o {path}: the output must be {kind}; write a name ending in {suffix}"
     if path.is_dir():
         return f"-o {path}: this is a folder; write a file name such as {path / 'session.pdf'}"
     parent = path.parent
@@ -68,7 +70,7 @@ def _check_values(request: SessionRequest) -> list[str]:
         )
     if request.minutes is not None and not 10 <= request.minutes <= 480:
         problems.append(f"--minutes {request.minutes}: write a length from 10 to 480 minutes")
-    output_problem = _check_output(request.output)
+    output_problem = _check_output(request.output, ".zip" if request.pack else ".pdf")
     if output_problem:
         problems.append(output_problem)
     return problems
@@ -139,8 +141,18 @@ def _check_questions(
     return problems
 
 
-def make_session(project: Project, request: SessionRequest) -> Path:
-    """Write the session's PDF; raises SessionError naming every bad value."""
+@dataclass
+class Session:
+    """A checked request, ready to print: its edition, notes, cases and sheet."""
+
+    renderer: Renderer
+    notes: FacilitatorNotes
+    picks: list[tuple[Case, Audience]]
+    content: SheetContent
+
+
+def prepare_session(project: Project, request: SessionRequest) -> Session:
+    """Check the request against the library; raises SessionError naming every bad value."""
     problems = _check_values(request)
     library = check_project(project).library
     languages = library.languages.codes
@@ -164,18 +176,29 @@ def make_session(project: Project, request: SessionRequest) -> Path:
     problems = _check_questions(request, content, len(every.questions), notes)
     if problems:
         raise SessionError("\n".join(problems))
-    _write(request, print_html(renderer, content, notes, request.paper, request.facilitator))
+    return Session(renderer, notes, picks, content)
+
+
+def make_session(project: Project, request: SessionRequest) -> Path:
+    """Write the session's PDF; raises SessionError naming every bad value."""
+    session = prepare_session(project, request)
+    html = print_html(
+        session.renderer, session.content, session.notes, request.paper, request.facilitator
+    )
+    write_pdf_file(request.output, html)
     return request.output
 
 
-def _write(request: SessionRequest, html: str) -> None:
+def write_pdf_file(output: Path, html: str, shown: Path | None = None) -> None:
+    """Render a PDF to `output`; `shown` is the -o the reader gave (a pack's, say)."""
+    where = shown or output
     try:
-        write_pdf(html, str(request.output))
+        write_pdf(html, str(output))
     except OSError as exc:
         raise SessionError(
-            f"-o {request.output}: the PDF could not be written ({exc.strerror or exc})"
+            f"-o {where}: the PDF could not be written ({exc.strerror or exc})"
         ) from exc
     except Exception as exc:  # a WeasyPrint failure: say so plainly, without a traceback
         raise SessionError(
-            f"-o {request.output}: the PDF could not be rendered ({type(exc).__name__}: {exc})"
+            f"-o {where}: the PDF could not be rendered ({type(exc).__name__}: {exc})"
         ) from exc
