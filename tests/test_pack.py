@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import pypdf
 import pytest
+import yaml
 
 from casebook.cli import main
+from casebook.composer import STRINGS
 from sitebuild import REPO
 
 pytestmark = pytest.mark.slow
@@ -76,3 +79,22 @@ def test_a_pack_must_be_a_zip_and_nothing_is_left_on_failure(
     assert "must be a .zip file (a workshop pack); write a name ending in .zip" in err
     assert "--case no-such-case: is not a published case" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_composers_pack_uses_the_vendored_zip_library_at_its_pinned_version() -> None:
+    """The composer's half of the pack writes its zip with fflate, served by the site itself
+    from docs/assets/ (so a fresh clone builds it without npm): the file's header names the
+    version package.json pins, and its licence is beside it."""
+    pinned = json.loads((REPO / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    vendored = (REPO / "docs/assets/fflate.min.js").read_text(encoding="utf-8")
+    assert vendored.startswith(f"/*! fflate {pinned['fflate']} ")
+    assert "MIT License" in (REPO / "docs/assets/fflate.LICENSE").read_text(encoding="utf-8")
+    assert "http://" not in vendored and "https://" not in vendored.split("*/", 1)[1]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_every_edition_has_the_composers_pack_strings(language: str) -> None:
+    strings = yaml.safe_load((REPO / f"i18n/{language}/strings.yml").read_text(encoding="utf-8"))
+    for key in STRINGS:
+        if key.startswith(("compose_pack", "pack_")):
+            assert strings.get(key), f"{language}: {key}"

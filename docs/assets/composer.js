@@ -427,8 +427,145 @@
     }).join("");
   }
 
+  // The page's size and its footer: the session's title and the cases' review dates.
+  function pageRule() {
+    var size = (DATA.sizes[state.paper] || DATA.sizes.a4).css;
+    return "@page { size: " + size + "; @bottom-left { content: \"" + cssString(footerText()) +
+      "\"; } @bottom-right { content: \"" + cssString(say("pdf_page")) + " \" counter(page) \" " + cssString(say("pdf_of")) + " \" counter(pages); } }";
+  }
+
   var pageStyle = null;
   var printSheet = null;
+
+  // The workshop pack -----------------------------------------------------------------------
+  //
+  // One .zip, made in the browser, for a room with no network (the web half of `casebook
+  // session --pack`, with the same file names): the worksheet and the facilitator notes as
+  // self-contained HTML files (the print stylesheet inlined; no script, no request: their
+  // own Content-Security-Policy forbids both), each case's PDF in the chosen paper size
+  // fetched from the site, and the support services for the cases' countries as text. The
+  // zip is written by fflate (assets/fflate.min.js), loaded when the button is first used.
+
+  var packing = false;
+  var zipLibrary = null;
+
+  // As casebook.pack's file names: letters and digits of the title, the rest one hyphen.
+  function slug(text) {
+    return String(text).toLowerCase().replace(/[^\p{L}\p{N}_]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  }
+
+  function loadZip() {
+    if (window.fflate && window.fflate.zipSync) return Promise.resolve(window.fflate);
+    if (!zipLibrary) {
+      zipLibrary = new Promise(function (resolve, reject) {
+        var script = el("script", { src: root.getAttribute("data-zip") });
+        script.addEventListener("load", function () {
+          if (window.fflate && window.fflate.zipSync) resolve(window.fflate);
+          else reject(new Error("fflate"));
+        });
+        script.addEventListener("error", function () { zipLibrary = null; reject(new Error("fflate")); });
+        document.head.appendChild(script);
+      });
+    }
+    return zipLibrary;
+  }
+
+  function fetchOk(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(url + ": " + response.status);
+      return response;
+    });
+  }
+
+  // A case's PDF, or null when the site has none (a build without PDFs).
+  function casePdf(data) {
+    var url = base + data.url + data.id + "-" + state.paper + ".pdf";
+    return fetchOk(url)
+      .then(function (response) { return response.arrayBuffer(); })
+      .then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        return String.fromCharCode.apply(null, Array.from(bytes.subarray(0, 5))) === "%PDF-" ? bytes : null;
+      })
+      .catch(function () { return null; });
+  }
+
+  // A sheet as a web page that needs nothing else: text only ever as text nodes, so the
+  // title from the address is escaped when the page is written out.
+  function standalone(sheet, css) {
+    var doc = document.implementation.createHTMLDocument("");
+    doc.documentElement.setAttribute("lang", DATA.language);
+    doc.head.replaceChildren(
+      el("meta", { charset: "utf-8" }),
+      el("meta", { "http-equiv": "Content-Security-Policy", content: "default-src 'none'; style-src 'unsafe-inline'" }),
+      el("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }),
+      el("title", { text: sessionTitle() }),
+      el("style", { text: css + "\n" + pageRule() + "\n@media screen { body { max-width: 180mm; margin: 10mm auto; padding: 0 5mm; } }\n" })
+    );
+    doc.body.replaceChildren(el("main", { class: "cb-print-sheet" }, [sheet]));
+    return "<!DOCTYPE html>\n" + doc.documentElement.outerHTML + "\n";
+  }
+
+  // The support services as plain text, as casebook.pack.support_text writes them.
+  function supportText(missing) {
+    var lines = [];
+    missing.forEach(function (data) {
+      lines.push(say("pack_missing_pdf", { case: data.title, url: absolute(data.url) }), "");
+    });
+    lines.push(say("where_support"), "", say("sheet_support"), "");
+    supportGroups().forEach(function (group) {
+      lines.push(group.label, "-".repeat(group.label.length));
+      group.services.forEach(function (service) {
+        lines.push(service.name);
+        if (service.phone) lines.push("  " + say("phone") + ": " + service.phone);
+        if (service.url) lines.push("  " + service.url);
+        lines.push("  " + service.hours, "  " + service.for, "  " + say("pack_checked", { date: service.checked }), "");
+      });
+    });
+    return lines.join("\n") + "\n";
+  }
+
+  function makePack() {
+    var paper = state.paper;
+    var name = slug(sessionTitle()) || "session";
+    var list = chosen().map(function (c) { return cases[c.id]; });
+    return Promise.all([
+      loadZip(),
+      fetchOk("print.css").then(function (response) { return response.text(); }),
+      Promise.all(list.map(casePdf))
+    ]).then(function (parts) {
+      var zip = parts[0];
+      var css = parts[1];
+      var pdfs = parts[2];
+      var files = {};
+      function add(filename, bytes, level) { files[name + "/" + filename] = [bytes, { level: level }]; }
+      add("1-" + name + "-" + say("pack_worksheet") + "-" + paper + ".html", zip.strToU8(standalone(participantSheet(1), css)), 6);
+      add("2-" + name + "-" + say("pack_facilitator") + "-" + paper + ".html", zip.strToU8(standalone(facilitatorSheet(1), css)), 6);
+      var missing = [];
+      list.forEach(function (data, index) {
+        if (pdfs[index]) add("3-" + say("pack_case") + "-" + data.id + "-" + paper + ".pdf", pdfs[index], 0);
+        else missing.push(data);
+      });
+      add("4-" + say("pack_support") + ".txt", zip.strToU8(supportText(missing)), 6);
+      return { name: name + "-" + paper + ".zip", bytes: zip.zipSync(files) };
+    });
+  }
+
+  function downloadPack() {
+    if (packing || !chosen().length) return;
+    packing = true;
+    announce(say("compose_pack_making"));
+    makePack().then(function (pack) {
+      var url = URL.createObjectURL(new Blob([pack.bytes], { type: "application/zip" }));
+      var link = el("a", { href: url, download: pack.name, hidden: true });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      announce(say("compose_pack_done"));
+    }, function () {
+      announce(say("compose_pack_error"));
+    }).then(function () { packing = false; });
+  }
 
   function updatePrint() {
     if (!pageStyle) {
@@ -437,9 +574,7 @@
       printSheet = el("div", { class: "cb-print-sheet", "data-cb-print-sheet": true });
       document.body.appendChild(printSheet);
     }
-    var size = (DATA.sizes[state.paper] || DATA.sizes.a4).css;
-    pageStyle.textContent = "@page { size: " + size + "; @bottom-left { content: \"" + cssString(footerText()) +
-      "\"; } @bottom-right { content: \"" + cssString(say("pdf_page")) + " \" counter(page) \" " + cssString(say("pdf_of")) + " \" counter(pages); } }";
+    pageStyle.textContent = pageRule();
     printSheet.replaceChildren(printing === "notes" ? facilitatorSheet(1) : participantSheet(1));
   }
 
@@ -643,7 +778,11 @@
         " ",
         button(say("compose_print_notes"), { "data-focus": "print-notes", disabled: !chosen().length }, function () { print("notes"); }),
         " ", link, " ", clear
-      ])
+      ]),
+      el("p", { class: "cb-composer__buttons cb-composer__pack" }, [
+        button(say("compose_pack"), { "data-focus": "pack", "aria-describedby": "cb-compose-pack-hint", disabled: !chosen().length }, downloadPack)
+      ]),
+      el("p", { id: "cb-compose-pack-hint", class: "cb-composer__hint", text: say("compose_pack_hint") })
     ]);
   }
 

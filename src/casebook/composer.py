@@ -11,6 +11,11 @@ what it needs, per edition:
   the case is in the session, so the page's weight does not grow with the library;
 - `worksheets/compose/print.css`: the print stylesheet of the PDFs, for printing from the
   browser.
+
+The composer also makes the workshop pack in the browser (the web half of `casebook session
+--pack`): one .zip with the worksheet and the facilitator notes as self-contained HTML files,
+each case's PDF fetched from the site and the support services as text, built with fflate
+(docs/assets/fflate.min.js, vendored).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from casebook.facilitation import FacilitatorNotes
+from casebook.i18n import Locale
 from casebook.model import Case
 from casebook.questions import Question
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
@@ -55,7 +61,9 @@ STRINGS = (
     "compose_link_copied", "compose_clear", "compose_cleared", "compose_preview",
     "compose_plan", "compose_moved", "compose_dropped_one", "compose_restored",
     "compose_added", "compose_case_missing", "compose_general", "compose_loading",
-    "compose_error",
+    "compose_error", "compose_pack", "compose_pack_hint", "compose_pack_making",
+    "compose_pack_done", "compose_pack_error", "pack_worksheet", "pack_facilitator", "pack_case",
+    "pack_support", "pack_checked", "pack_missing_pdf",
 )  # fmt: skip
 
 
@@ -66,7 +74,7 @@ def _question(question: Question) -> dict[str, str]:
     return item
 
 
-def _service(service: Service) -> dict[str, Any]:
+def _service(service: Service, t: Locale) -> dict[str, Any]:
     return {
         "name": service.name,
         "phone": service.phone or "",
@@ -74,6 +82,7 @@ def _service(service: Service) -> dict[str, Any]:
         "hours": service.hours,
         "for": service.audience,
         "translated": sorted(service.translated),
+        "checked": t.date(service.last_checked),  # for the workshop pack's support text
     }
 
 
@@ -88,7 +97,7 @@ def session_data(
             t.t("international") if service.country == INTERNATIONAL else t.country(service.country)
         )
         group = countries.setdefault(service.country, {"label": label, "services": []})
-        group["services"].append(_service(service.in_language(edition.language)))
+        group["services"].append(_service(service.in_language(edition.language), t))
     prefix = "" if edition.is_original else f"{edition.language}/"
     return {
         "site": edition.settings.name,

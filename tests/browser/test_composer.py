@@ -1,13 +1,18 @@
 """The session composer at /worksheets/compose/, driven in Debian's Chromium over the fixture
 library: compose a session from two cases, drop a question and add one's own, reload it from
-its address, print it to PDF, and check it with axe and the keyboard.
+its address, print it to PDF, download the workshop pack, and check it with axe and the
+keyboard.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import zipfile
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import pypdf
 import pytest
@@ -174,6 +179,90 @@ def test_a_two_case_session_round_trips_through_its_address_and_prints(
     page.pdf(path=str(pdf), prefer_css_page_size=True)
     width, height = (round(float(v)) for v in pypdf.PdfReader(pdf).pages[0].mediabox[2:])
     assert (width, height) == (612, 792)
+
+
+@pytest.fixture(scope="module")
+def site_with_a_pdf(library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture site (built without PDFs) with an A4 PDF for one case only."""
+    site = tmp_path_factory.mktemp("pack") / "site"
+    shutil.copytree(library / "site", site)
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with (site / "cases/odi-mexico/odi-mexico-a4.pdf").open("wb") as file:
+        writer.write(file)
+    with serve(site) as url:
+        yield url
+
+
+def test_the_workshop_pack_downloads_as_one_zip_that_needs_no_network(
+    context: BrowserContext, site_with_a_pdf: str, library: Path, tmp_path: Path
+) -> None:
+    base_url = site_with_a_pdf
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    title = 'Team day <script>alert("x")</script> & more'
+    open_composer(
+        page,
+        f"{base_url}{COMPOSE}#case=odi-mexico&audience=practitioners"
+        f"&case=uk-online-safety&audience=overall&title={quote(title)}",
+    )
+    expected = questions(page)
+    pack = page.get_by_role("button", name="Download workshop pack (.zip)")
+    pack.focus()  # from the keyboard
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("The workshop pack is downloaded.")
+    assert download.value.suggested_filename == "team-day-script-alert-x-script-more-a4.zip"
+    saved = tmp_path / "pack.zip"
+    download.value.save_as(saved)
+
+    name = "team-day-script-alert-x-script-more"
+    with zipfile.ZipFile(saved) as archive:
+        assert archive.namelist() == [
+            f"{name}/1-{name}-worksheet-a4.html",
+            f"{name}/2-{name}-facilitator-notes-a4.html",
+            f"{name}/3-case-odi-mexico-a4.pdf",
+            f"{name}/4-support-services.txt",
+        ]
+        sheet, notes, pdf, support = (archive.read(n) for n in archive.namelist())
+    html = sheet.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for question in expected:
+        assert " ".join(escape(question, quote=False).split()) in text, question
+    assert escape(content_note(library, "odi-mexico"), quote=False) in text
+    assert escape(content_note(library, "uk-online-safety"), quote=False) in text
+    # The title from the address is text, never markup; the file has no script and no address
+    # to fetch: only its own inline styles.
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert "<link" not in html and "url(" not in html and "@import" not in html
+    assert "default-src 'none'" in html and "size: A4" in html
+    assert "If someone discloses abuse" in notes.decode()
+    assert pdf.startswith(b"%PDF")
+    words = support.decode()
+    assert "Emergency services (911)" in words and "Child Helpline International" in words
+    assert "checked against its source on" in words
+    # uk-online-safety has no PDF on this site: left out, and the text file says so.
+    assert f"the PDF of “{UK}”, which the site does not have" in words
+    assert f"{base_url}cases/uk-online-safety/" in words
+
+    others = [url for url in requested if not url.startswith((base_url, "blob:", "data:"))]
+    assert others == [], f"requests to other hosts: {others}"
+
+    # The worksheet opens on its own with no network, and prints.
+    offline = tmp_path / "sheet.html"
+    offline.write_bytes(sheet)
+    reader = context.new_page()
+    fetched: list[str] = []
+    reader.on("request", lambda request: fetched.append(request.url))
+    reader.goto(offline.as_uri())
+    expect(reader.get_by_role("heading", level=1)).to_have_text(title)
+    assert fetched == [offline.as_uri()]
+    printed = tmp_path / "sheet.pdf"
+    reader.pdf(path=str(printed), prefer_css_page_size=True)
+    assert expected[0] in pdf_text(printed)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reader.screenshot(path=SCREENSHOTS / "pack-worksheet.png", full_page=True)
 
 
 def test_questions_move_with_the_keyboard_and_focus_follows(
