@@ -74,8 +74,7 @@ def citation_meta(ref: Reference) -> list[tuple[str, str]]:
         ("DC.creator", ref.author),
         ("DC.publisher", ref.publisher),
         ("DC.date", ref.date.isoformat()),
-        ("DC.language", ref.language),
-        ("DC.description", ref.abstract),
+        ("DC.language", ref.language),  # DC's description: the page's own description tag
         *(("DC.subject", keyword) for keyword in ref.keywords),
     ]
     if ref.absolute:  # a bare path identifies nothing
