@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -96,23 +97,66 @@ def csl_json(ref: Reference) -> str:
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
-def ris(ref: Reference) -> str:
-    rows = [
-        ("TY", "RPRT"),
-        ("TI", ref.title),
-        ("AU", ref.author),  # no comma: read as one corporate name, not surname, forename
-        ("PY", str(ref.date.year)),
-        ("DA", ref.date.strftime("%Y/%m/%d")),
-        ("PB", ref.publisher),
-        ("M3", ref.genre),
-        ("LA", ref.language),
-        ("AB", ref.abstract),
-        *(("KW", keyword) for keyword in ref.keywords),
-        ("UR", ref.address),
+class Scheme(IntEnum):
+    """The line-based ways of naming a reference's fields."""
+
+    RIS = 0
+    HIGHWIRE = 1  # Highwire Press meta tags, which Google Scholar and Zotero read
+    DUBLIN_CORE = 2
+
+
+# One crosswalk: each field's names in RIS, Highwire Press and Dublin Core (none, one or more).
+_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "title": (("TI",), ("citation_title",), ("DC.title",)),
+    # RIS reads a name with no comma as one corporate name, not surname, forename.
+    "author": (("AU",), ("citation_author",), ("DC.creator",)),
+    "year": (("PY",), (), ()),
+    "date": (("DA",), ("citation_publication_date",), ()),
+    "iso_date": ((), (), ("DC.date",)),
+    # Zotero records a page with the institution tag as a report, published by it.
+    "publisher": (
+        ("PB",),
+        ("citation_publisher", "citation_technical_report_institution"),
+        ("DC.publisher",),
+    ),
+    "genre": (("M3",), (), ()),
+    "language": (("LA",), ("citation_language",), ("DC.language",)),
+    # Dublin Core's description is the page's own description tag.
+    "abstract": (("AB",), ("citation_abstract",), ()),
+    "keyword": (("KW",), ("citation_keywords",), ("DC.subject",)),
+    "address": (("UR",), (), ()),
+    # Meta tags give the page's address only in full: a bare path identifies nothing.
+    "full_address": ((), ("citation_fulltext_html_url",), ("DC.identifier",)),
+}
+
+
+def _fields(ref: Reference) -> Iterator[tuple[str, str]]:
+    yield from [
+        ("title", ref.title),
+        ("author", ref.author),
+        ("year", str(ref.date.year)),
+        ("date", ref.date.strftime("%Y/%m/%d")),
+        ("iso_date", ref.date.isoformat()),
+        ("publisher", ref.publisher),
+        ("genre", ref.genre),
+        ("language", ref.language),
+        ("abstract", ref.abstract),
     ]
+    yield from (("keyword", keyword) for keyword in ref.keywords)
+    yield "address", ref.address
+    if ref.absolute:
+        yield "full_address", ref.address
+
+
+def tagged(ref: Reference, scheme: Scheme) -> list[tuple[str, str]]:
+    """The reference's (name, value) pairs in one scheme, in the crosswalk's order."""
+    return [(name, value) for field, value in _fields(ref) for name in _NAMES[field][scheme]]
+
+
+def ris(ref: Reference) -> str:
     # RIS is line-based: a value never spans lines.
-    lines = [f"{tag}  - {_one_line(value)}" for tag, value in rows]
-    return "\r\n".join([*lines, "ER  - ", ""])
+    lines = [f"{tag}  - {_one_line(value)}" for tag, value in tagged(ref, Scheme.RIS)]
+    return "\r\n".join(["TY  - RPRT", *lines, "ER  - ", ""])
 
 
 _TEX_SPECIALS = re.compile(r"[\\{}%&$#_~^]")

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from jinja2 import Environment
 from markupsafe import Markup
 
-from casebook.citation import FILE_KINDS, Reference, page_address, root_path
+from casebook.citation import FILE_KINDS, Reference, Scheme, page_address, root_path, tagged
 from casebook.i18n import Locale
 from casebook.model import Case
 from casebook.questions import Audience
@@ -59,27 +59,8 @@ def _publisher(settings: SiteSettings) -> dict[str, Any]:
 
 def citation_meta(ref: Reference) -> list[tuple[str, str]]:
     """Highwire Press tags (Google Scholar, Zotero) and Dublin Core: (name, content)."""
-    tags = [
-        ("citation_title", ref.title),
-        ("citation_author", ref.author),
-        ("citation_publication_date", ref.date.strftime("%Y/%m/%d")),
-        ("citation_publisher", ref.publisher),
-        # Zotero records a page with this tag as a report, its institution the publisher.
-        ("citation_technical_report_institution", ref.publisher),
-        ("citation_language", ref.language),
-        ("citation_abstract", ref.abstract),
-        *(("citation_keywords", keyword) for keyword in ref.keywords),
-        # citation_pdf_url goes here once each case has a PDF of its own.
-        ("DC.title", ref.title),
-        ("DC.creator", ref.author),
-        ("DC.publisher", ref.publisher),
-        ("DC.date", ref.date.isoformat()),
-        ("DC.language", ref.language),  # DC's description: the page's own description tag
-        *(("DC.subject", keyword) for keyword in ref.keywords),
-    ]
-    if ref.absolute:  # a bare path identifies nothing
-        tags += [("citation_fulltext_html_url", ref.address), ("DC.identifier", ref.address)]
-    return tags
+    # citation_pdf_url joins the crosswalk once each case has a PDF of its own.
+    return tagged(ref, Scheme.HIGHWIRE) + tagged(ref, Scheme.DUBLIN_CORE)
 
 
 def report(ref: Reference, case: Case, page: Page) -> dict[str, Any]:
