@@ -195,7 +195,14 @@ def test_a_title_edit_changes_the_listings_and_the_pages_that_show_its_card(
     }
     assert showing, "the fixture's cases share facets: some page shows the edited case's card"
     case_pages = {p for p in changed if p.startswith("cases/") and p.count("/") == 1}
+    case_pages = {p for p in case_pages if p.endswith(".md")}
     assert case_pages - {"cases/index.md"} == showing | {"cases/mx-residential-care.md"}
+    # Its citation files and the feed (which lists it) say the title; no other case's files.
+    files = {p for p in changed if p.startswith("cases/") and not p.endswith(".md")}
+    assert files == {
+        "cases/feed.xml",
+        *(f"cases/mx-residential-care/mx-residential-care.{e}" for e in ("ris", "bib", "csl.json")),
+    }
     assert not {p for p in changed if p.endswith(".md") and p.startswith(("guidance/", "about"))}
 
 

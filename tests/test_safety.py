@@ -186,7 +186,8 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, {k: v or "" for k, v in attrs}))
-        self._in_script = tag == "script"
+        # JSON data (the finder's strings, JSON-LD) never runs: test_citation.py checks it.
+        self._in_script = tag == "script" and "json" not in (dict(attrs).get("type") or "")
 
     def handle_endtag(self, tag: str) -> None:
         self._in_script = False

@@ -25,6 +25,7 @@ def test_build_without_site_url_warns_and_with_it_fills_sitemap_and_citations(
     assert warning.startswith("mkdocs.yml: warning: site_url: not set")
     for cost in (
         "sitemap.xml lists no page",
+        "no language alternates",
         "citations",
         "printed worksheets give no web address",
     ):

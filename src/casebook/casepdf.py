@@ -20,11 +20,6 @@ from casebook.support import SupportDirectory
 from casebook.worksheets import PAGE_SIZES, case_sheet, css_string, print_css
 
 
-def case_pdf_path(case: Case, size: str) -> str:
-    """The PDF's docs path: beside the case page, in its folder (/cases/<id>/<id>-a4.pdf)."""
-    return f"cases/{case.id}/{case.id}-{size}.pdf"
-
-
 def case_documents(
     renderer: Renderer, support: SupportDirectory, notes: FacilitatorNotes
 ) -> Iterator[tuple[str, str]]:
@@ -32,7 +27,7 @@ def case_documents(
     written = [case for case in renderer.cases if renderer.in_language(case)]
     for case in sorted(written, key=lambda c: c.id):
         context = case_context(renderer, support, notes, case)
-        yield from ((case_pdf_path(case, s), case_html(renderer, context, s)) for s in PAGE_SIZES)
+        yield from ((case.pdf_path(s), case_html(renderer, context, s)) for s in PAGE_SIZES)
 
 
 def case_context(
@@ -59,7 +54,7 @@ def case_context(
         "label": lambda vocabulary, value: t.term(
             vocabulary, value, vocab[vocabulary].label_of(value)
         ),
-        "citation": renderer.citation(case),
+        "citation": renderer.suggested_citation(case),
     }
 
 

@@ -222,6 +222,10 @@ class Case:
     def url(self) -> str:
         return f"cases/{self.id}/"
 
+    def pdf_path(self, size: str) -> str:
+        """Its PDF beside its page, e.g. cases/odi-mexico/odi-mexico-a4.pdf."""
+        return f"{self.url}{self.id}-{size}.pdf"
+
 
 @dataclass
 class Library:

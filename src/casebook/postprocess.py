@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
+from casebook.feed import FEED_PATH
 from casebook.scriptpolicy import ScriptPolicy
 
 _CHARSET = re.compile(r"<meta\s+charset=[\"']?utf-8[\"']?\s*/?>", re.I)
@@ -139,6 +141,7 @@ class Editions:
 
     codes: Sequence[str]
     site_url: str = ""
+    feeds: Mapping[str, str] = field(default_factory=dict)  # edition code -> its feed's title
 
     def prefix(self, code: str) -> str:
         return "" if code == self.codes[0] else f"{code}/"
@@ -161,7 +164,8 @@ def _page_url(path: str) -> str:
 def language_links(html: str, relative: str, editions: Editions, exists: Container[str]) -> str:
     """Alternates for this same page in every edition that has it, plus x-default, in the
     head; and the language switch's links pointing at the same page, so they work without
-    JavaScript. Absolute when the site's address is known (search engines need that)."""
+    JavaScript. Search engines take alternates only as full addresses: without the site's
+    address there are none (the build's site_url warning says so)."""
     _, inner = editions.split(relative)
     here = posixpath.dirname(relative)
     found = [
@@ -180,12 +184,14 @@ def language_links(html: str, relative: str, editions: Editions, exists: Contain
         rel = "./" if rel == "." else rel
         return rel + "/" if url.endswith("/") and not rel.endswith("/") else rel
 
-    links = [f'<link rel="alternate" hreflang="{c}" href="{href(t, True)}">' for c, t in found]
-    original = dict(found).get(editions.codes[0])
-    if original:
-        links.append(f'<link rel="alternate" hreflang="x-default" href="{href(original, True)}">')
     html = _THEME_ALTERNATE.sub("", html)
-    html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)
+    if editions.site_url:
+        links = [f'<link rel="alternate" hreflang="{c}" href="{href(t, True)}">' for c, t in found]
+        original = dict(found).get(editions.codes[0])
+        if original:
+            x_default = href(original, True)
+            links.append(f'<link rel="alternate" hreflang="x-default" href="{x_default}">')
+        html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)
     targets = dict(found)
 
     def switch(match: re.Match[str]) -> str:
@@ -197,8 +203,36 @@ def language_links(html: str, relative: str, editions: Editions, exists: Contain
     return _SWITCH_LINK.sub(switch, html)
 
 
+_HEAD_BLOCK = re.compile(r"<div hidden data-cb-head>\n?(?P<head>.*?)</div>\n?", re.S)
+
+
+def lift_head(html: str) -> str:
+    """Move the generated page's head block (casebook.structured: meta tags, citation files,
+    JSON-LD) into <head>. Contributed Markdown cannot make one: the sanitiser keeps neither
+    `hidden` nor data attributes."""
+    block = _HEAD_BLOCK.search(html)
+    if block is None:
+        return html
+    html = html[: block.start()] + html[block.end() :]
+    return html.replace("</head>", block.group("head") + "</head>", 1)
+
+
+def feed_link(html: str, relative: str, editions: Editions) -> str:
+    """The edition's Atom feed, for feed readers to find from any page (not the 404 page,
+    which is served at any address, so no relative link from it holds)."""
+    code, inner = editions.split(relative)
+    title = editions.feeds.get(code)
+    if not title or inner == "404.html":
+        return html
+    target = posixpath.relpath(
+        editions.prefix(code) + FEED_PATH, posixpath.dirname(relative) or "."
+    )
+    link = f'<link rel="alternate" type="application/atom+xml" href="{target}" title="{escape(title)}">'
+    return html.replace("</head>", link + "\n</head>", 1)
+
+
 def harden(html: str, scripts: ScriptPolicy, where: str = "") -> str:
-    html = collapse_whitespace(html)
+    html = collapse_whitespace(lift_head(html))
     html = keep_year_ranges(fix_theme_markup(html))
     policy = POLICY.format(hashes=" ".join(scripts.hashes(html, where))).replace("  ", " ")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
@@ -249,7 +283,7 @@ def _harden_file(path: Path, where: str | None = None) -> None:
         site, editions, exists = known
         where = where if where is not None else path.relative_to(site).as_posix()
         if editions is not None:
-            html = language_links(html, where, editions, exists)
+            html = feed_link(language_links(html, where, editions, exists), where, editions)
     path.write_text(harden(html, _SCRIPTS, where or path.name), encoding="utf-8")
 
 
@@ -271,7 +305,7 @@ def harden_site(site: Path, scripts: ScriptPolicy, editions: Editions | None = N
             workers, initializer=set_site, initargs=(site, editions, exists, scripts)
         ) as pool:
             list(pool.map(_harden_file, pages, chunksize=64))
-    if editions is not None and len(editions.codes) > 1:
+    if editions is not None:
         add_sitemap_stubs(site, exists)
     return Hardened(len(pages))
 
@@ -309,8 +343,9 @@ def prune_unused_assets(site: Path) -> int:
 
 # Material's script fetches `sitemap.xml` next to every `<link rel="alternate">` it finds (to
 # map its language menu). Its alternates pointed at edition roots; ours point at the same page,
-# so each page folder gets an empty sitemap: no failed requests (console errors), and a few
-# bytes where Material fetched the whole site map of every edition on every page.
+# a case's citation files and the library's feed, so each page folder gets an empty sitemap:
+# no failed requests (console errors), and a few bytes where Material fetched the whole site
+# map of every edition on every page.
 EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebook import facilitation, worksheets
+from casebook import citation, facilitation, structured, worksheets
 from casebook.catalogue import (
     CATALOGUE_FILE,
     Facet,
@@ -21,6 +21,7 @@ from casebook.catalogue import (
     facets,
     related_cases,
 )
+from casebook.feed import FEED_PATH
 from casebook.i18n import Locale
 from casebook.markup import render_markdown
 from casebook.model import Case, Library
@@ -175,6 +176,7 @@ class Renderer:
                 for audience in worksheets.declared_audiences(case, self.audiences)
             ],
             "citation": self._citation(case),
+            "cite": self.cite(case, url),
             "related": [
                 {**self._card(r.case, url), "shared": r.shared_labels}
                 for r in self.related.get(case.id, [])
@@ -245,6 +247,7 @@ class Renderer:
                 if counts
             ],
             "catalogue": relative(url, CATALOGUE_FILE),
+            "feed": FEED_PATH,
             "facets": self.facets,
             "finder_strings": {
                 key: self.locale.t(key)
@@ -353,36 +356,44 @@ class Renderer:
     def _card(self, case: Case, url: str) -> dict[str, Any]:
         card = self._cards.get(case.id)
         if card is None or card["case"] is not case:
-            themes = self.library.vocabularies["themes"]
             card = self._cards[case.id] = {
                 "case": case,
                 "countries": ", ".join(self.locale.country(c) for c in case.meta.countries),
                 "period": self.period(case),
-                "themes": [
-                    self.locale.term("themes", t, themes.label_of(t)) for t in case.meta.themes
-                ],
+                "themes": self.theme_labels(case),
             }
         return {**card, "href": relative(url, case.url)}
 
-    def citation(self, case: Case) -> str:
+    def suggested_citation(self, case: Case) -> str:
         """The case's suggested citation, as on its page and in its PDF."""
         return self._citation(case)
+
+    def theme_labels(self, case: Case) -> list[str]:
+        themes = self.library.vocabularies["themes"]
+        return [self.locale.term("themes", t, themes.label_of(t)) for t in case.meta.themes]
+
+    def reference(self, case: Case) -> citation.Reference:
+        return citation.reference(case, self.locale, self.settings, self.theme_labels(case))
+
+    def cite(self, case: Case, url: str) -> dict[str, Any]:
+        """The case page's "Cite this case": formatted citations, files, and the head block."""
+        ref = self.reference(case)
+        return {
+            "styles": [(key, style(ref)) for key, style in citation.STYLES],
+            "files": [(relative(url, kind.path(case)), kind) for kind in citation.FILE_KINDS],
+            "head": structured.case_head(self, case, ref),
+        }
 
     def _citation(self, case: Case) -> str:
         meta = case.meta
         prefix = "" if self.is_original else f"{self.language}/"
-        where = (
-            f"{self.settings.site_url.rstrip('/')}/{prefix}{case.url}"
-            if self.settings.site_url
-            else f"/{prefix}{case.url}"
-        )
         return self.locale.t(
             "citation",
             site=self.settings.name,
             title=meta.title,
             organisation=meta.organisation.short_name or meta.organisation.name,
             date=self.locale.date(meta.last_reviewed),
-            url=where,
+            url=citation.page_address(self.settings, prefix + case.url),
         )
 
 

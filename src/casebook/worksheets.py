@@ -16,6 +16,7 @@ from typing import Protocol
 
 from jinja2 import Environment
 
+from casebook import structured
 from casebook.facilitation import FacilitatorNotes, SessionPlan
 from casebook.i18n import Locale
 from casebook.model import Case, CaseFrontMatter
@@ -423,6 +424,9 @@ def web_pages(
             sizes=PAGE_SIZES,
             period=edition.period(case),
             link=link_from(url),
+            head=structured.worksheet_head(
+                edition, case, [(p.audience, p.plan.total if p.plan else None) for p in parts]
+            ),
         )
         title = edition.locale.t("worksheets_case_title", title=case.meta.title)
         yield (

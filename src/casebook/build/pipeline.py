@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from casebook import feed
 from casebook.build.builder import (
     EditionJob,
     html_path,
@@ -43,10 +44,11 @@ from casebook.search import PRIMARY, IndexJob
 from casebook.validate import check_project
 
 SITE_URL_WARNING = (
-    "mkdocs.yml: warning: site_url: not set, so sitemap.xml lists no page, the suggested "
-    "citations end with a bare path (/cases/<id>/) instead of a full address, and the printed "
-    "worksheets give no web address; add the address the site is published at, e.g. "
-    "'site_url: https://casebook.example.org/'"
+    "mkdocs.yml: warning: site_url: not set, so sitemap.xml lists no page, pages carry no "
+    "language alternates (search engines take hreflang links only as full addresses), the "
+    "citations and citation files end with a bare path (/cases/<id>/) instead of a full "
+    "address, the feeds link relatively, and the printed worksheets give no web address; add "
+    "the address the site is published at, e.g. 'site_url: https://casebook.example.org/'"
 )
 
 
@@ -162,7 +164,11 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
     are returned (the preview indexes them after showing the page)."""
     languages = ctx.library.languages
     editions = sorted(languages.locales.values(), key=lambda e: e.code != languages.default.code)
-    site_editions = Editions([e.code for e in editions], ctx.settings.site_url)
+    site_editions = Editions(
+        [e.code for e in editions],
+        ctx.settings.site_url,
+        {e.code: feed.title(e, ctx.settings) for e in editions},
+    )
     work = ctx.scratch
     listed = work / "pages.txt"  # every page of the finished site, for the hardening
     plans: list[EditionPlan] = []
@@ -260,8 +266,7 @@ def publish(
     journal = Journal(work / "replaced" / str(time.time_ns()))
     try:
         apply(plans, site, journal, work)
-        if len(editions.codes) > 1:
-            add_sitemap_stubs(site, exists)
+        add_sitemap_stubs(site, exists)  # for the alternates Material's script follows
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.decision.mode != Mode.FULL}
         verify_reachable(site, ctx.library, rebuilt)
         indexing = search_job(site, plans, editions)

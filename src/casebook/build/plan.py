@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook import composer, worksheets
+from casebook import citation, composer, feed, worksheets
 from casebook.build.context import BuildError
 from casebook.build.guidance import guidance_pages
 from casebook.build.related import related_from_cache
@@ -65,6 +65,14 @@ class Keys:
 
     def composer_case(self, case: Case) -> str:
         return sha(self.environment, "compose", self.digests.full(case))
+
+    def citation(self, case: Case) -> str:
+        """A case's citation files say what its front matter says."""
+        return sha(self.environment, "cite", self.digests.meta(case))
+
+    def feed(self, listed: Iterable[Case]) -> str:
+        """The feed shows the front matter of the cases it lists, and which they are."""
+        return sha(self.environment, "feed", *(self.digests.meta(c) for c in listed))
 
     @staticmethod
     def pdf(cached: Path) -> str:
@@ -221,6 +229,35 @@ def composer_files(edition: Edition) -> dict[str, Output]:
     return outputs
 
 
+def citation_files(edition: Edition) -> dict[str, Output]:
+    """RIS, BibTeX and CSL-JSON for each case written in the edition's language."""
+    renderer, keys = edition.renderer, edition.keys
+    return {
+        kind.path(case): Output(
+            keys.citation(case),
+            _encoded(functools.partial(_citation_file, renderer, case, kind)),
+        )
+        for case in renderer.cases
+        if renderer.in_language(case)
+        for kind in citation.FILE_KINDS
+    }
+
+
+def _citation_file(renderer: Renderer, case: Case, kind: citation.FileKind) -> str:
+    return kind.write(renderer.reference(case))
+
+
+def feed_files(edition: Edition) -> dict[str, Output]:
+    """The edition's Atom feed of the most recently reviewed cases."""
+    renderer = edition.renderer
+    listed = feed.recent(renderer.cases)
+    return {
+        feed.FEED_PATH: Output(
+            edition.keys.feed(listed), functools.partial(feed.atom, renderer, listed)
+        )
+    }
+
+
 def pdf_files(edition: Edition) -> dict[str, Output]:
     return {
         path: Output(Keys.pdf(cached), _constant(cached)) for path, cached in edition.pdfs.items()
@@ -247,6 +284,8 @@ FAMILIES: tuple[Callable[[Edition], dict[str, Output]], ...] = (
     moved_worksheets,
     listing_pages,
     composer_files,
+    citation_files,
+    feed_files,
     pdf_files,
 )
 
