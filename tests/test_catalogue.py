@@ -94,7 +94,7 @@ def test_a_record_holds_the_case_metadata(document: dict[str, Any]) -> None:
     assert odi["organisation"] == "Oficina de Defensoría de los Derechos de la Infancia (ODI)"
     assert odi["language"] == "en"
     assert (odi["start"], odi["end"]) == (2017, 2024)
-    assert odi["last_reviewed"] == "2026-11-27"
+    assert odi["last_reviewed"] == "2026-12-02"
     assert odi["countries"] == ["MX"]
     assert odi["regions"] == ["latin-america-caribbean"]
     assert odi["settings"] == ["schools", "early-childhood"]

@@ -106,6 +106,8 @@ def facets(vocabularies: Vocabularies, locale: Locale | None = None) -> list[Fac
 def _getter(field: str) -> Callable[[Case], list[str]]:
     def values(case: Case) -> list[str]:
         value = getattr(case.meta, field)
+        if value is None:  # an optional field left out
+            return []
         return list(value) if isinstance(value, list) else [value]
 
     return values

@@ -23,7 +23,7 @@ from casebook.catalogue import (
 )
 from casebook.i18n import Locale
 from casebook.markup import render_markdown
-from casebook.model import Case, Library
+from casebook.model import Case, Library, Outcome
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
 from casebook.templating import (  # re-exported: other modules import them from here
     LISTING,
@@ -47,17 +47,17 @@ __all__ = [
 ]
 
 
-def outcome_groups(case: Case) -> list[tuple[list[Any], list[str]]]:
+def outcome_groups(case: Case) -> list[tuple[list[Any], list[Outcome]]]:
     """Outcomes grouped under the chain of milestones that led to them, each chain once,
     in the order the chains first appear."""
     milestones = {m.id: m for m in case.meta.milestones}
-    groups: dict[tuple[str, ...], list[str]] = {}
+    groups: dict[tuple[str, ...], list[Outcome]] = {}
     for outcome in case.meta.outcomes:
-        groups.setdefault(tuple(outcome.chain), []).append(outcome.text)
+        groups.setdefault(tuple(outcome.chain), []).append(outcome)
     return [([milestones[step] for step in chain], texts) for chain, texts in groups.items()]
 
 
-def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
+def outcome_timeline(case: Case) -> list[tuple[Any, list[Outcome]]]:
     """When every chain is the start of one longest chain (one line of events), that line's
     milestones in order, each with the outcomes its chain ends at; else an empty list."""
     chains = [tuple(o.chain) for o in case.meta.outcomes]
@@ -67,9 +67,9 @@ def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
     if any(chain != longest[: len(chain)] for chain in chains):
         return []
     milestones = {m.id: m for m in case.meta.milestones}
-    ending: dict[str, list[str]] = {}
+    ending: dict[str, list[Outcome]] = {}
     for outcome in case.meta.outcomes:
-        ending.setdefault(outcome.chain[-1], []).append(outcome.text)
+        ending.setdefault(outcome.chain[-1], []).append(outcome)
     return [(milestones[step], ending.get(step, [])) for step in longest]
 
 
