@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from casebook.cli import main
-from sitebuild import copy_project
+from sitebuild import REPO, copy_project
 
 # Front-matter changes per new case, on top of case_studies/odi-mexico.md.
 FIXTURE_CASES: dict[str, dict[str, Any]] = {
@@ -73,13 +73,31 @@ FIXTURE_CASES: dict[str, dict[str, Any]] = {
         "settings": ["community"],
     },
 }
-PUBLISHED = ["odi-mexico", *(k for k, v in FIXTURE_CASES.items() if v.get("status") != "draft")]
 DRAFTS = [k for k, v in FIXTURE_CASES.items() if v.get("status") == "draft"]
 
 
 def _split(text: str) -> tuple[dict[str, Any], str]:
     _, front, body = text.split("---\n", 2)
     return yaml.safe_load(front), body
+
+
+def _published_in(folder: Path) -> list[str]:
+    """The ids of the published original cases (not translations) in a case folder."""
+    ids = []
+    for path in sorted(folder.glob("*.md")):
+        if "." in path.stem:
+            continue
+        front, _ = _split(path.read_text(encoding="utf-8"))
+        if front.get("status") == "published":
+            ids.append(path.stem)
+    return ids
+
+
+# The real library's published cases, then the fixture's.
+PUBLISHED = [
+    *_published_in(REPO / "case_studies"),
+    *(k for k, v in FIXTURE_CASES.items() if v.get("status") != "draft"),
+]
 
 
 def make_project(root: Path) -> Path:
