@@ -96,7 +96,7 @@ def test_questions_sources_and_review_date_are_shown(built_site: Path, repo_root
         assert general["questions"][0] not in text
     assert "It's a Secret: Child Sexual Exploitation in Schools" in text
     assert "Suggested citation" in text
-    assert "Last reviewed on 27 November 2026" in text
+    assert "Last reviewed on 2 December 2026" in text
 
 
 def test_every_published_case_is_one_page_and_cases_stay_out_of_the_nav(built_site: Path) -> None:
