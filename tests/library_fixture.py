@@ -81,7 +81,7 @@ def _split(text: str) -> tuple[dict[str, Any], str]:
     return yaml.safe_load(front), body
 
 
-def _published_in(folder: Path) -> list[str]:
+def published_in(folder: Path) -> list[str]:
     """The ids of the published original cases (not translations) in a case folder."""
     ids = []
     for path in sorted(folder.glob("*.md")):
@@ -95,7 +95,7 @@ def _published_in(folder: Path) -> list[str]:
 
 # The real library's published cases, then the fixture's.
 PUBLISHED = [
-    *_published_in(REPO / "case_studies"),
+    *published_in(REPO / "case_studies"),
     *(k for k, v in FIXTURE_CASES.items() if v.get("status") != "draft"),
 ]
 
