@@ -259,3 +259,40 @@ def test_the_map_data_validates_against_the_catalogue_schema(library: Library) -
     jsonschema.validate(
         json.loads(files["catalogue.json"]), json.loads(files["catalogue.schema.json"])
     )
+
+
+# --- related cases and the composer, across the real library -----------------------------------
+
+
+def test_related_cases_across_the_real_library(library: Library) -> None:
+    renderer = Renderer(library, library.languages.default)
+    published = {c.id for c in library.published}
+    assert len(published) >= 9
+    for case_id in published:
+        related = renderer.related[case_id]
+        assert related, f"{case_id} has no related case in a library of {len(published)}"
+        ids = [r.case.id for r in related]
+        assert case_id not in ids and set(ids) <= published
+        shared = [len(r.shared) for r in related]
+        assert shared == sorted(shared, reverse=True)
+    # The two South African court cases have the most in common with each other.
+    teddy = renderer.related["teddy-bear-clinic-south-africa"]
+    assert teddy[0].case.id == "time-bar-sexual-offences-south-africa"
+    assert "South Africa" in teddy[0].shared_labels
+
+
+def test_the_composer_has_every_cases_questions_and_every_countrys_services(
+    library: Library,
+) -> None:
+    from casebook.composer import case_data, session_data
+    from casebook.facilitation import load_facilitator_notes
+
+    notes, _ = load_facilitator_notes(Project(REPO), "en")
+    assert notes is not None
+    renderer = Renderer(library, library.languages.default, notes=notes)
+    session = session_data(renderer, library.support, notes)
+    for published in library.published:
+        data = case_data(renderer, published)
+        assert set(data["audiences"]) == set(published.meta.audiences)
+        assert all(len(questions) >= 3 for questions in data["audiences"].values())
+        assert set(published.meta.countries) <= set(session["support"]["countries"])
