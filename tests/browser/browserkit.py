@@ -59,7 +59,7 @@ PAGE_KINDS: dict[str, Callable[[Path], list[str]]] = {
     "library-cases": _fixed(
         "cases/160-girls-kenya/", "cases/stop-it-now-helplines/", "cases/deafkidz-defenders/"
     ),
-    "map": _fixed("map/", "fr/map/"),
+    "map": _fixed("map/"),
     "library": _fixed("cases/"),
     "browse": _fixed("browse/"),
     "browse-facet": _fixed("browse/countries/", "browse/countries/mx/"),
