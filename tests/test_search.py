@@ -34,6 +34,10 @@ def test_the_whole_index_is_no_longer_shipped(built_site: Path) -> None:
     assert {"cases/odi-mexico/index.html", "es/cases/odi-mexico/index.html"} <= names
     assert "guidance/safeguarding/index.html" in names
     assert not [n for n in names if n.startswith(("browse/", "worksheets/", "cases/index"))]
+    # Readers' search finds cases and guidance; developers' reference pages stay out of it.
+    assert {"guidance/index.html", "fr/guidance/index.html"} <= names
+    assert not [n for n in names if "reference/" in n or n.endswith("performance/index.html")]
+    assert (built_site / "reference" / "index.html").is_file()
 
 
 @pytest.fixture(scope="module")
