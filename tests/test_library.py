@@ -296,3 +296,23 @@ def test_the_composer_has_every_cases_questions_and_every_countrys_services(
         assert set(data["audiences"]) == set(published.meta.audiences)
         assert all(len(questions) >= 3 for questions in data["audiences"].values())
         assert set(published.meta.countries) <= set(session["support"]["countries"])
+
+
+@pytest.mark.parametrize("case_id", ["stop-it-now-helplines", "deafkidz-defenders"])
+def test_a_printed_sheet_shows_each_of_its_countries_services(
+    library: Library, case_id: str
+) -> None:
+    from casebook.facilitation import load_facilitator_notes
+    from casebook.worksheets import case_sheet, print_html
+
+    notes, _ = load_facilitator_notes(Project(REPO), "en")
+    assert notes is not None
+    renderer = Renderer(library, library.languages.default, notes=notes)
+    loaded = case(library, case_id)
+    audience = library.questions.audiences[loaded.meta.audiences[0]]
+    sheet = case_sheet(renderer, library.support, notes, loaded, audience)
+    printed = print_html(renderer, sheet, notes, "a4", False)
+    for service in library.support.for_countries(list(loaded.meta.countries)):
+        assert html.escape(service.name, quote=False) in printed
+        if service.phone:
+            assert html.escape(service.phone, quote=False) in printed
