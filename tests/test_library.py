@@ -316,3 +316,14 @@ def test_a_printed_sheet_shows_each_of_its_countries_services(
         assert html.escape(service.name, quote=False) in printed
         if service.phone:
             assert html.escape(service.phone, quote=False) in printed
+
+
+def test_a_case_not_yet_translated_shows_its_content_note_in_the_other_editions(
+    library: Library,
+) -> None:
+    spanish = Renderer(library, library.languages.locales["es"])
+    loaded = case(library, "160-girls-kenya")
+    page = spanish.edition_case_page(loaded)
+    assert "Aviso de contenido" in page
+    assert html.escape(words(loaded.meta.content_note), quote=False) in words(page)
+    assert page.index("Aviso de contenido") < page.index("data-cb-original")
