@@ -94,7 +94,7 @@ def test_a_record_holds_the_case_metadata(document: dict[str, Any]) -> None:
     assert odi["organisation"] == "Oficina de Defensoría de los Derechos de la Infancia (ODI)"
     assert odi["language"] == "en"
     assert (odi["start"], odi["end"]) == (2017, 2024)
-    assert odi["last_reviewed"] == "2026-11-27"
+    assert odi["last_reviewed"] == "2026-12-02"
     assert odi["countries"] == ["MX"]
     assert odi["regions"] == ["latin-america-caribbean"]
     assert odi["settings"] == ["schools", "early-childhood"]
@@ -275,7 +275,8 @@ def test_related_cases_are_ranked_by_shared_facet_values(library: Library) -> No
         "uk-online-safety",
         "east-africa-community",
     ]
-    assert [len(r.shared) for r in odi] == [8, 5, 4]
+    # Each fixture case keeps ODI's three INSPIRE strategies and its reach: 4 more in common.
+    assert [len(r.shared) for r in odi] == [12, 9, 8]
     assert odi[0].shared_labels[:2] == ["Mexico", "Latin America and the Caribbean"]
     assert all(r.case.published for rs in related.values() for r in rs)
 
@@ -287,7 +288,7 @@ def test_a_case_page_lists_its_related_cases_before_the_questions(site: Path) ->
     section = page[related : page.index('id="reflective-questions"')]
     order = [section.index(f'href="../{c}/"') for c in ("mx-residential-care", "uk-online-safety")]
     assert order == sorted(order)
-    assert "8 in common: Mexico" in section
+    assert "12 in common: Mexico" in section
 
 
 def test_a_case_with_nothing_in_common_says_so(library: Library) -> None:

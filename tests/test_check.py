@@ -465,14 +465,14 @@ VALUES = [
     ),
     Bad(
         "bad-date-format",
-        replace("last_reviewed: 2026-11-27", "last_reviewed: 22/11/2026"),
+        replace("last_reviewed: 2026-12-02", "last_reviewed: 22/11/2026"),
         "last_reviewed:",
         "last_reviewed",
         "'22/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22",
     ),
     Bad(
         "impossible-date",
-        replace("last_reviewed: 2026-11-27", "last_reviewed: 2026-13-45"),
+        replace("last_reviewed: 2026-12-02", "last_reviewed: 2026-13-45"),
         "last_reviewed:",
         "last_reviewed",
         "'2026-13-45' is not a date; write it as YYYY-MM-DD",
@@ -584,7 +584,7 @@ FILES = [
     ),
     Bad(
         "unclosed-front-matter",
-        replace("last_reviewed: 2026-11-27\n---\n", "last_reviewed: 2026-11-27\n"),
+        replace("last_reviewed: 2026-12-02\n---\n", "last_reviewed: 2026-12-02\n"),
         1,
         "",
         "the front matter is never closed; add a line '---' after the last field",
@@ -1103,16 +1103,16 @@ def test_a_translation_with_different_facts_is_caught(
 
 def test_a_translation_must_name_its_original_and_version(project_copy: Path) -> None:
     _edit_translation(project_copy, "translation_of: odi-mexico\n", "")
-    _edit_translation(project_copy, "translated_version: 2026-11-27\n", "")
+    _edit_translation(project_copy, "translated_version: 2026-12-02\n", "")
     result = check_project(Project(project_copy))
     messages = [p.message for p in result.errors]
     assert any("write 'translation_of: odi-mexico'" in m for m in messages), messages
-    assert any("write 'translated_version: 2026-11-27'" in m for m in messages), messages
+    assert any("write 'translated_version: 2026-12-02'" in m for m in messages), messages
 
 
 def test_an_older_translation_is_warned_about_and_still_published(project_copy: Path) -> None:
     line = _edit_translation(
-        project_copy, "translated_version: 2026-11-27", "translated_version: 2026-01-10"
+        project_copy, "translated_version: 2026-12-02", "translated_version: 2026-01-10"
     )
     result = check_project(Project(project_copy))
     assert result.errors == []
@@ -1214,30 +1214,31 @@ def test_three_questions_per_audience_pass(project: Path) -> None:
 
 
 def test_a_country_without_a_national_support_service_is_warned_about(project: Path) -> None:
-    replace("countries: [MX]", "countries: [MX, KE]")(project)
-    replace("countries: [MX]", "countries: [MX, KE]", ODI_ES)(project)
-    replace("countries: [MX]", "countries: [MX, KE]", ODI_FR)(project)
+    replace("countries: [MX]", "countries: [MX, AR]")(project)
+    replace("countries: [MX]", "countries: [MX, AR]", ODI_ES)(project)
+    replace("countries: [MX]", "countries: [MX, AR]", ODI_FR)(project)
     result = check(project)
     assert result.errors == [], shown(result.problems)
-    line = line_of(project, ODI, "countries: [MX, KE]")
+    line = line_of(project, ODI, "countries: [MX, AR]")
     # Once, on the original: a translation keeps its facts, and is not warned twice.
     assert [(w.path, w.line, w.field) for w in result.warnings] == [(ODI, line, "countries.1")]
     message = result.warnings[0].message
     assert message.startswith(
-        "data/support_services.yml lists no national support service for KE, only "
+        "data/support_services.yml lists no national support service for AR, only "
         "international ones"
     )
-    assert "add a service for KE there" in message and "'country: KE'" in message
+    assert "add a service for AR there" in message and "'country: AR'" in message
     assert "accept the gap knowingly" in message
 
 
 def test_a_national_service_for_the_country_clears_the_warning(project: Path) -> None:
-    replace("countries: [MX]", "countries: [MX, KE]")(project)
-    replace("countries: [MX]", "countries: [MX, KE]", ODI_ES)(project)
-    replace("countries: [MX]", "countries: [MX, KE]", ODI_FR)(project)
+    replace("countries: [MX]", "countries: [MX, AR]")(project)
+    replace("countries: [MX]", "countries: [MX, AR]", ODI_ES)(project)
+    replace("countries: [MX]", "countries: [MX, AR]", ODI_FR)(project)
     append(
-        '  - name: Childline Kenya (116)\n    country: KE\n    phone: "116"\n'
-        "    hours: 24 hours a day\n    for: Children in Kenya.\n    last_checked: 2026-11-22\n",
+        '  - name: Emergency (911)\n    country: AR\n    phone: "911"\n'
+        "    hours: 24 hours a day\n    for: Anyone in Argentina.\n    last_checked: 2026-11-22\n"
+        "    source: https://example.org/argentina-911\n",
         "data/support_services.yml",
     )(project)
     assert check(project).problems == []
@@ -1252,3 +1253,46 @@ def test_the_quick_content_test_answers_as_its_regex_does(text: str) -> None:
     from casebook.bodyrules import _SUSPECT, _suspect
 
     assert _suspect(text) == (_SUSPECT.search(text) is not None)
+
+
+# --- the model's growth: INSPIRE strategy, reach, evidence of outcomes, service sources --
+
+
+def test_a_support_service_needs_its_source(project_copy: Path) -> None:
+    services = project_copy / "data/support_services.yml"
+    lines = services.read_text(encoding="utf-8").split("\n")
+    cut = next(i for i, line in enumerate(lines) if line.startswith("    source: "))
+    services.write_text("\n".join(lines[:cut] + lines[cut + 1 :]), encoding="utf-8")
+    result = check_project(Project(project_copy))
+    assert [p.path for p in result.errors] == ["data/support_services.yml"], shown(result.errors)
+    assert "source" in result.errors[0].field
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "meant"),
+    [
+        (
+            "inspire:\n  - implementation-and-enforcement-of-laws",
+            "inspire:\n  - law-enforcement",
+            "inspire.0",
+            "implementation-and-enforcement-of-laws",
+        ),
+        ("reach: national", "reach: nationwide", "reach", "national"),
+        (
+            "chain: [report]\n    evidence: organisation-account",
+            "chain: [report]\n    evidence: self-report",
+            "outcomes.0.evidence",
+            "organisation-account",
+        ),
+    ],
+)
+def test_new_vocabularies_are_checked_with_a_suggestion(
+    project: Path, old: str, new: str, field: str, meant: str
+) -> None:
+    replace(old, new)(project)
+    result = check(project)
+    errors = [p for p in result.errors if p.path == ODI]
+    assert [(p.field, p.line) for p in errors] == [
+        (field, line_of(project, ODI, new.split("\n")[-1].strip()))
+    ], shown(result.problems)
+    assert f"did you mean '{meant}'?" in errors[0].message

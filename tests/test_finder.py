@@ -233,3 +233,33 @@ def test_clear_shows_only_while_a_filter_is_set_and_years_have_no_fake_values(
     expect(clear).to_be_hidden()
     expect(status(page)).to_have_text(f"{ALL} cases")
     assert query(page) == []
+
+
+def test_on_a_phone_the_count_stays_in_view_while_filtering(
+    browser: Browser, base_url: str
+) -> None:
+    """The filters fill a phone's first screen: the count stays at its foot as the reader
+    types, and a link there leads down to the first cases."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    phone = context.new_page()
+    open_finder(phone, base_url)
+    phone.fill("#cb-finder-q", "Mexico")
+    expect(status(phone)).to_have_text(f"2 of {ALL} cases")
+    box = status(phone).bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740
+    first = phone.locator(".cb-case-card:visible").first
+    below = first.bounding_box()
+    assert below is not None and below["y"] > 740  # the cases start below the first screen
+    phone.get_by_role("link", name="Show the cases").click()
+    expect(first).to_be_in_viewport()
+    context.close()
+
+
+def test_on_a_wide_screen_the_count_sits_above_the_cases(page: Page, base_url: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_finder(page, base_url)
+    expect(page.get_by_role("link", name="Show the cases")).to_be_hidden()
+    status_box = status(page).bounding_box()
+    card_box = page.locator(".cb-case-card").first.bounding_box()
+    assert status_box is not None and card_box is not None
+    assert status_box["y"] < card_box["y"] < 800

@@ -79,7 +79,7 @@ def test_body_starts_after_the_front_matter(odi: Document) -> None:
     assert odi.body_line == closing + 1
     assert odi.body.split("\n") == ODI_LINES[closing:]
     assert odi.data["period"] == {"start": 2017, "end": 2024}
-    assert odi.data["last_reviewed"] == dt.date(2026, 11, 27)
+    assert odi.data["last_reviewed"] == dt.date(2026, 12, 2)
     assert odi.problems == []
 
 

@@ -63,6 +63,7 @@ def test_each_file_says_what_a_trainer_needs(pack: zipfile.ZipFile) -> None:
     assert "Emergency services (911)" in support and "Phone: 911" in support
     assert "Child Helpline International" in support
     assert "checked against its source on 22 November 2026" in support
+    assert "Source of these details: https://" in support  # each entry says where it is from
 
 
 def test_a_pack_must_be_a_zip_and_nothing_is_left_on_failure(

@@ -154,7 +154,7 @@ def malicious_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = Project(root)
     result = check_project(project)
     assert not result.errors
-    case = result.library.cases[0]
+    case = next(c for c in result.library.cases if c.id == "odi-mexico")
     hostile = '<script>window.__pwned = "front matter"</script>'
     case.meta = case.meta.model_copy(
         update={

@@ -81,7 +81,7 @@ def test_the_issue_command_writes_a_tagged_letter_pdf(
     assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
     assert "Child Helpline International · https://childhelplineinternational.org/" in text
     assert "More support services, by country" in text
-    assert "Last reviewed 27 November 2026" in text
+    assert "Last reviewed 2 December 2026" in text
     assert f"60 minutes for {len(questions)} questions" in text
     # Prompts are for the facilitator only.
     assert squash(questions[0]["prompt"])[:60] not in text

@@ -130,12 +130,12 @@ def test_odi_sheets_agree_on_one_session_plan(library: Library, language: str) -
         (
             "en",
             "Emergency services (911) · Phone: 911 · 24 hours a day.",
-            "Last reviewed 27 November 2026",
+            "Last reviewed 2 December 2026",
         ),
         (
             "es",
             "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas.",
-            "Última revisión: 27 de noviembre de 2026",
+            "Última revisión: 2 de diciembre de 2026",
         ),
     ],
 )

@@ -120,11 +120,13 @@ def _required_sections(
     document: Document, sections: list[Section], sections_vocab: Vocabulary
 ) -> Iterator[Problem]:
     found = {s.id for s in sections}
+    # A file that ends on the front matter's closing '---' has no body line: point at that line.
+    line = document.body_line if document.body else document.body_line - 1
     for term in sections_vocab.terms.values():
         if term.required and term.id not in found:
             yield Problem(
                 document.name,
-                document.body_line,
+                line,
                 "body",
                 f"the required section '{term.label}' is missing; add a line "
                 f"'## {term.label}' and write {lower_first(term.description)}",

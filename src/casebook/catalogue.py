@@ -106,6 +106,8 @@ def facets(vocabularies: Vocabularies, locale: Locale | None = None) -> list[Fac
 def _getter(field: str) -> Callable[[Case], list[str]]:
     def values(case: Case) -> list[str]:
         value = getattr(case.meta, field)
+        if value is None:  # an optional field left out
+            return []
         return list(value) if isinstance(value, list) else [value]
 
     return values
@@ -165,13 +167,18 @@ RECORD_FIELDS: dict[str, dict[str, Any]] = {
 
 
 def catalogue(
-    cases: Sequence[Case], facet_list: list[Facet], schema_url: str = SCHEMA_FILE
+    cases: Sequence[Case],
+    facet_list: list[Facet],
+    schema_url: str = SCHEMA_FILE,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The whole `catalogue.json`: its schema, the facets with their labels, the cases."""
+    """The whole `catalogue.json`: its schema, the facets with their labels, the cases, and
+    `extra`'s blocks (the evidence map), after them."""
     return {
         "$schema": schema_url,
         "facets": facet_block(cases, facet_list),
         "cases": [case_record(case, facet_list) for case in cases],
+        **(extra or {}),
     }
 
 
@@ -187,8 +194,13 @@ def facet_block(cases: Sequence[Case], facet_list: list[Facet]) -> list[dict[str
     ]
 
 
-def catalogue_schema(facet_list: list[Facet], schema_id: str | None = None) -> dict[str, Any]:
-    """The JSON Schema of `catalogue.json`, with one property per facet."""
+def catalogue_schema(
+    facet_list: list[Facet],
+    schema_id: str | None = None,
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The JSON Schema of `catalogue.json`, with one property per facet, and the schema of
+    each of `extra`'s blocks."""
     values = {
         "type": "array",
         "items": {"type": "string", "minLength": 1},
@@ -225,6 +237,7 @@ def catalogue_schema(facet_list: list[Facet], schema_id: str | None = None) -> d
                     "items": {"$ref": "#/$defs/case"},
                     "description": "Published cases, by title.",
                 },
+                **(extra or {}),
             },
             "$defs": {
                 "facet": {
@@ -283,12 +296,19 @@ def catalogue_csv(cases: Sequence[Case], facet_list: list[Facet]) -> str:
 
 
 def open_data(
-    cases: Sequence[Case], facet_list: list[Facet], site_url: str = ""
+    cases: Sequence[Case],
+    facet_list: list[Facet],
+    site_url: str = "",
+    extra: dict[str, tuple[dict[str, Any], dict[str, Any]]] | None = None,
 ) -> dict[str, bytes]:
-    """The open-data files, by their path from the site's root."""
+    """The open-data files, by their path from the site's root; `extra` adds blocks to
+    `catalogue.json`, each as (its data, its JSON Schema)."""
     schema_url = f"{site_url.rstrip('/')}/{SCHEMA_FILE}" if site_url else SCHEMA_FILE
-    document = catalogue(cases, facet_list, schema_url)
-    schema = catalogue_schema(facet_list, schema_url if site_url else None)
+    blocks = extra or {}
+    document = catalogue(cases, facet_list, schema_url, {k: v[0] for k, v in blocks.items()})
+    schema = catalogue_schema(
+        facet_list, schema_url if site_url else None, {k: v[1] for k, v in blocks.items()}
+    )
     return {
         CATALOGUE_FILE: json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(),
         CSV_FILE: catalogue_csv(cases, facet_list).encode(),

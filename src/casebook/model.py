@@ -107,6 +107,10 @@ class Outcome(Strict):
         min_length=1,
         description="Milestone ids that led to this outcome, first step first, e.g. [report, court-decision].",
     )
+    evidence: Slug | None = Field(
+        None,
+        description="What the outcome rests on: one id from vocabularies/outcome_evidence.yml.",
+    )
 
 
 class EvidencePoint(Strict):
@@ -149,7 +153,15 @@ class CaseFrontMatter(Strict):
     )
     language: Language = Field("en", description="The language of this file, e.g. en.")
     organisation: Organisation
+    partners: list[Text] = Field(
+        [], description="Other organisations that did the work with it, by name."
+    )
     countries: list[Country] = Field(min_length=1, description="ISO 3166 codes, e.g. [MX].")
+    reach: Slug | None = Field(
+        None,
+        description="How far the work extends (one country, several, online across borders): "
+        "one id from vocabularies/reach.yml.",
+    )
     subnational_scope: Text | None = Field(None, description="E.g. '12 states'.")
     period: Period
     settings: list[Slug] = Field(min_length=1, description="Ids from vocabularies/settings.yml.")
@@ -157,6 +169,9 @@ class CaseFrontMatter(Strict):
         min_length=1, description="Ids from vocabularies/forms_of_violence.yml."
     )
     themes: list[Slug] = Field(min_length=1, description="Ids from vocabularies/themes.yml.")
+    inspire: list[Slug] = Field(
+        [], description="The INSPIRE strategies of its action: ids from vocabularies/inspire.yml."
+    )
     knowledge_type: Slug = Field(description="One id from vocabularies/knowledge_types.yml.")
     practice_sources: list[Slug] = Field(
         min_length=1,

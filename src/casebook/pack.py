@@ -67,6 +67,7 @@ def support_text(t: Locale, groups: list[tuple[str, list[Service]]]) -> str:
             lines += [f"  {t.t('phone')}: {service.phone}"] if service.phone else []
             lines += [f"  {service.url}"] if service.url else []
             lines += [f"  {service.hours}", f"  {service.audience}"]
+            lines += [f"  {t.t('service_source')}: {service.source}"]
             lines += [f"  {t.t('pack_checked', date=t.date(service.last_checked))}", ""]
     return "\n".join(lines) + "\n"
 

@@ -21,10 +21,11 @@ from casebook.catalogue import (
     facets,
     related_cases,
 )
+from casebook.evidencemap import MAP_URL, EvidenceMap, evidence_map
 from casebook.feed import FEED_PATH
 from casebook.i18n import Locale
 from casebook.markup import render_markdown
-from casebook.model import Case, Library
+from casebook.model import Case, Library, Outcome
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
 from casebook.templating import (  # re-exported: other modules import them from here
     LISTING,
@@ -48,17 +49,17 @@ __all__ = [
 ]
 
 
-def outcome_groups(case: Case) -> list[tuple[list[Any], list[str]]]:
+def outcome_groups(case: Case) -> list[tuple[list[Any], list[Outcome]]]:
     """Outcomes grouped under the chain of milestones that led to them, each chain once,
     in the order the chains first appear."""
     milestones = {m.id: m for m in case.meta.milestones}
-    groups: dict[tuple[str, ...], list[str]] = {}
+    groups: dict[tuple[str, ...], list[Outcome]] = {}
     for outcome in case.meta.outcomes:
-        groups.setdefault(tuple(outcome.chain), []).append(outcome.text)
+        groups.setdefault(tuple(outcome.chain), []).append(outcome)
     return [([milestones[step] for step in chain], texts) for chain, texts in groups.items()]
 
 
-def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
+def outcome_timeline(case: Case) -> list[tuple[Any, list[Outcome]]]:
     """When every chain is the start of one longest chain (one line of events), that line's
     milestones in order, each with the outcomes its chain ends at; else an empty list."""
     chains = [tuple(o.chain) for o in case.meta.outcomes]
@@ -68,9 +69,9 @@ def outcome_timeline(case: Case) -> list[tuple[Any, list[str]]]:
     if any(chain != longest[: len(chain)] for chain in chains):
         return []
     milestones = {m.id: m for m in case.meta.milestones}
-    ending: dict[str, list[str]] = {}
+    ending: dict[str, list[Outcome]] = {}
     for outcome in case.meta.outcomes:
-        ending.setdefault(outcome.chain[-1], []).append(outcome.text)
+        ending.setdefault(outcome.chain[-1], []).append(outcome)
     return [(milestones[step], ending.get(step, [])) for step in longest]
 
 
@@ -107,6 +108,11 @@ class Renderer:
         """Each case's related cases; worked out only when a case page needs them (an
         edition of link pages to untranslated cases never does)."""
         return related_cases(self.cases, self.facets)
+
+    @functools.cached_property
+    def evidence_map(self) -> EvidenceMap | None:
+        """The evidence-and-gap map of this edition's cases (None without its vocabularies)."""
+        return evidence_map(self.cases, self.facets, self.library.vocabularies)
 
     @property
     def support(self) -> SupportDirectory:
@@ -305,6 +311,41 @@ class Renderer:
         return front_matter(f"{facet.label}: {label}", **LISTING) + self._render(
             "facet.md.j2", context
         )
+
+    def map_page(self) -> str:
+        """The evidence-and-gap map: a table of strategies by settings, every count a link to
+        the finder filtered to its cases, every empty cell marked as a gap."""
+        found = self.evidence_map
+        assert found is not None  # the page is planned only with a map
+        finder = relative(MAP_URL, "cases/")
+        rows = [
+            (
+                found.rows.label_of(row),
+                [
+                    (
+                        found.columns.label_of(column),
+                        len(found.cases_in(row, column)),
+                        f"{finder}?{found.finder_query(row, column)}",
+                    )
+                    for column in found.column_values
+                ],
+            )
+            for row in found.row_values
+        ]
+        context = {
+            "found": found,
+            "columns": [found.columns.label_of(c) for c in found.column_values],
+            "rows": rows,
+            "total": len(self.cases),
+            "browse": relative(MAP_URL, "browse/"),
+            "data": relative(MAP_URL, "catalogue.json"),
+        }
+        title = self.locale.t("map_title")
+        # The table needs the page's whole width: no navigation or contents beside it.
+        head = front_matter(
+            title, self.locale.t("map_description"), hide=["navigation", "toc"], **LISTING
+        )
+        return head + self._render("map.md.j2", context)
 
     def support_page(self) -> str:
         support = self.library.support

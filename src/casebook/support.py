@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    field_validator,
     model_validator,
 )
 
@@ -51,10 +52,22 @@ class Service(BaseModel):
     url: HttpUrl | None = None
     hours: str = Field(min_length=1)
     audience: str = Field(alias="for", min_length=1, description="Who the service is for.")
-    last_checked: dt.date
+    last_checked: dt.date = Field(
+        description="When an editor last checked the details against `source`, YYYY-MM-DD."
+    )
+    source: HttpUrl = Field(description="The page the details were copied from.")
+    source_date: str | None = Field(
+        None, description="The date the source page shows, as written; leave out if it shows none."
+    )
     translations: dict[str, ServiceText] = Field(
         {}, description="The text in other languages, by language code."
     )
+
+    @field_validator("source_date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        # YAML reads 2021-06-07 as a date; the page's date is kept as written.
+        return str(value) if isinstance(value, dt.date | int) else value
 
     def in_language(self, language: str) -> Service:
         """This service with its text in a language, where a translation gives it."""

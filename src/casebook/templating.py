@@ -62,6 +62,7 @@ def environment(locale: Locale) -> Environment:
         comment_end_string="##}",
     )
     env.filters["md"] = inline_text
+    env.filters["mid_sentence"] = mid_sentence
     env.filters["markdown"] = render_markdown
     env.filters["country"] = locale.country
     env.filters["date"] = locale.date
@@ -125,6 +126,14 @@ def _relpath(path: str, start: str) -> str:
         common += 1
     parts = [".."] * (len(start_parts) - common) + path_parts[common:]
     return "/".join(parts) if parts else "."
+
+
+def mid_sentence(label: str) -> str:
+    """A label to go mid-sentence: 'Form of violence' becomes 'form of violence', but an
+    acronym stays as it is ('INSPIRE strategy')."""
+    if label[:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 LISTING: dict[str, Any] = {

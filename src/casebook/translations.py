@@ -19,7 +19,7 @@ from casebook.project import Project
 # What a translation must keep from its original: every fact, in the same order.
 _FACT_FIELDS = [
     "countries", "period", "settings", "forms_of_violence", "themes", "knowledge_type",
-    "practice_sources", "audiences",
+    "practice_sources", "audiences", "inspire", "reach",
 ]  # fmt: skip
 
 
@@ -29,7 +29,7 @@ def _facts(meta: CaseFrontMatter) -> dict[tuple[str | int, ...], Any]:
     facts[("organisation", "kind")] = meta.organisation.kind
     facts[("organisation", "website")] = meta.organisation.website
     facts[("milestones",)] = [(m.id, m.kind, m.year) for m in meta.milestones]
-    facts[("outcomes",)] = [o.chain for o in meta.outcomes]
+    facts[("outcomes",)] = [(o.chain, o.evidence) for o in meta.outcomes]
     facts[("evidence_timeline",)] = [p.year for p in meta.evidence_timeline]
     facts[("sources",)] = [(s.kind, s.date, s.url) for s in meta.sources]
     facts[("section_notes",)] = [n.section for n in meta.section_notes]

@@ -54,6 +54,12 @@ def _fixed(*paths: str) -> Callable[[Path], list[str]]:
 PAGE_KINDS: dict[str, Callable[[Path], list[str]]] = {
     "home": _fixed(""),
     "case": _fixed(CASE),
+    # Cases from the library whose pages carry what ODI's does not: branching outcome chains,
+    # several countries' services, court and trial evidence.
+    "library-cases": _fixed(
+        "cases/160-girls-kenya/", "cases/stop-it-now-helplines/", "cases/deafkidz-defenders/"
+    ),
+    "map": _fixed("map/"),
     "library": _fixed("cases/"),
     "browse": _fixed("browse/"),
     "browse-facet": _fixed("browse/countries/", "browse/countries/mx/"),

@@ -18,6 +18,7 @@ from casebook.build.context import BuildError
 from casebook.build.guidance import guidance_pages
 from casebook.build.related import related_from_cache
 from casebook.catalogue import CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE, Related, open_data
+from casebook.evidencemap import MAP_DATA_SCHEMA, MAP_URL, map_data
 from casebook.incremental import Digests, sha
 from casebook.model import Case
 from casebook.project import Project
@@ -62,6 +63,10 @@ class Keys:
     def moved_worksheets(self, case: Case) -> str:
         """The pages that send old per-audience addresses on: the audiences it declares."""
         return sha(self.environment, "moved", self.digests.meta(case))
+
+    def evidence_map(self) -> str:
+        """The evidence-and-gap map counts every published case's front matter."""
+        return sha(self.environment, "map", self.listing)
 
     def composer_case(self, case: Case) -> str:
         return sha(self.environment, "compose", self.digests.full(case))
@@ -205,9 +210,20 @@ def listing_pages(edition: Edition) -> dict[str, Output]:
                 functools.partial(renderer.facet_page, facet, value)
             )
     site_url = renderer.settings.site_url
-    data = Batch(lambda: open_data(renderer.cases, renderer.facets, site_url).items())
+    found = renderer.evidence_map
+    extra = {"evidence_map": (map_data(found), MAP_DATA_SCHEMA)} if found else None
+    data = Batch(lambda: open_data(renderer.cases, renderer.facets, site_url, extra).items())
     made.update((name, data.maker(name)) for name in OPEN_DATA_FILES)
     return {path: Output(key, make) for path, make in made.items()}
+
+
+def map_page(edition: Edition) -> dict[str, Output]:
+    """The evidence-and-gap map: one page, from every case's front matter."""
+    renderer = edition.renderer
+    if renderer.evidence_map is None:
+        return {}
+    path = f"{MAP_URL}index.md"
+    return {path: Output(edition.keys.evidence_map(), _encoded(renderer.map_page))}
 
 
 def composer_files(edition: Edition) -> dict[str, Output]:
@@ -283,6 +299,7 @@ FAMILIES: tuple[Callable[[Edition], dict[str, Output]], ...] = (
     worksheet_pages,
     moved_worksheets,
     listing_pages,
+    map_page,
     composer_files,
     citation_files,
     feed_files,
