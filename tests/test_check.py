@@ -33,6 +33,12 @@ Edit = Callable[[Path], None]
 
 @pytest.fixture
 def project(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project with the ODI case alone (and its translations): each test breaks it in
+    one way and counts what the check finds."""
+    for folder in ("case_studies", "reflective_questions/cases"):
+        for path in (project_copy / folder).iterdir():
+            if path.name.split(".")[0] != "odi-mexico":
+                path.unlink()
     # Problems show paths relative to the working folder; run from the project's root.
     monkeypatch.chdir(project_copy)
     return project_copy
@@ -807,7 +813,9 @@ def test_real_project_checks_clean(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = check(REPO)
     assert result.problems == [], shown(result.problems)
-    assert [case.id for case in result.library.cases] == ["odi-mexico"]
+    originals = sorted(p.stem for p in (REPO / "case_studies").glob("*.md") if "." not in p.stem)
+    assert sorted(case.id for case in result.library.cases) == originals
+    assert "odi-mexico" in originals and len(originals) >= 10
     assert result.files_checked == len(list((REPO / "case_studies").glob("*.md")))
 
 
@@ -1000,6 +1008,7 @@ def test_a_fresh_scaffold_fails_only_on_its_placeholders(project_copy: Path) -> 
 def test_scaffold_round_trip_publishes_once_filled(project_copy: Path) -> None:
     from casebook.scaffold import new_case
 
+    before = check_project(Project(project_copy)).library.cases
     made = new_case(Project(project_copy), "odi-copy", "A copy of ODI", ["MX"])
     odi = (project_copy / "case_studies/odi-mexico.md").read_text()
     made.case.write_text(odi.replace("status: published", "status: draft"))
@@ -1007,8 +1016,8 @@ def test_scaffold_round_trip_publishes_once_filled(project_copy: Path) -> None:
     made.questions.write_text(questions)
     result = check_project(Project(project_copy))
     assert result.errors == []
-    drafts = [c.id for c in result.library.cases if not c.published]
-    assert drafts == ["odi-copy"]
+    drafts = {c.id for c in result.library.cases if not c.published}
+    assert drafts - {c.id for c in before if not c.published} == {"odi-copy"}
 
 
 def test_scaffold_never_overwrites_and_rejects_bad_ids(project_copy: Path) -> None:

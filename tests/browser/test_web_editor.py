@@ -269,10 +269,8 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
         _git(root, "merge", "-q", "--no-edit", branch)
     result = check_project(Project(root))
     assert [p.format() for p in result.errors] == []
-    # The one warning: Kenya has no national support service yet (a gap to close or accept).
-    assert [(p.path, p.field) for p in result.warnings] == [
-        (f"case_studies/{CASE_ID}.md", "countries.0")
-    ]
+    # No warning: Kenya's national support services are in data/support_services.yml.
+    assert [(p.path, p.field) for p in result.warnings] == []
     assert (
         main(["--project", str(root), "check", str(root / "case_studies" / f"{CASE_ID}.md")]) == 0
     )
