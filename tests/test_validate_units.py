@@ -14,12 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.bodyrules import parse_body, prose_lines, section_heading, slug
 from casebook.casefile import case_id_of
-from casebook.loader import Document, LineMap, read_front_matter
+from casebook.loader import Document, LineMap, read_front_matter, strings_in
 from casebook.model import Case, CaseFrontMatter
 from casebook.privacy import load_identifying_patterns
 from casebook.problems import Problem, Severity
 from casebook.project import Project
-from casebook.textscan import strings_in
 from casebook.translations import check_translation, link_translations
 from casebook.vocabularies import Term, Vocabulary, load_vocabularies
 from casebook.yamlmodel import read_model

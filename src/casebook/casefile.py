@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from casebook.bodyrules import check_markdown, check_section_notes, parse_body, prose_lines, slug
-from casebook.loader import Document, LoadError, read_front_matter
+from casebook.loader import Document, LoadError, read_front_matter, strings_in
 from casebook.messages import explain, indentation_slip
 from casebook.model import Case, CaseFrontMatter
 from casebook.privacy import IdentifyingDetails
@@ -23,7 +23,7 @@ from casebook.problems import Problem, Severity, display_path
 from casebook.project import Project
 from casebook.questions import ORIGINAL, Question, QuestionBank, check_case_questions
 from casebook.support import SupportDirectory
-from casebook.textscan import check_identifying, check_placeholders, strings_in
+from casebook.textscan import check_identifying, check_placeholders
 from casebook.vocabularies import SLUG_PATTERN, Vocabularies
 
 # The guide asks for about five questions per audience; fewer than this is too few for a session.

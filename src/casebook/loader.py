@@ -456,3 +456,26 @@ def read_yaml_file(path: Path, name: str) -> Document:
     text = read_text(path, name)
     data, line_map = parse_yaml(text, name)
     return Document(path, name, data, line_map)
+
+
+# Every text value of YAML data, with where it is: (location, text).
+Strings = list[tuple[tuple[str | int, ...], str]]
+
+
+def strings_in(data: Any) -> Strings:
+    """Every text value in YAML data, with its location, in document order."""
+    found: Strings = []
+    _collect_strings(data, (), found)
+    return found
+
+
+def _collect_strings(data: Any, loc: tuple[str | int, ...], found: Strings) -> None:
+    # Appending to one list, not nested generators: this runs for every value of every file.
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _collect_strings(value, (*loc, str(key)), found)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _collect_strings(value, (*loc, index), found)
+    elif isinstance(data, str):
+        found.append((loc, data))

@@ -8,14 +8,12 @@ for each language, with a hint toward a practice-based or third-person wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from casebook.loader import Document
+from casebook.loader import Document, strings_in
 from casebook.problems import Problem, display_path
 from casebook.yamlmodel import read_model
 
@@ -53,27 +51,10 @@ class DisclosureRules:
                 "this question asks participants about their own experience of abuse, which "
                 f"the worksheet guidance forbids: {self.hints[language]}",
             )
-            for loc, text in _questions(document.data, ())
-            if pattern.search(text)
+            for loc, text in strings_in(document.data)
+            # a question is a list item or a `question:`; a facilitator's prompt is not one
+            if (isinstance(loc[-1], int) or loc[-1] == "question") and pattern.search(text)
         ]
-
-
-def _questions(
-    data: Any, loc: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Each question's text (a list item, or a `question:` key), never a facilitator's prompt."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "question" and isinstance(value, str):
-                yield (*loc, key), value
-            elif key != "prompt":
-                yield from _questions(value, (*loc, str(key)))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            if isinstance(value, str):
-                yield (*loc, index), value
-            else:
-                yield from _questions(value, (*loc, index))
 
 
 def load_disclosure_rules(root: Path) -> tuple[DisclosureRules, list[Problem]]:

@@ -7,37 +7,15 @@ of the body. A placeholder's problem says what to write instead (see the hints b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from casebook.bodyrules import lower_first, prose_lines, section_heading
-from casebook.loader import Document
+from casebook.loader import Document, Strings, strings_in
 from casebook.messages import described
 from casebook.model import CaseFrontMatter
 from casebook.privacy import PLACEHOLDER, IdentifyingDetails
 from casebook.problems import Problem, Severity
 from casebook.questions import QuestionBank
 from casebook.vocabularies import Vocabularies, Vocabulary
-
-Strings = list[tuple[tuple[str | int, ...], str]]
-
-
-def strings_in(data: Any) -> Strings:
-    """Every text value in YAML data, with its location, in document order."""
-    found: Strings = []
-    _collect_strings(data, (), found)
-    return found
-
-
-def _collect_strings(data: Any, loc: tuple[str | int, ...], found: Strings) -> None:
-    # Appending to one list, not nested generators: this runs for every value of every file.
-    if isinstance(data, dict):
-        for key, value in data.items():
-            _collect_strings(value, (*loc, str(key)), found)
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            _collect_strings(value, (*loc, index), found)
-    elif isinstance(data, str):
-        found.append((loc, data))
 
 
 def check_placeholders(
