@@ -130,6 +130,21 @@
     });
   }
 
+  // Material's script, as the page becomes ready, fetches `sitemap.xml` next to every
+  // <link rel="alternate"> (to map its language menu, which the links above already do).
+  // Those are the published host's addresses (hreflang) and folders with no sitemap, so a
+  // copy served anywhere else would ask the published host, and every page would ask for
+  // files that do not exist. Its handler runs first (its script runs before this one), so
+  // the links are out of its sight for that one query, and back for reference managers.
+  function hideAlternatesFromTheme() {
+    var links = document.querySelectorAll('link[rel="alternate"]');
+    links.forEach(function (link) { link.setAttribute("rel", "cb-alternate"); });
+    document.addEventListener("DOMContentLoaded", function () {
+      links.forEach(function (link) { link.setAttribute("rel", "alternate"); });
+    }, { once: true });
+  }
+
+  hideAlternatesFromTheme();
   setUpExit();
   setUpCopyButtons();
   setUpLanguageSwitch();

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
@@ -305,8 +305,6 @@ def harden_site(site: Path, scripts: ScriptPolicy, editions: Editions | None = N
             workers, initializer=set_site, initargs=(site, editions, exists, scripts)
         ) as pool:
             list(pool.map(_harden_file, pages, chunksize=64))
-    if editions is not None:
-        add_sitemap_stubs(site, exists)
     return Hardened(len(pages))
 
 
@@ -339,22 +337,3 @@ def prune_unused_assets(site: Path) -> int:
         saved += path.stat().st_size
         path.unlink()
     return saved
-
-
-# Material's script fetches `sitemap.xml` next to every `<link rel="alternate">` it finds (to
-# map its language menu). Its alternates pointed at edition roots; ours point at the same page,
-# a case's citation files and the library's feed, so each page folder gets an empty sitemap:
-# no failed requests (console errors), and a few bytes where Material fetched the whole site
-# map of every edition on every page.
-EMPTY_SITEMAP = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
-)
-
-
-def add_sitemap_stubs(site: Path, pages: Iterable[str]) -> None:
-    for relative in pages:
-        if relative.endswith("/index.html"):
-            target = site / relative[: -len("index.html")] / "sitemap.xml"
-            if not target.exists():
-                target.write_text(EMPTY_SITEMAP, encoding="utf-8")

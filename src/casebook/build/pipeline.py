@@ -35,7 +35,7 @@ from casebook.cms import write_admin
 from casebook.i18n import Locale
 from casebook.incremental import Manifest, environment_digest, input_fingerprint
 from casebook.model import Library
-from casebook.postprocess import Editions, add_sitemap_stubs
+from casebook.postprocess import Editions
 from casebook.problems import count, print_problems
 from casebook.project import Project
 from casebook.render import SiteSettings
@@ -195,7 +195,7 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
         listed.parent.mkdir(parents=True, exist_ok=True)
         listed.write_text("\n".join(exists), encoding="utf-8")
         warnings = builders.finish()
-    indexing = publish(ctx, plans, site_editions, frozenset(exists), search)
+    indexing = publish(ctx, plans, site_editions, search)
     for plan in plans:
         state = ctx.manifest.edition(plan.locale.code)
         state.site = plan.generated.contents
@@ -254,7 +254,6 @@ def publish(
     ctx: BuildContext,
     plans: list[EditionPlan],
     editions: Editions,
-    exists: frozenset[str],
     search: bool,
 ) -> IndexJob | None:
     """Everything that can fail has run outside the site; now the new files go in, each by
@@ -266,7 +265,6 @@ def publish(
     journal = Journal(work / "replaced" / str(time.time_ns()))
     try:
         apply(plans, site, journal, work)
-        add_sitemap_stubs(site, exists)  # for the alternates Material's script follows
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.decision.mode != Mode.FULL}
         verify_reachable(site, ctx.library, rebuilt)
         indexing = search_job(site, plans, editions)
