@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from casebook.build.builder import EditionJob, build_edition
 from casebook.build.context import BuildError
 from casebook.build.decide import PARTIAL_LIMIT, Decision, Mode, decide
 from casebook.build.plan import Edition, Keys, plan
@@ -241,3 +242,37 @@ def test_a_guidance_page_cannot_replace_a_generated_one(library: tuple[Project, 
             keys(project, lib, "en")
     finally:
         clash.unlink()
+
+
+# A partial build's warnings ---------------------------------------------------------------
+
+
+def _partial_job(tmp_path: Path, strict: bool, links: str) -> EditionJob:
+    """An edition of two pages, rebuilt from a partial folder that holds only page a."""
+    (tmp_path / "full").mkdir()
+    (tmp_path / "partial").mkdir()
+    for folder in ("full", "partial"):
+        (tmp_path / folder / "a.md").write_text(f"# A\n\n{links}\n", encoding="utf-8")
+    (tmp_path / "full" / "b.md").write_text("# B\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: T\ndocs_dir: full\ntheme:\n  name: mkdocs\n", encoding="utf-8")
+    return EditionJob(
+        "en", tmp_path, config, tmp_path / "out", strict,
+        docs=tmp_path / "partial", pages=["a/index.html"], source=tmp_path / "full",
+    )  # fmt: skip
+
+
+def test_a_partial_build_ignores_links_to_pages_it_does_not_hold(tmp_path: Path) -> None:
+    # As written, and as MkDocs names it from the docs folder when that differs.
+    assert build_edition(_partial_job(tmp_path, True, "See [b](b.md), [b](./b.md#top).")) == []
+    assert (tmp_path / "out" / "a" / "index.html").is_file()
+
+
+def test_a_partial_build_keeps_its_real_warnings_and_strict_mode_stops_on_them(
+    tmp_path: Path,
+) -> None:
+    job = _partial_job(tmp_path, False, "See [b](b.md) and [c](c.md).")
+    warnings = build_edition(job)
+    assert len(warnings) == 1 and "'c.md'" in warnings[0]
+    with pytest.raises(BuildError, match="1 warning"):
+        build_edition(dataclasses.replace(job, strict=True))

@@ -247,6 +247,7 @@ def _job(ctx: BuildContext, plan: EditionPlan, work: Path) -> EditionJob:
     if plan.decision.mode == Mode.PARTIAL:
         job.docs = partial_docs(plan.docs, work / "partial" / code, ctx.base, plan.outdated)
         job.pages = [html_path(p) for p in plan.outdated if p.endswith(".md")]
+        job.source = plan.docs
     return job
 
 
