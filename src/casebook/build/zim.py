@@ -11,6 +11,7 @@ every relative link between pages, and those the finder and composer draw, work 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import importlib.resources
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pycountry
-from libzim.writer import (  # type: ignore[import-untyped]
+from libzim.writer import (
     ContentProvider,
     Creator,
     FileProvider,
@@ -42,11 +43,10 @@ from casebook.project import Project
 from casebook.templating import SiteSettings
 from casebook.zimpages import STYLESHEET, offline_page
 
-OFFLINE_DIR = "offline"  # in site/: the files a reader downloads
 # What a reader of one edition's file has no use for: the web editor, the Pagefind index
 # (the reader searches the file's own), the error page and the files themselves. The
 # sitemaps stay: the theme's script reads the one beside a page.
-LEFT_OUT = frozenset({"admin", "pagefind", "pagefind-delta", OFFLINE_DIR, "404.html"})
+LEFT_OUT = frozenset({"admin", "pagefind", "pagefind-delta", "404.html"})
 # openZIM's limits for a file's Title and Description (openzim.org/wiki/Metadata).
 LIMITS = {"offline_title": 30, "offline_description": 80}
 # Types Python's table lacks or gets wrong for a reader (citation files, modules, feeds).
@@ -120,25 +120,30 @@ def zim_name(settings: SiteSettings, code: str) -> str:
     return f"{project}_{code}_all"
 
 
-def write_offline(project: Project, settings: SiteSettings, progress: Progress) -> list[Written]:
-    """Every edition's ZIM file in site/offline/, each replacing the last by a rename only
-    once it is whole. OfflineError, before any file is written, when a text is too long."""
+def write_offline(
+    project: Project, settings: SiteSettings, progress: Progress, target: Path | None = None
+) -> list[Written]:
+    """Every edition's ZIM file in `target` (site/offline/), each replacing the last by a
+    rename only once it is whole. OfflineError, before any file is written, when a text is
+    too long."""
     languages, _ = load_languages(project.root)  # `build` has checked the files already
     locales = sorted(languages.locales.values(), key=lambda e: e.code != e.original)
     texts = {locale.code: metadata_texts(project, locale, settings) for locale in locales}
-    target = project.site_dir / OFFLINE_DIR
+    target = target or project.offline_dir
     work = project.cache_dir / "zim"
     work.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
-    others = frozenset(languages.codes) - {locales[0].code}
+    # The other editions' folders, and this folder of files, are not the original edition's.
+    others = frozenset(languages.codes) - {locales[0].code} | {project.offline_dir.name}
     written = []
     for locale in locales:
-        written.append(_write(project, locale, settings, texts[locale.code], others, work))
-        done = written[-1]
+        made = _write(project, locale, settings, texts[locale.code], others, work)
+        written.append(made)
+        made.path = made.path.replace(target / made.path.name)  # whole, or not at all
         progress.step(
-            f"[{locale.code}] offline file {display_path(done.path, project.root)}: "
-            f"{done.pages} page(s), {done.files} file(s), "
-            f"{done.path.stat().st_size / 1e6:.1f} MB in {done.seconds:.1f} s"
+            f"[{locale.code}] offline file {display_path(made.path, project.root)}: "
+            f"{made.pages} page(s), {made.files} file(s), "
+            f"{made.path.stat().st_size / 1e6:.1f} MB in {made.seconds:.1f} s"
         )
     return written
 
@@ -206,11 +211,11 @@ def _write(
         original=locale.language_name(locale.original),
         file=f"{zim_name(settings, locale.original)}.zim",
     )
-    files = _files(root, others if original else frozenset())
+    files = _files(root, others if original else frozenset({project.offline_dir.name}))
     entries = list(_entries(root, sorted(files), prefix, settings.name, elsewhere))
     entries.append(_Entry(STYLESHEET, "", "text/css", root, _resource("offline.css")))
     creator = Creator(scratch).config_indexing(True, language).config_verbose(False)
-    with creator:
+    with _quiet_stdout(), creator:
         creator.set_mainpath("index.html")
         for entry in entries:
             creator.add_item(entry)
@@ -225,10 +230,23 @@ def _write(
         if settings.site_url:
             creator.add_metadata("Source", settings.address(prefix))
         creator.add_illustration(48, illustration())
-    target = project.site_dir / OFFLINE_DIR / f"{name}.zim"
-    os.replace(scratch, target)
     pages = sum(1 for e in entries if e.front)
-    return Written(target, pages, len(entries), time.perf_counter() - started)
+    return Written(scratch, pages, len(entries), time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """libzim prints each stage of finishing a file on standard output, verbose or not: the
+    build reports on standard error, and `--quiet` means quiet."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def illustration() -> bytes:
@@ -290,9 +308,3 @@ def _title(page: str, site_name: str) -> str:
     found = _TITLE.search(page)
     title = html.unescape(found.group(1)).strip() if found else ""
     return title.removesuffix(f" - {site_name}").strip() or site_name
-
-
-def report_error(error: OfflineError) -> int:
-    print(str(error), file=sys.stderr)
-    print("offline files not written: fix the strings above and build again", file=sys.stderr)
-    return 1
