@@ -113,7 +113,9 @@ def test_a_title_too_long_for_readers_names_its_file_and_line(project_copy: Path
     strings = project_copy / "i18n" / "fr" / "strings.yml"
     text = strings.read_text(encoding="utf-8")
     strings.write_text(
-        re.sub(r"(?m)^offline_title: .*$", 'offline_title: "{site} : une bibliothèque de cas"', text),
+        re.sub(
+            r"(?m)^offline_title: .*$", 'offline_title: "{site} : une bibliothèque de cas"', text
+        ),
         encoding="utf-8",
     )
     locale = load_languages(project_copy)[0].locales["fr"]

@@ -52,7 +52,9 @@ def offline_page(html: str, path: str, prefix: str = "", elsewhere: str = "") ->
     html = _ALTERNATE_LANGUAGE.sub("", html)
     folder = posixpath.dirname(path)
     html = _PDF_META.sub(lambda m: m.group(1) + _attribute(m, folder, prefix, 2), html)
-    html = html.replace("</head>", f'<link rel="stylesheet" href="{_root(folder)}{STYLESHEET}">\n</head>', 1)
+    html = html.replace(
+        "</head>", f'<link rel="stylesheet" href="{_root(folder)}{STYLESHEET}">\n</head>', 1
+    )
     html = _ANCHOR.sub(lambda m: m.group(2) if _leaves(m.group(1), folder) else m.group(0), html)
     return _URL_ATTRIBUTE.sub(lambda m: _attribute(m, folder, prefix), html)
 

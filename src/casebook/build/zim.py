@@ -171,9 +171,7 @@ def metadata_texts(project: Project, locale: Locale, settings: SiteSettings) -> 
 
 def graphemes(text: str) -> int:
     """Characters as a reader counts them: an accent or joiner adds none."""
-    return sum(
-        1 for c in text if not unicodedata.combining(c) and c not in "\u200d\ufe0e\ufe0f"
-    )
+    return sum(1 for c in text if not unicodedata.combining(c) and c not in "\u200d\ufe0e\ufe0f")
 
 
 def _where(project: Project, code: str, key: str) -> str:
@@ -206,10 +204,14 @@ def _write(
     scratch = work / f"{name}.zim"
     scratch.unlink(missing_ok=True)
     language = _iso639_3(locale.code)
-    elsewhere = "" if original else locale.t(
-        "offline_in_original",
-        original=locale.language_name(locale.original),
-        file=f"{zim_name(settings, locale.original)}.zim",
+    elsewhere = (
+        ""
+        if original
+        else locale.t(
+            "offline_in_original",
+            original=locale.language_name(locale.original),
+            file=f"{zim_name(settings, locale.original)}.zim",
+        )
     )
     files = _files(root, others if original else frozenset({project.offline_dir.name}))
     entries = list(_entries(root, sorted(files), prefix, settings.name, elsewhere))
