@@ -93,10 +93,13 @@ def test_a_case_a_worksheet_pdf_and_a_search_result_from_kiwix_serve(
     page.mouse.wheel(0, 2500)
     page.wait_for_timeout(300)
     exit_box = page.locator(".cb-exit__button").bounding_box()
-    taskbar = page.locator("#kiwixtoolbar").bounding_box()
-    assert exit_box is not None and taskbar is not None
-    assert exit_box["y"] >= 0
-    assert taskbar["y"] + taskbar["height"] <= exit_box["y"], "the taskbar covers the exit"
+    assert exit_box is not None and exit_box["y"] >= 0
+    # Debian 12's kiwix-serve (3.3) injects its taskbar into the page; later ones show pages
+    # in a frame below their own bar instead.
+    if page.locator("#kiwixtoolbar").count():
+        taskbar = page.locator("#kiwixtoolbar").bounding_box()
+        assert taskbar is not None
+        assert taskbar["y"] + taskbar["height"] <= exit_box["y"], "the taskbar covers the exit"
 
     page.goto(f"{kiwix}/{BOOK}/worksheets/odi-mexico/")
     href = page.locator('a[href$="-practitioners-a4.pdf"]').first.get_attribute("href")
