@@ -15,6 +15,8 @@ from libzim.reader import Archive
 from libzim.search import Query, Searcher
 from PIL import Image
 
+from casebook.build.context import Progress
+from casebook.build.pipeline import offline
 from casebook.build.zim import OfflineError, metadata_texts
 from casebook.cli import main
 from casebook.i18n import load_languages
@@ -124,6 +126,20 @@ def test_a_title_too_long_for_readers_names_its_file_and_line(project_copy: Path
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("offline_title"))
     assert str(raised.value).startswith(f"i18n/fr/strings.yml:{line}: offline_title: ")
     assert "at most 30" in str(raised.value)
+
+
+def test_a_changed_site_built_without_zim_loses_its_stale_offline_files(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = Project(project_copy)
+    stale = project.offline_dir / "casebook_en_all.zim"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"ZIM")
+    assert offline(project, {}, Progress(quiet=True), zim=False, changed=False) == 0
+    assert stale.is_file()  # the site did not change: the files still match it
+    assert offline(project, {}, Progress(quiet=True), zim=False, changed=True) == 0
+    assert not project.offline_dir.exists()
+    assert "build with --zim to write them again" in capsys.readouterr().err
 
 
 def test_zim_needs_the_pdfs(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -120,6 +120,7 @@ def test_a_case_a_worksheet_pdf_and_a_search_result_from_kiwix_serve(
     page.locator(f'a[href*="/{BOOK}/cases/barnahus-iceland/"]').first.click()
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text().startswith("Barnahus")
+    assert page.evaluate("navigator.serviceWorker.getRegistrations()") == []
     assert _foreign(requested, kiwix) == []
     assert len(requested) > 10  # the pages, their styles, scripts and the PDF were requested
 
