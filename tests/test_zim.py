@@ -17,7 +17,7 @@ from PIL import Image
 
 from casebook.build.context import Progress
 from casebook.build.pipeline import offline
-from casebook.build.zim import OfflineError, metadata_texts
+from casebook.build.zim import OfflineError, write_offline
 from casebook.cli import main
 from casebook.i18n import load_languages
 from casebook.project import Project
@@ -111,21 +111,25 @@ def test_an_untranslated_case_names_the_file_that_holds_it(
     assert "data-cb-original" not in page  # no link out of the file
 
 
-def test_a_title_too_long_for_readers_names_its_file_and_line(project_copy: Path) -> None:
-    strings = project_copy / "i18n" / "fr" / "strings.yml"
-    text = strings.read_text(encoding="utf-8")
-    strings.write_text(
-        re.sub(
-            r"(?m)^offline_title: .*$", 'offline_title: "{site} : une bibliothèque de cas"', text
-        ),
-        encoding="utf-8",
-    )
-    locale = load_languages(project_copy)[0].locales["fr"]
+def test_texts_too_long_for_readers_name_their_file_and_line(project_copy: Path) -> None:
+    lines = {}
+    for code, key, text in [
+        ("fr", "offline_title", '"{site} : une bibliothèque de cas"'),
+        ("es", "offline_description", "x" * 81),
+    ]:
+        strings = project_copy / "i18n" / code / "strings.yml"
+        original = strings.read_text(encoding="utf-8")
+        strings.write_text(re.sub(rf"(?m)^{key}: .*$", f"{key}: {text}", original), "utf-8")
+        lines[code] = next(n for n, t in enumerate(original.splitlines(), 1) if t.startswith(key))
     with pytest.raises(OfflineError) as raised:
-        metadata_texts(Project(project_copy), locale, SiteSettings())
-    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("offline_title"))
-    assert str(raised.value).startswith(f"i18n/fr/strings.yml:{line}: offline_title: ")
-    assert "at most 30" in str(raised.value)
+        write_offline(Project(project_copy), SiteSettings(), Progress(quiet=True))
+    problems = str(raised.value).splitlines()
+    assert len(problems) == 2  # both, in one run
+    assert problems[0].startswith(f"i18n/es/strings.yml:{lines['es']}: offline_description: ")
+    assert "at most 80" in problems[0]
+    assert problems[1].startswith(f"i18n/fr/strings.yml:{lines['fr']}: offline_title: ")
+    assert "at most 30" in problems[1]
+    assert not (project_copy / "site").exists()  # nothing written
 
 
 def test_a_changed_site_built_without_zim_loses_its_stale_offline_files(

@@ -2,8 +2,8 @@
 
 A step after the build, reading only the finished `site/`: every page of an edition (with
 `zimpages.offline_page`), its assets, data files and PDFs, into `site/offline/<name>.zim`
-with the metadata openZIM requires and the file's own full-text index. The search box, the
-web editor and the sitemaps stay out: a reader searches the file's index and has no host.
+with the metadata openZIM requires and the file's own full-text index. The Pagefind index
+and the web editor stay out: a reader searches the file's own index, and edits nothing.
 
 Each page is held at its folder's address ('cases/odi-mexico/'), as on the web, so that
 every relative link between pages, and those the finder and composer draw, work unchanged.
@@ -128,7 +128,14 @@ def write_offline(
     too long."""
     languages, _ = load_languages(project.root)  # `build` has checked the files already
     locales = sorted(languages.locales.values(), key=lambda e: e.code != e.original)
-    texts = {locale.code: metadata_texts(project, locale, settings) for locale in locales}
+    texts, problems = {}, []
+    for locale in locales:  # every edition's problems in one run
+        try:
+            texts[locale.code] = metadata_texts(project, locale, settings)
+        except OfflineError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise OfflineError("\n".join(problems))
     target = target or project.offline_dir
     work = project.cache_dir / "zim"
     work.mkdir(parents=True, exist_ok=True)
@@ -159,9 +166,9 @@ def metadata_texts(project: Project, locale: Locale, settings: SiteSettings) -> 
     for key, text in zip(LIMITS, texts.values(), strict=True):
         limit, length = LIMITS[key], graphemes(text)
         if length > limit:
-            where = _where(project, locale.code, key)
+            where = _where(project, (locale.code, locale.original), key)
             problems.append(
-                f"{where}: {key}: '{text}' is {length} characters (with the site's name); "
+                f"{where}: {key}: '{text}' is {length} characters as the file gives it; "
                 f"Kiwix readers show at most {limit}: write a shorter one"
             )
     if problems:
@@ -174,9 +181,10 @@ def graphemes(text: str) -> int:
     return sum(1 for c in text if not unicodedata.combining(c) and c not in "\u200d\ufe0e\ufe0f")
 
 
-def _where(project: Project, code: str, key: str) -> str:
-    """`file:line` of a string in the edition's strings, or its English original's."""
-    for folder in (code, "en"):
+def _where(project: Project, codes: tuple[str, str], key: str) -> str:
+    """`file:line` of a string in the edition's strings, or else in the original's (the
+    edition shows the original's text for a string it lacks)."""
+    for folder in codes:
         path = i18n_dir(project.root) / folder / "strings.yml"
         name = display_path(path, project.root)
         try:
@@ -185,7 +193,7 @@ def _where(project: Project, code: str, key: str) -> str:
             continue
         if isinstance(document.data, dict) and key in document.data:
             return f"{name}:{document.lines.line((key,))}"
-    return display_path(i18n_dir(project.root) / code / "strings.yml", project.root)
+    return display_path(i18n_dir(project.root) / codes[0] / "strings.yml", project.root)
 
 
 def _write(
@@ -301,8 +309,10 @@ def _mimetype(path: Path) -> str:
     name = path.name.lower()
     if name.endswith(".csl.json"):
         return "application/vnd.citationstyles.csl+json"
-    found = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(name)[0]
-    return found or "application/octet-stream"
+    guessed, encoding = mimetypes.guess_type(name)
+    if encoding is not None:  # sitemap.xml.gz: the bytes are the compressed file's
+        return f"application/{encoding}"
+    return TYPES.get(path.suffix.lower()) or guessed or "application/octet-stream"
 
 
 def _title(page: str, site_name: str) -> str:
