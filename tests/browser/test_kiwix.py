@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browserkit import SCREENSHOTS
 from playwright.sync_api import Browser, Page, Route
 
 pytestmark = pytest.mark.browser
@@ -89,6 +90,8 @@ def test_a_case_a_worksheet_pdf_and_a_search_result_from_kiwix_serve(
     page.wait_for_load_state("networkidle")
     assert "schools in Mexico" in page.locator("h1").inner_text()
     assert page.locator(".cb-content-note").first.is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # for a person to look at
+    page.screenshot(path=SCREENSHOTS / "kiwix-serve-case-1280.png")
     # The exit stays in view as the reader scrolls, and the reader's taskbar is not on it.
     page.mouse.wheel(0, 2500)
     page.wait_for_timeout(300)
@@ -148,6 +151,9 @@ def test_the_finder_and_composer_fall_back_when_a_reader_blocks_scripts(
     assert page.locator(".cb-finder__noscript").is_visible()
     cards = page.locator(".cb-case-card__title a")
     assert cards.count() >= 10 and cards.first.is_visible()
+    blocked = "inline-scripts-blocked" if inline_only else "scripts-blocked"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"kiwix-serve-library-360-{blocked}.png")
     page.goto(f"{kiwix}/{BOOK}/worksheets/compose/?add=odi-mexico")
     page.wait_for_load_state("networkidle")
     note = page.locator(".cb-composer__noscript")
