@@ -62,6 +62,7 @@ def test_each_edition_has_the_metadata_openzim_requires(
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", metadata["Date"])
     assert archive.main_entry.get_item().path == "index.html"
     assert archive.has_fulltext_index and archive.has_title_index
+    assert archive.check()  # the file's checksum and structure, as libzim verifies them
     picture = Image.open(io.BytesIO(bytes(archive.get_illustration_item(48).content)))
     assert (picture.format, picture.size) == ("PNG", (48, 48))
 
