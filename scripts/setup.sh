@@ -9,10 +9,11 @@ with_test=0
 [[ "${1:-}" == "--test" ]] && with_test=1
 
 # Debian packages: Pango for WeasyPrint's PDFs, fonts for the worksheets, and for the tests
-# Debian's Chromium (never a downloaded browser), poppler and Java for the HTML validator.
+# Debian's Chromium (never a downloaded browser), poppler, Java for the HTML validator and
+# kiwix-tools (kiwix-serve, a real reader of the offline files that `build --zim` writes).
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation)
 if (( with_test )); then
-  packages+=(chromium poppler-utils default-jre-headless git)
+  packages+=(chromium poppler-utils default-jre-headless git kiwix-tools)
 fi
 # npm fetches the web editor's bundle (decap-cms) and, for the tests, the HTML validator and
 # decap-server (package.json); Debian's npm only when no npm is on the PATH.

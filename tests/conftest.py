@@ -37,6 +37,23 @@ def built_site(built_project: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def offline_files(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The session's built site as `casebook build --zim` writes it, one ZIM file per edition
+    (by language code), in a folder of their own so that the built site stays as it was."""
+    from casebook.build.builder import read_config
+    from casebook.build.context import Progress
+    from casebook.build.zim import write_offline
+    from casebook.project import Project
+    from casebook.render import SiteSettings
+
+    project = Project(built_project)
+    settings = SiteSettings.from_config(read_config(project))
+    target = tmp_path_factory.mktemp("offline")
+    written = write_offline(project, settings, Progress(quiet=True), target)
+    return {made.path.stem.split("_")[1]: made.path for made in written}
+
+
+@pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """The session's built site (with PDFs), served on 127.0.0.1; its base URL ends in '/'."""
     with serve(built_site) as url:

@@ -17,6 +17,10 @@
 
   var root = document.querySelector("[data-cb-composer]");
   if (!root || !window.fetch || !window.URLSearchParams) return;
+  // The note for readers without scripts shows whenever the head's inline script did not run
+  // (a reader's policy may block inline scripts only): this script runs, so it goes.
+  var noscript = document.querySelector(".cb-composer__noscript");
+  if (noscript) noscript.hidden = true;
 
   var STORE = "casebook-session";
   var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

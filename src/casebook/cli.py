@@ -19,6 +19,7 @@ EPILOG = """examples:
   casebook check case_studies/x.md    check one case (and its questions)
   casebook build                      check, generate pages and PDFs, and build site/
   casebook build --no-pdf             a quicker build without worksheet PDFs
+  casebook build --zim                also each edition as a file for Kiwix, in site/offline/
   casebook serve                      preview on http://127.0.0.1:8000, rebuilding on change
   casebook new my-case --title "..."  start a case and its questions file
   casebook schema > schemas/case.schema.json
@@ -127,7 +128,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "examples:\n"
         "  casebook build                 the whole site, with PDFs, into site/\n"
         "  casebook build --no-pdf        a quicker build without the worksheet PDFs\n"
-        "  casebook build --strict        warnings stop the build, as before publishing\n\n"
+        "  casebook build --strict        warnings stop the build, as before publishing\n"
+        "  casebook build --zim           also write each edition as a ZIM file for Kiwix\n"
+        "                                 readers, in site/offline/ (casebook_en_all.zim …)\n\n"
         "View the result: python3 -m http.server --directory site 8000, then open\n"
         "http://127.0.0.1:8000/ (links point to folders, so site/index.html alone is not enough).",
     ),
@@ -208,6 +211,11 @@ def _add_build(commands: Subcommands) -> None:
         (
             "--prune-cache",
             "remove cached worksheet PDFs that no page uses any more (for CI caches)",
+        ),
+        (
+            "--zim",
+            "also write each edition as a ZIM file for Kiwix readers, with its own search "
+            "index, into site/offline/",
         ),
     )
 
@@ -315,6 +323,7 @@ def _run_build(project: Project, args: argparse.Namespace) -> int:
         strict=args.strict,
         quiet=args.quiet,
         prune_cache=args.prune_cache,
+        zim=args.zim,
     )
 
 

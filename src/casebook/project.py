@@ -13,6 +13,7 @@ LAYOUT = {
     "overrides_dir": "overrides",
     "generated_dir": "build/docs",  # guidance pages plus every generated page
     "site_dir": "site",
+    "offline_dir": "site/offline",  # `build --zim`: each edition as a file for Kiwix readers
     "cache_dir": ".cache/casebook",
     "mkdocs_yml": "mkdocs.yml",
 }
@@ -44,6 +45,7 @@ class Project:
     overrides_dir: Path = field(init=False, repr=False, compare=False)
     generated_dir: Path = field(init=False, repr=False, compare=False)  # the builder's input
     site_dir: Path = field(init=False, repr=False, compare=False)
+    offline_dir: Path = field(init=False, repr=False, compare=False)
     cache_dir: Path = field(init=False, repr=False, compare=False)
     mkdocs_yml: Path = field(init=False, repr=False, compare=False)
 

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from browserkit import DESKTOP
 from playwright.sync_api import Browser, Page
-from sitebuild import copy_project, serve
 
 from casebook.cli import main
+from sitebuild import copy_project, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

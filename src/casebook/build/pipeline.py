@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from casebook import feed
 from casebook.build.builder import (
@@ -36,7 +37,7 @@ from casebook.i18n import Locale
 from casebook.incremental import Manifest, environment_digest, input_fingerprint
 from casebook.model import Library
 from casebook.postprocess import Editions
-from casebook.problems import count, print_problems
+from casebook.problems import count, display_path, print_problems
 from casebook.project import Project
 from casebook.render import SiteSettings
 from casebook.scriptpolicy import site_policy
@@ -92,8 +93,16 @@ def build_site(
     strict: bool = False,
     quiet: bool = False,
     prune_cache: bool = False,
+    zim: bool = False,
 ) -> int:
-    """`casebook build`: 0 when the site is built or up to date, 1 when it was left as it was."""
+    """`casebook build`: 0 when the site is built or up to date, 1 when it was left as it was
+    (or, with `zim`, when the offline files could not be written)."""
+    if zim and not pdf:
+        print(
+            "build: --zim needs the PDFs, which the offline files hold: leave out --no-pdf",
+            file=sys.stderr,
+        )
+        return 2
     progress = Progress(quiet)
     config = read_config(project)
     # The address may come from the environment (CASEBOOK_SITE_URL), not only from a file.
@@ -111,7 +120,7 @@ def build_site(
             f"Nothing changed since the last build: {project.site_dir.name}/ is up to date "
             f"({count(problems)[1]} warning(s))"
         )
-        return 0
+        return offline(project, config, progress, zim, changed=False)
     progress.step("Checking cases, questions and vocabularies…")
     result = check_project(project)
     print_problems(result.problems, strict=strict)
@@ -147,12 +156,36 @@ def build_site(
         progress.step(
             f"Nothing changed since the last build: {project.site_dir.name}/ is up to date"
         )
-        return 0
+        return offline(project, config, progress, zim, changed=False)
     progress.step(
         f"Done: {len(library.published)} case(s) reachable in each of "
         f"{len(library.languages.locales)} edition(s) in {project.site_dir.name}/, "
         f"{len(built.warnings)} builder warning(s)"
     )
+    return offline(project, config, progress, zim, changed=True)
+
+
+def offline(
+    project: Project, config: dict[str, Any], progress: Progress, zim: bool, changed: bool
+) -> int:
+    """After the build: with `zim`, write the offline files from the finished site; without,
+    remove those a changed site no longer matches, so that none is published stale."""
+    if not zim:
+        if changed and project.offline_dir.is_dir():
+            shutil.rmtree(project.offline_dir)
+            print(
+                f"{display_path(project.offline_dir, project.root)}/: removed the offline "
+                "files, which no longer match the site; build with --zim to write them again",
+                file=sys.stderr,
+            )
+        return 0
+    from casebook.build.zim import OfflineError, write_offline  # loads libzim
+
+    try:
+        write_offline(project, SiteSettings.from_config(config), progress)
+    except (OfflineError, OSError, RuntimeError) as exc:
+        print(f"{exc}\noffline files not written (site/ is built)", file=sys.stderr)
+        return 1
     return 0
 
 
