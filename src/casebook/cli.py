@@ -1,4 +1,4 @@
-"""The `casebook` command: check, build, serve, new, session, schema."""
+"""The `casebook` command: check, build, serve, edit, new, session, schema."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ EPILOG = """examples:
   casebook build                      check, generate pages and PDFs, and build site/
   casebook build --no-pdf             a quicker build without worksheet PDFs
   casebook serve                      preview on http://127.0.0.1:8000, rebuilding on change
+  casebook edit                       the web editor on this computer, at /admin/ of the preview
   casebook new my-case --title "..."  start a case and its questions file
   casebook schema > schemas/case.schema.json
   casebook session --case odi-mexico --audience practitioners -o session.pdf
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # In this order in `casebook --help`.
-    for add in (_add_check, _add_build, _add_serve, _add_new, _add_schema, _add_session):
+    for add in (_add_check, _add_build, _add_serve, _add_edit, _add_new, _add_schema, _add_session):
         add(commands)
     return parser
 
@@ -140,6 +141,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "  casebook serve                 http://127.0.0.1:8000/\n"
         "  casebook serve --port 8001     when port 8000 is taken\n"
         "  casebook serve --pdf           also render the worksheet PDFs (slower)",
+    ),
+    "edit": (
+        "the web editor (/admin/) on this computer, saving into a Git worktree",
+        "Start the web editor's local backend (decap-server) and the preview, with the editor "
+        "at\n/admin/. The form saves each entry as a commit on a branch cms/cases/<id> (or\n"
+        "cms/questions/<id>), made in a separate Git worktree (.cache/casebook/editor/): your "
+        "own\nfolder, and anything in it not yet committed, is never touched. --merge ID brings "
+        "a saved\ncase and its questions into your branch and deletes their cms/ branches, "
+        "which keeps\nthe editor's Workflow board working. Stop it with Ctrl+C.",
+        "examples:\n"
+        "  casebook edit                  then open http://127.0.0.1:8000/admin/ and Login\n"
+        "  casebook edit --merge school-safety-kenya\n"
+        "                                 merge what the form saved for that case",
     ),
     "new": (
         "start a new case from the template",
@@ -218,6 +232,19 @@ def _add_serve(commands: Subcommands) -> None:
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)"
     )
     serve_cmd.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
+
+
+def _add_edit(commands: Subcommands) -> None:
+    edit = _command(commands, "edit")
+    edit.add_argument(
+        "--port", type=int, default=8000, help="the preview's port on 127.0.0.1 (default 8000)"
+    )
+    edit.add_argument(
+        "--merge",
+        metavar="ID",
+        help="merge the case saved in the form (and its questions) into your branch, and "
+        "delete its cms/ branches",
+    )
 
 
 def _add_new(commands: Subcommands) -> None:
@@ -324,6 +351,12 @@ def _run_serve(project: Project, args: argparse.Namespace) -> int:
     return serve(project, port=args.port, pdf=args.pdf)
 
 
+def _run_edit(project: Project, args: argparse.Namespace) -> int:
+    from casebook.localeditor import edit, merge
+
+    return merge(project, args.merge) if args.merge else edit(project, port=args.port)
+
+
 def _run_new(project: Project, args: argparse.Namespace) -> int:
     from casebook.scaffold import ScaffoldError, new_case
 
@@ -402,6 +435,7 @@ HANDLERS: dict[str, Handler] = {
     "check": _run_check,
     "build": _run_build,
     "serve": _run_serve,
+    "edit": _run_edit,
     "new": _run_new,
     "session": _run_session,
     "schema": _run_schema,

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import yaml
+
 from casebook.build.builder import read_config
 from casebook.build.context import BuildError, Progress
 from casebook.build.files import link_tree
@@ -45,6 +47,7 @@ CHANGES = {"created", "deleted", "modified", "moved"}
 PREVIEW = "preview"  # build/preview/: the preview's site, staging and builder folders
 STATE_URL = "/__casebook/state"
 LIVE_URL = "/__casebook/live.js"
+EDITOR_CONFIG_URL = "/admin/config.yml"
 # Reloads the page when the preview has been rebuilt (same-origin script: allowed by the
 # pages' Content-Security-Policy).
 LIVE_JS = """(function () {
@@ -72,6 +75,8 @@ class Preview:
     pdf: bool = False
     quiet: bool = False
     port: int = 8000
+    # The branch the web editor's form works from, when `casebook edit` serves it.
+    cms_branch: str = ""
     library: Library | None = None
     generation: int = 0
     error: str = ""
@@ -342,6 +347,12 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         if path == LIVE_URL:
             self._send(LIVE_JS.encode(), "text/javascript")
             return
+        if path == EDITOR_CONFIG_URL and self.preview.cms_branch:
+            config = Path(self.translate_path(self.path))
+            if config.is_file():
+                text = local_editor_config(config.read_text(encoding="utf-8"), self.preview)
+                self._send(text.encode("utf-8"), "text/yaml; charset=utf-8")
+                return
         local = Path(self.translate_path(self.path))
         if local.is_dir() and (local / "index.html").is_file() and path.endswith("/"):
             local = local / "index.html"
@@ -412,7 +423,15 @@ def watch(preview: Preview, stop: threading.Event) -> None:
         observer.stop()
 
 
-def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
+def local_editor_config(text: str, preview: Preview) -> str:
+    """The editor's config.yml as `casebook edit` serves it: the form works from the
+    editor's own branch, the one checked out in its worktree (see localeditor.py)."""
+    config = yaml.safe_load(text)
+    config["backend"]["branch"] = preview.cms_branch
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
+
+
+def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str = "") -> int:
     # Imported once here, so the builder's worker processes (forked for every rebuild)
     # start with MkDocs and the theme already loaded.
     import importlib
@@ -420,7 +439,7 @@ def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
     for module in ("mkdocs.commands.build", "mkdocs.config", "material", "pymdownx.superfences"):
         importlib.import_module(module)
 
-    preview = Preview(project, pdf, port=port)
+    preview = Preview(project, pdf, port=port, cms_branch=cms_branch)
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
     if not preview.rebuild(None) and not (preview.site / "index.html").is_file():
         print("casebook serve: fix the errors above, then run it again", file=sys.stderr)
