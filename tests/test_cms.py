@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from casebook.build.builder import read_config
 from casebook.cli import main
-from casebook.cms import CmsSettings, cms_config, decap_version
+from casebook.cms import CmsSettings, cms_config, decap_version, repository_warning
 from casebook.model import CaseFrontMatter
 from casebook.project import Project
 from casebook.validate import check_project
@@ -212,6 +213,47 @@ def test_without_the_bundle_the_build_says_admin_was_left_out(
     shutil.copy2(REPO / "package-lock.json", project_copy / "package-lock.json")
     assert main(["--project", str(project_copy), "build", "--no-pdf", "--quiet"]) == 0
     err = capsys.readouterr().err
+    # The project names no repository: the build says so, and what to write.
+    assert (
+        "mkdocs.yml:1: warning: repo_url: not set, so the web editor (/admin/) saves to the "
+        "placeholder OWNER/REPOSITORY; write 'repo_url: https://github.com/" in err
+    )
     assert "warning: the web editor (/admin/) was left out" in err
     assert "run 'bash scripts/setup.sh'" in err
     assert not (project_copy / "site" / "admin").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            "repo_url: https://github.com/OWNER/REPOSITORY\n",
+            "repo_url: 'https://github.com/OWNER/REPOSITORY' is still the placeholder",
+        ),
+        (
+            "repo_url: https://gitlab.com/someone/cases\n",
+            "repo_url: 'https://gitlab.com/someone/cases' is not a GitHub repository",
+        ),
+        (
+            "extra:\n  casebook:\n    cms:\n      repo: OWNER/REPOSITORY\n",
+            "extra.casebook.cms.repo: 'OWNER/REPOSITORY' is still the placeholder",
+        ),
+        ("repo_url: https://github.com/someone/cases\n", None),
+        ("extra:\n  casebook:\n    cms:\n      repo: someone/cases\n", None),
+    ],
+)
+def test_a_placeholder_repository_is_a_warning_on_its_line(
+    tmp_path: Path, written: str, expected: str | None
+) -> None:
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Casebook\ndocs_dir: build/docs\n" + written, encoding="utf-8"
+    )
+    project = Project(tmp_path)
+    warning = repository_warning(project, read_config(project))
+    if expected is None:
+        assert warning is None
+        return
+    assert warning is not None
+    line = 3 if written.startswith("repo_url") else 6
+    assert warning.format().startswith(f"mkdocs.yml:{line}: warning: {expected}")
+    assert "write 'repo_url: https://github.com/your-organisation/casebook'" in warning.message
