@@ -107,9 +107,7 @@ def repository_warning(project: Project, config: dict[str, Any]) -> Problem | No
     else:
         what = f"'{written}' is still the placeholder, so the web editor (/admin/) saves nowhere"
     line = _line_of(project.mkdocs_yml, key)
-    return Problem(
-        project.mkdocs_yml.name, line, key, f"{what}; write {example}", Severity.WARNING
-    )
+    return Problem(project.mkdocs_yml.name, line, key, f"{what}; write {example}", Severity.WARNING)
 
 
 def _line_of(path: Path, dotted: str) -> int:

@@ -9,6 +9,7 @@ copy of the schema). Hints say what the editor sees in the form, not where files
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pycountry
 from pydantic import BaseModel, HttpUrl
 from pydantic.fields import FieldInfo
 
+from casebook.dates import PARTIAL_DATE_PATTERN, partial_date
 from casebook.isocodes import country_code, language_code
 from casebook.model import CaseFrontMatter, Library
 from casebook.questions import CASE_KEY
@@ -38,6 +40,23 @@ BUTTONS = [
     "bulleted-list",
     "numbered-list",
 ]
+# Decap's list widget checks a minimum count only when the list has items or a maximum is
+# given too (and its own "required" check is then overwritten), so an empty required list
+# would be saved: a generous maximum makes it refuse an empty one.
+LIST_CAP = 1000
+# Where a field's description (written for the case file, and shown by VS Code) names files
+# or YAML that the form's editor never sees, the form says it in its own terms.
+MENTIONS_FILES = re.compile(r"[\w*/-]+\.(?:ya?ml|md)\b|\[")
+FORM_HINTS = {
+    "sources": "At least one: the reports, articles, court decisions or interviews that the "
+    "case's facts come from.",
+    "last_reviewed": "When an editor last checked the case.",
+    "sources.date": "When it was published: the year (2024), the year and month (2024-07) or "
+    "the full date (2024-07-31), as far as the source says.",
+    "outcomes.chain": "The Id of each milestone (under Milestones) that led to this outcome, "
+    "one per item, first step first, e.g. report.",
+}
+
 
 @dataclass(frozen=True)
 class Choices:
@@ -45,7 +64,6 @@ class Choices:
 
     by_field: dict[str, list[dict[str, str]]]  # a vocabulary's field path -> its terms
     languages: list[dict[str, str]]
-
 
 
 def case_collection(library: Library) -> dict[str, Any]:
@@ -105,8 +123,8 @@ def questions_collection(library: Library) -> dict[str, Any]:
             "name": CASE_KEY,
             **_id_field(),
             "label": "Case id",
-            "hint": "The id of the case these questions belong to: its file name in "
-            "case_studies/, without .md.",
+            "hint": "The Case id of the case these questions belong to, exactly as it is "
+            "written in that case's Case id field, e.g. school-safety-kenya.",
         }
     ]
     for audience in library.questions.audiences.values():
@@ -181,12 +199,28 @@ def _field(name: str, info: FieldInfo, path: str, choices: Choices) -> dict[str,
         **widget,
         "required": info.is_required(),
     }
-    if info.description:
-        field["hint"] = info.description
+    hint = form_hint(path, info.description or "", widget)
+    if hint:
+        field["hint"] = hint
     if info.default not in (None, []) and not info.is_required():
         default = info.default
         field["default"] = default.isoformat() if isinstance(default, dt.date) else default
     return field
+
+
+def form_hint(path: str, description: str, widget: dict[str, Any]) -> str:
+    """The field's description, in the form's terms: no file names, no YAML."""
+    if path in FORM_HINTS:
+        return FORM_HINTS[path]
+    if widget.get("widget") != "select" or not MENTIONS_FILES.search(description):
+        return description
+    lead, _, _ = description.partition(":")
+    choose = "choose one or more" if widget.get("multiple") else "choose one"
+    if ":" in description and not MENTIONS_FILES.search(lead):
+        hint = f"{lead}: {choose} from the list."
+    else:
+        hint = f"{choose.capitalize()} from the list."
+    return hint + " If the one you need is not there, ask an editor to add it."
 
 
 def _widget(
@@ -203,17 +237,18 @@ def _widget(
         item, item_metadata = _unwrap(item, [])
         minimum = next((m.min_length for m in metadata if hasattr(m, "min_length")), None)
         limits = {"min": minimum} if minimum else {}
+        bounded = {"min": minimum, "max": LIST_CAP} if minimum else {}
         if _is_model(item):
             return {
                 "widget": "list",
                 "label_singular": name.rstrip("s").replace("_", " "),
-                **limits,
+                **bounded,
                 "fields": _model_fields(item, path, choices),
             }
         inner = _widget(name, item, item_metadata, path, choices)
         if inner.get("widget") == "select":
             return {**inner, "multiple": True, **limits}
-        return {"widget": "list", **limits, "field": {"name": "item", "label": name, **inner}}
+        return {"widget": "list", **bounded, "field": {"name": "item", "label": name, **inner}}
     if _is_model(annotation):
         return {
             "widget": "object",
@@ -242,6 +277,15 @@ def _widget(
             "format": "YYYY-MM-DD",
             "date_format": "YYYY-MM-DD",
             "time_format": False,
+        }
+    if partial_date in validators:
+        return {
+            "widget": "string",
+            "pattern": [
+                PARTIAL_DATE_PATTERN,
+                "a real date: the year, the year and month, or the full date, e.g. 2024, "
+                "2024-07 or 2024-07-31",
+            ],
         }
     if annotation is HttpUrl:
         return {

@@ -350,7 +350,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         if path == EDITOR_CONFIG_URL and self.preview.cms_branch:
             config = Path(self.translate_path(self.path))
             if config.is_file():
-                text = local_editor_config(config.read_text(encoding="utf-8"), self.preview)
+                text = config.read_text(encoding="utf-8")
+                text = local_editor_config(text, self.preview.cms_branch)
                 self._send(text.encode("utf-8"), "text/yaml; charset=utf-8")
                 return
         local = Path(self.translate_path(self.path))
@@ -423,11 +424,11 @@ def watch(preview: Preview, stop: threading.Event) -> None:
         observer.stop()
 
 
-def local_editor_config(text: str, preview: Preview) -> str:
+def local_editor_config(text: str, branch: str) -> str:
     """The editor's config.yml as `casebook edit` serves it: the form works from the
     editor's own branch, the one checked out in its worktree (see localeditor.py)."""
     config = yaml.safe_load(text)
-    config["backend"]["branch"] = preview.cms_branch
+    config["backend"]["branch"] = branch
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
 
 

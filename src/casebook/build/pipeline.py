@@ -30,8 +30,8 @@ from casebook.build.indexing import index_search, search_job
 from casebook.build.pdfs import prune_pdf_cache, render_worksheet_pdfs
 from casebook.build.publish import Journal, apply, verify_reachable
 from casebook.build.workers import Builders
-from casebook.cms import signature as cms_signature
 from casebook.cms import repository_warning, write_admin
+from casebook.cms import signature as cms_signature
 from casebook.i18n import Locale
 from casebook.incremental import Manifest, environment_digest, input_fingerprint
 from casebook.model import Library
