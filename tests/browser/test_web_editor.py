@@ -218,6 +218,43 @@ def _fill_required_but_sources(page: Page, case_id: str) -> None:
     )
 
 
+def _fill_optional(page: Page) -> None:
+    """Every optional field the form offers (but translations, which need their files), after
+    one source was added. A field's index counts the fields of that name above it."""
+    _field(page, "short_name").fill("ESN")
+    _field(page, "english_name").fill("Example Schools Network")
+    _field(page, "website").fill("https://schools.example.org/")
+    page.get_by_role("button", name="Add partners").click()
+    _field(page, "item").fill("Example Teachers' Union")
+    _choose(page, "reach", "Part of one country")
+    _field(page, "subnational_scope").fill("Three counties")
+    _field(page, "end").fill("2023")
+    _choose(page, "inspire", "Safe environments")
+    page.get_by_role("button", name="Add section note").click()
+    _choose(page, "section", "Context")
+    _field(page, "note").fill("This section describes how concerns were recorded, not incidents.")
+    page.get_by_role("button", name="Add headline fact").click()
+    _field(page, "label").fill("Schools")
+    _field(page, "text").fill("Twelve schools took part.")
+    page.get_by_role("button", name="Add milestone").click()
+    _field(page, "id", 1).fill("report")
+    _choose(page, "kind", "Report", 1)
+    _field(page, "label", 1).fill("A review of the records")
+    _field(page, "year", 0).fill("2021")
+    _field(page, "text", 1).fill("The network read its concern records together.")
+    page.get_by_role("button", name="Add outcome").click()
+    _field(page, "text", 2).fill("Concerns are recorded in one place and reviewed each term.")
+    page.get_by_role("button", name="Add chain").click()
+    _field(page, "item", 1).fill("report")
+    _choose(page, "evidence", "own account")
+    page.get_by_role("button", name="Add evidence timeline").click()
+    _field(page, "year", 1).fill("2022")
+    _field(page, "text", 3).fill("Records from twelve schools.")
+    _field(page, "publisher").fill("Example Schools Network")
+    _field(page, "date").fill("2022-07")
+    _field(page, "url").fill("https://schools.example.org/annual-report-2022")
+
+
 def test_the_form_refuses_to_save_a_case_without_sources(
     browser: Browser, editor_project: tuple[Path, int, str]
 ) -> None:
@@ -261,6 +298,7 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     _field(page, "title", 1).fill("Annual report")
     _choose(page, "kind", "Report", 1)
     _field(page, "citation").fill("Example Schools Network, Annual report, 2022.")
+    _fill_optional(page)
     _field(page, "last_reviewed").fill("2026-11-20")
     # The body, in the Markdown mode: replace the required sections' TODOs.
     page.get_by_role("switch").first.click()
@@ -306,6 +344,17 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     written = _git(root, "show", f"cms/cases/{CASE_ID}:case_studies/{CASE_ID}.md")
     assert written.startswith(f"---\nid: {CASE_ID}\ntitle: ")
     assert "countries:\n  - KE\n" in written and "last_reviewed: 2026-11-20\n" in written
+    for filled in (
+        "short_name: ESN",
+        "website: https://schools.example.org/",
+        "reach: local",
+        "end: 2023",
+        "section: context",
+        "chain:\n      - report",
+        "date: 2022-07",
+        "url: https://schools.example.org/annual-report-2022",
+    ):
+        assert filled in written, (filled, written)
     questions = _git(
         root, "show", f"cms/questions/{CASE_ID}:reflective_questions/cases/{CASE_ID}.yml"
     )
