@@ -443,14 +443,21 @@ def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str
     preview = Preview(project, pdf, port=port, cms_branch=cms_branch)
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
     if not preview.rebuild(None) and not (preview.site / "index.html").is_file():
-        print("casebook serve: fix the errors above, then run it again", file=sys.stderr)
+        command = "casebook edit" if cms_branch else "casebook serve"
+        print(
+            f"{command}: the preview is built from your folder, which the check refuses: "
+            "fix the errors above (or move an unfinished case out of the folder for now), "
+            "then run it again",
+            file=sys.stderr,
+        )
         return 1
     handler = functools.partial(PreviewHandler, directory=str(preview.site))
     PreviewHandler.preview = preview
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
-        print(f"casebook serve: cannot listen on port {port} ({exc}); try --port", file=sys.stderr)
+        command = "casebook edit" if cms_branch else "casebook serve"
+        print(f"{command}: cannot listen on port {port} ({exc}); try --port", file=sys.stderr)
         return 1
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
