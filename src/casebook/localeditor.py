@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -309,10 +310,19 @@ def edit(project: Project, port: int) -> int:
         f"entry is a branch cms/cases/<id>. Open http://127.0.0.1:{port}/admin/ and choose "
         f"Login. To bring a saved case into your folder: casebook edit --merge <id>"
     )
+    # Stopped by a signal rather than Ctrl+C, it still stops decap-server on its way out.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return serve(project, port=port, cms_branch=EDITOR_BRANCH)
+    except KeyboardInterrupt:
+        return 130
     finally:
         stop_backend(server)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def merge(project: Project, case_id: str) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -130,7 +129,7 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
             time.sleep(0.5)
         yield root, port, url
     finally:
-        process.send_signal(signal.SIGINT)  # as Ctrl+C: it stops decap-server too
+        process.terminate()  # it stops decap-server on its way out
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
