@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from casebook.problems import display_path
 from casebook.project import Project
 
 EDITOR_BRANCH = "casebook-editor"
@@ -118,7 +119,17 @@ def prepare(project: Project) -> Workspace:
             git(root, "worktree", "add", "--quiet", "-b", EDITOR_BRANCH, str(worktree), base)
     _tidy(space)
     _catch_up(space)
+    _share_bundle(project, worktree)
     return space
+
+
+def _share_bundle(project: Project, worktree: Path) -> None:
+    """The web editor's files, for the preview built in the worktree (.cache/ is ignored)."""
+    bundle = project.root / ".cache" / "decap-cms"
+    link = worktree / ".cache" / "decap-cms"
+    if bundle.is_dir() and not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(bundle.resolve(), target_is_directory=True)
 
 
 def _is_our_worktree(root: Path, worktree: Path) -> bool:
@@ -306,14 +317,17 @@ def edit(project: Project, port: int) -> int:
     for notice in space.notices:
         say(notice)
     say(
-        f"the form saves into {space.worktree} (your folder is left as it is); each saved "
-        f"entry is a branch cms/cases/<id>. Open http://127.0.0.1:{port}/admin/ and choose "
-        f"Login. To bring a saved case into your folder: casebook edit --merge <id>"
+        f"the form saves into {display_path(space.worktree)}, never into your folder; each "
+        "saved entry is a branch cms/cases/<id> (or cms/questions/<id>). The preview shows "
+        f"your branch as last committed. Open http://127.0.0.1:{port}/admin/ and choose Login. "
+        "To bring a saved case into your folder: casebook edit --merge <id>"
     )
     # Stopped by a signal rather than Ctrl+C, it still stops decap-server on its way out.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return serve(project, port=port, cms_branch=EDITOR_BRANCH)
+        # The preview is of the worktree: your uncommitted files can neither break it nor be
+        # touched by it, and a case merged with --merge appears in it (see _follow).
+        return serve(Project(space.worktree), port=port, cms_branch=EDITOR_BRANCH)
     except KeyboardInterrupt:
         return 130
     finally:

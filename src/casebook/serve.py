@@ -362,7 +362,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             if found is not None:
                 self._send(found.read_bytes(), "application/pdf")
                 return
-        if local.suffix == ".html" and local.is_file():
+        # The web editor is never reloaded: it would lose what is typed in its form.
+        if local.suffix == ".html" and local.is_file() and not path.startswith("/admin/"):
             page = inject(local.read_text(encoding="utf-8"), self.preview.state()["error"])
             self._send(page.encode("utf-8"), "text/html; charset=utf-8")
             return
@@ -415,6 +416,8 @@ def watch(preview: Preview, stop: threading.Event) -> None:
                 preview.search_finished()
                 continue
             time.sleep(0.1)  # let an editor finish saving several files
+            if preview.cms_branch and not on_branch(project.root, preview.cms_branch):
+                continue  # decap-server is saving on an entry's branch: wait until it is back
             wake.clear()
             changed = set(pending)
             pending.clear()
@@ -422,6 +425,18 @@ def watch(preview: Preview, stop: threading.Event) -> None:
             preview.rebuild(changed)
     finally:
         observer.stop()
+
+
+def on_branch(folder: Path, branch: str) -> bool:
+    """Whether `folder`'s checkout is on `branch` (for `casebook edit`'s worktree)."""
+    head = subprocess.run(
+        ["git", "symbolic-ref", "--short", "-q", "HEAD"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return head.stdout.strip() == branch
 
 
 def local_editor_config(text: str, branch: str) -> str:
@@ -443,13 +458,14 @@ def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str
     preview = Preview(project, pdf, port=port, cms_branch=cms_branch)
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
     if not preview.rebuild(None) and not (preview.site / "index.html").is_file():
-        command = "casebook edit" if cms_branch else "casebook serve"
-        print(
-            f"{command}: the preview is built from your folder, which the check refuses: "
-            "fix the errors above (or move an unfinished case out of the folder for now), "
-            "then run it again",
-            file=sys.stderr,
-        )
+        if cms_branch:
+            print(
+                "casebook edit: the preview is built from the last commit of your branch, "
+                "which the check refuses: fix the errors above, commit, then run it again",
+                file=sys.stderr,
+            )
+        else:
+            print("casebook serve: fix the errors above, then run it again", file=sys.stderr)
         return 1
     handler = functools.partial(PreviewHandler, directory=str(preview.site))
     PreviewHandler.preview = preview

@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DECAP_SERVER = REPO / "node_modules" / ".bin" / "decap-server"
 CASE_ID = "kenya-schools"
+HAND_WRITTEN = "case_studies/being-written.md"
 BODY = """## Context
 
 A network of schools in Kenya brought together what its staff had noticed over several years.
@@ -114,6 +115,9 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "The project")
+    # A case being written by hand, not committed and not passing the check yet: the web
+    # editor starts all the same, and neither saving nor merging touches it.
+    (root / HAND_WRITTEN).write_text("---\ntitle: TODO\n---\n\nTODO\n", encoding="utf-8")
     log = root.parent / "edit.log"
     with log.open("wb") as output:
         command = [sys.executable, "-m", "casebook.cli", "--project", str(root), "edit"]
@@ -360,8 +364,16 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     assert questions.startswith(f"case: {CASE_ID}\npractitioners:\n  - "), questions
 
     # The reviewer merges both; the check passes as written, and the site builds with it.
+    assert _git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
     assert main(["--project", str(root), "edit", "--merge", CASE_ID]) == 0
     assert _git(root, "branch", "--list", "cms/*").split() == []  # the board stays clean
+    assert _git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
+    # The preview of `casebook edit` shows the merged case by itself.
+    deadline = time.monotonic() + 120
+    while not _answers(f"{url}cases/{CASE_ID}/"):
+        assert time.monotonic() < deadline, "the preview did not show the merged case"
+        time.sleep(0.5)
+    (root / HAND_WRITTEN).unlink()
     result = check_project(Project(root))
     assert [p.format() for p in result.errors] == []
     # No warning: Kenya's national support services are in data/support_services.yml.
