@@ -226,3 +226,23 @@ def test_the_editor_worktree_is_reused_and_repaired(repo: Path) -> None:
     assert any("git stash" in n for n in notices), notices
     assert "half.md" in git(first.worktree, "stash", "show", "--include-untracked", "--name-only")
     assert git(first.worktree, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("backend", ["casebook edit"], indirect=True)
+def test_an_entry_published_from_the_board_is_kept_and_pointed_out(
+    repo: Path, backend: tuple[int, str]
+) -> None:
+    """The board's Publish merges into the editor's branch, not the editor's own: the next
+    start keeps it there and says how to bring it in."""
+    port, branch = backend
+    persist(port, branch, "cases", f"case_studies/{CASE_ID}.md", CASE)
+    params = {"branch": branch, "collection": "cases", "slug": CASE_ID}
+    _api(port, "publishUnpublishedEntry", params)
+    assert saved_entries(repo) == []
+    assert git(repo, "status", "--porcelain").splitlines() == [f"?? {UNSAVED}"]
+    notices = prepare(Project(repo)).notices
+    assert notices == [
+        f"entries published in the editor's Workflow board are on the branch {EDITOR_BRANCH}, "
+        f"not yet on main; bring them in with: git merge {EDITOR_BRANCH}"
+    ]
+    assert git(repo, "show", f"{EDITOR_BRANCH}:case_studies/{CASE_ID}.md") == CASE
