@@ -185,8 +185,10 @@ def test_merging_a_saved_case_keeps_the_board_working(
     with (repo / "case_studies" / "odi-mexico.md").open("a", encoding="utf-8") as case:
         case.write("\nAn edit not committed yet.\n")
     assert main(["--project", str(repo), "edit", "--merge", CASE_ID]) == 0
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert f"merged cms/cases/{CASE_ID} into your branch and deleted it" in err
+    assert f"merged cms/questions/{CASE_ID} into your branch and deleted it" in err
+    assert out.startswith("Check it with: ") and f"check {repo}/case_studies/{CASE_ID}.md" in out
     # Both entries are in the folder, committed on main; the uncommitted work is untouched.
     assert (repo / f"case_studies/{CASE_ID}.md").read_text() == CASE
     assert "An edit not committed yet." in (repo / "case_studies/odi-mexico.md").read_text()

@@ -354,7 +354,13 @@ def _run_serve(project: Project, args: argparse.Namespace) -> int:
 def _run_edit(project: Project, args: argparse.Namespace) -> int:
     from casebook.localeditor import edit, merge
 
-    return merge(project, args.merge) if args.merge else edit(project, port=args.port)
+    if not args.merge:
+        return edit(project, port=args.port)
+    if merge(project, args.merge):
+        return 1
+    case = display_path(project.cases_dir / f"{args.merge}.md")
+    print(f"Check it with: {check_command(project, case)}")
+    return 0
 
 
 def _run_new(project: Project, args: argparse.Namespace) -> int:

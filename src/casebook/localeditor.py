@@ -324,13 +324,17 @@ def edit(project: Project, port: int) -> int:
     )
     # Stopped by a signal rather than Ctrl+C, it still stops decap-server on its way out.
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    here = Path.cwd()
     try:
         # The preview is of the worktree: your uncommitted files can neither break it nor be
-        # touched by it, and a case merged with --merge appears in it (see _follow).
+        # touched by it, and a case merged with --merge appears in it (see _follow). From
+        # there, problems name files as in your folder (case_studies/x.md).
+        os.chdir(space.worktree)
         return serve(Project(space.worktree), port=port, cms_branch=EDITOR_BRANCH)
     except KeyboardInterrupt:
         return 130
     finally:
+        os.chdir(here)
         stop_backend(server)
         signal.signal(signal.SIGTERM, previous)
 
@@ -348,5 +352,4 @@ def merge(project: Project, case_id: str) -> int:
         return 1
     for branch in merged:
         say(f"merged {branch} into your branch and deleted it")
-    say(f"check it with: casebook check case_studies/{case_id}.md")
     return 0
