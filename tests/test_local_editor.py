@@ -228,6 +228,15 @@ def test_the_editor_worktree_is_reused_and_repaired(repo: Path) -> None:
     assert any("git stash" in n for n in notices), notices
     assert "half.md" in git(first.worktree, "stash", "show", "--include-untracked", "--name-only")
     assert git(first.worktree, "status", "--porcelain") == ""
+    # A folder in its place that Git does not know (copied from elsewhere, say) is moved aside.
+    git(repo, "worktree", "remove", "--force", str(first.worktree))
+    first.worktree.mkdir(parents=True)
+    (first.worktree / "left.txt").write_text("left\n")
+    notices = prepare(project).notices
+    assert len(notices) == 1 and "Git did not know was moved to" in notices[0], notices
+    [aside] = first.worktree.parent.glob("editor.stale-*")
+    assert (aside / "left.txt").read_text() == "left\n"
+    assert git(first.worktree, "symbolic-ref", "--short", "HEAD").strip() == EDITOR_BRANCH
 
 
 @pytest.mark.parametrize("backend", ["casebook edit"], indirect=True)

@@ -110,6 +110,14 @@ def repository_warning(project: Project, config: dict[str, Any]) -> Problem | No
     return Problem(project.mkdocs_yml.name, line, key, f"{what}; write {example}", Severity.WARNING)
 
 
+def local_editor_config(text: str, branch: str) -> str:
+    """The editor's config.yml as `casebook edit` serves it: the form works from the
+    editor's own branch, the one checked out in its worktree (see localeditor.py)."""
+    config = yaml.safe_load(text)
+    config["backend"]["branch"] = branch
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
+
+
 def _line_of(path: Path, dotted: str) -> int:
     """The line of a key in a YAML file, or 1 when it is not there (where to add it)."""
     try:

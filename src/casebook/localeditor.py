@@ -198,12 +198,7 @@ def start_backend(project: Project, space: Workspace, port: int) -> subprocess.P
         )
     if shutil.which("node") is None:
         raise EditorError("Node.js is not installed; run bash scripts/setup.sh --test")
-    with socket.socket() as sock:
-        if sock.connect_ex(("127.0.0.1", port)) == 0:
-            raise EditorError(
-                f"port {port} is already in use (is another 'casebook edit' or decap-server "
-                "running?); stop it, then run casebook edit again"
-            )
+    ensure_free(port)
     env = {
         **os.environ,
         "MODE": "git",
@@ -226,6 +221,15 @@ def start_backend(project: Project, space: Workspace, port: int) -> subprocess.P
         time.sleep(0.1)
     stop_backend(server)
     raise EditorError(f"decap-server did not start listening on port {port} within 30 s")
+
+
+def ensure_free(port: int) -> None:
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            raise EditorError(
+                f"port {port} is already in use (is another 'casebook edit' or decap-server "
+                "running?); stop it, then run casebook edit again"
+            )
 
 
 def stop_backend(server: subprocess.Popen[bytes]) -> None:
@@ -308,9 +312,11 @@ def edit(project: Project, port: int) -> int:
         say("the web editor's files are not fetched; run bash scripts/setup.sh --test first")
         return 1
     settings = CmsSettings.from_config(read_config(project))
+    port_of_backend = backend_port(settings.local_backend)
     try:
+        ensure_free(port_of_backend)  # before the worktree: another editor may be using it
         space = prepare(project)
-        server = start_backend(project, space, backend_port(settings.local_backend))
+        server = start_backend(project, space, port_of_backend)
     except EditorError as exc:
         say(str(exc))
         return 1

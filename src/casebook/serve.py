@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 from casebook.build.builder import read_config
 from casebook.build.context import BuildError, Progress
 from casebook.build.files import link_tree
 from casebook.build.pdfs import render_worksheet_pdfs
 from casebook.build.pipeline import build_editions, make_context
+from casebook.cms import local_editor_config
 from casebook.incremental import Manifest, source_folders
 from casebook.model import Library
 from casebook.problems import Problem, count, print_problems
@@ -437,14 +436,6 @@ def on_branch(folder: Path, branch: str) -> bool:
         check=False,
     )
     return head.stdout.strip() == branch
-
-
-def local_editor_config(text: str, branch: str) -> str:
-    """The editor's config.yml as `casebook edit` serves it: the form works from the
-    editor's own branch, the one checked out in its worktree (see localeditor.py)."""
-    config = yaml.safe_load(text)
-    config["backend"]["branch"] = branch
-    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
 
 
 def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str = "") -> int:
