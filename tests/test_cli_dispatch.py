@@ -15,5 +15,5 @@ def subcommands(parser: argparse.ArgumentParser) -> list[str]:
 
 def test_every_command_has_a_handler_and_every_handler_a_command() -> None:
     commands = subcommands(build_parser())
-    assert commands == ["check", "build", "serve", "new", "schema", "session"]
+    assert commands == ["check", "build", "serve", "edit", "new", "schema", "session"]
     assert sorted(HANDLERS) == sorted(commands)

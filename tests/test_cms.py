@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
+from casebook.build.builder import read_config
 from casebook.cli import main
-from casebook.cms import CmsSettings, cms_config, decap_version
+from casebook.cms import CmsSettings, cms_config, decap_version, repository_warning
+from casebook.dates import parse_partial
 from casebook.model import CaseFrontMatter
 from casebook.project import Project
 from casebook.validate import check_project
@@ -75,7 +77,10 @@ def test_required_fields_are_required_and_optional_ones_are_not(config: dict[str
         assert fields[name]["required"] is expected, name
     assert fields["organisation.name"]["required"] is True
     assert fields["organisation.short_name"]["required"] is False
-    assert fields["sources"]["min"] == 1
+    # Decap refuses an empty list only when it has a maximum as well as a minimum.
+    assert (fields["sources"]["min"], fields["sources"]["max"]) == (1, 1000)
+    assert (fields["outcomes.chain"]["min"], fields["outcomes.chain"]["max"]) == (1, 1000)
+    assert (fields["settings"]["min"], fields["settings"]["multiple"]) == (1, True)
     assert (fields["status"]["options"], fields["status"]["default"]) == (
         ["draft", "published"],
         "draft",
@@ -86,6 +91,40 @@ def test_required_fields_are_required_and_optional_ones_are_not(config: dict[str
         "widget": "hidden",
         "default": "en",
     }
+
+
+def test_hints_name_what_the_form_shows_not_files(config: dict[str, Any]) -> None:
+    hints = {
+        f"{c['name']}:{path}": field.get("hint", "")
+        for c in config["collections"]
+        for path, field in fields_by_path(c["fields"]).items()
+    }
+    assert len([h for h in hints.values() if h]) > 40
+    for where, hint in hints.items():
+        assert not re.search(r"\.ya?ml\b|\.md\b|vocabularies/|case_studies/|\[", hint), where
+    assert hints["cases:settings"] == (
+        "Choose one or more from the list. If the one you need is not there, ask an editor to "
+        "add it."
+    )
+    assert hints["cases:reach"].startswith("How far the work extends (one country, several, ")
+    assert "Case id field" in hints["questions:case"]
+
+
+def test_source_dates_are_checked_in_the_form_as_the_check_checks_them(
+    config: dict[str, Any],
+) -> None:
+    date = fields_by_path(collection(config, "cases")["fields"])["sources.date"]
+    pattern, message = date["pattern"]
+    assert date["widget"] == "string" and "2024-07" in message
+    samples = ["2024", "2024-07", "2024-07-31", "2024-02-29", "2000-02-29", "2022-31-12"]
+    samples += ["2023-02-29", "1900-02-29", "2024-00", "2024-04-31", "0000", "24-07", "2024-7"]
+    for year in ("1999", "2024"):
+        samples += [f"{year}-{m:02d}-{d:02d}" for m in range(0, 14) for d in range(0, 33)]
+    agree = [
+        (s, re.fullmatch(pattern, s) is not None, parse_partial(s) is not None) for s in samples
+    ]
+    assert [s for s, form, check in agree if form != check] == []
+    assert [s for s, form, _ in agree[:6] if form] == samples[:5]  # 2022-31-12 is refused
 
 
 def test_the_body_starts_with_the_required_sections(config: dict[str, Any]) -> None:
@@ -212,6 +251,47 @@ def test_without_the_bundle_the_build_says_admin_was_left_out(
     shutil.copy2(REPO / "package-lock.json", project_copy / "package-lock.json")
     assert main(["--project", str(project_copy), "build", "--no-pdf", "--quiet"]) == 0
     err = capsys.readouterr().err
+    # The project names no repository: the build says so, and what to write.
+    assert (
+        "mkdocs.yml:1: warning: repo_url: not set, so the web editor (/admin/) saves to the "
+        "placeholder OWNER/REPOSITORY; write 'repo_url: https://github.com/" in err
+    )
     assert "warning: the web editor (/admin/) was left out" in err
     assert "run 'bash scripts/setup.sh'" in err
     assert not (project_copy / "site" / "admin").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            "repo_url: https://github.com/OWNER/REPOSITORY\n",
+            "repo_url: 'https://github.com/OWNER/REPOSITORY' is still the placeholder",
+        ),
+        (
+            "repo_url: https://gitlab.com/someone/cases\n",
+            "repo_url: 'https://gitlab.com/someone/cases' is not a GitHub repository",
+        ),
+        (
+            "extra:\n  casebook:\n    cms:\n      repo: OWNER/REPOSITORY\n",
+            "extra.casebook.cms.repo: 'OWNER/REPOSITORY' is still the placeholder",
+        ),
+        ("repo_url: https://github.com/someone/cases\n", None),
+        ("extra:\n  casebook:\n    cms:\n      repo: someone/cases\n", None),
+    ],
+)
+def test_a_placeholder_repository_is_a_warning_on_its_line(
+    tmp_path: Path, written: str, expected: str | None
+) -> None:
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Casebook\ndocs_dir: build/docs\n" + written, encoding="utf-8"
+    )
+    project = Project(tmp_path)
+    warning = repository_warning(project, read_config(project))
+    if expected is None:
+        assert warning is None
+        return
+    assert warning is not None
+    line = 3 if written.startswith("repo_url") else 6
+    assert warning.format().startswith(f"mkdocs.yml:{line}: warning: {expected}")
+    assert "write 'repo_url: https://github.com/your-organisation/casebook'" in warning.message

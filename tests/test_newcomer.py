@@ -17,7 +17,7 @@ from casebook.cli import main
 REPO = Path(__file__).resolve().parents[1]
 CASEBOOK = REPO / ".venv" / "bin" / "casebook"
 DOCS = ["README.md", "CONTRIBUTING.md"]
-COMMANDS = ["check", "build", "serve", "new", "schema"]
+COMMANDS = ["check", "build", "serve", "edit", "new", "schema"]
 
 _FENCE = re.compile(r"^```(?:bash|sh|console)?\n(.*?)^```", re.S | re.M)
 _TABLE_COMMAND = re.compile(r"^\| `([^`]+)` \|", re.M)

@@ -1,4 +1,4 @@
-"""The `casebook` command: check, build, serve, new, session, schema."""
+"""The `casebook` command: check, build, serve, edit, new, session, schema."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ EPILOG = """examples:
   casebook build --no-pdf             a quicker build without worksheet PDFs
   casebook build --zim                also each edition as a file for Kiwix, in site/offline/
   casebook serve                      preview on http://127.0.0.1:8000, rebuilding on change
+  casebook edit                       the web editor on this computer, at /admin/ of the preview
   casebook new my-case --title "..."  start a case and its questions file
   casebook schema > schemas/case.schema.json
   casebook session --case odi-mexico --audience practitioners -o session.pdf
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # In this order in `casebook --help`.
-    for add in (_add_check, _add_build, _add_serve, _add_new, _add_schema, _add_session):
+    for add in (_add_check, _add_build, _add_serve, _add_edit, _add_new, _add_schema, _add_session):
         add(commands)
     return parser
 
@@ -143,6 +144,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "  casebook serve                 http://127.0.0.1:8000/\n"
         "  casebook serve --port 8001     when port 8000 is taken\n"
         "  casebook serve --pdf           also render the worksheet PDFs (slower)",
+    ),
+    "edit": (
+        "the web editor (/admin/) on this computer, saving into a Git worktree",
+        "Start the web editor's local backend (decap-server) and the preview, with the editor "
+        "at\n/admin/. The form saves each entry as a commit on a branch cms/cases/<id> (or\n"
+        "cms/questions/<id>), made in a separate Git worktree (.cache/casebook/editor/): your "
+        "own\nfolder, and anything in it not yet committed, is never touched. --merge ID brings "
+        "a saved\ncase and its questions into your branch and deletes their cms/ branches, "
+        "which keeps\nthe editor's Workflow board working. Stop it with Ctrl+C.",
+        "examples:\n"
+        "  casebook edit                  then open http://127.0.0.1:8000/admin/ and Login\n"
+        "  casebook edit --merge school-safety-kenya\n"
+        "                                 merge what the form saved for that case",
     ),
     "new": (
         "start a new case from the template",
@@ -226,6 +240,19 @@ def _add_serve(commands: Subcommands) -> None:
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)"
     )
     serve_cmd.add_argument("--pdf", action="store_true", help="also render worksheet PDFs (slower)")
+
+
+def _add_edit(commands: Subcommands) -> None:
+    edit = _command(commands, "edit")
+    edit.add_argument(
+        "--port", type=int, default=8000, help="the preview's port on 127.0.0.1 (default 8000)"
+    )
+    edit.add_argument(
+        "--merge",
+        metavar="ID",
+        help="merge the case saved in the form (and its questions) into your branch, and "
+        "delete its cms/ branches",
+    )
 
 
 def _add_new(commands: Subcommands) -> None:
@@ -333,6 +360,18 @@ def _run_serve(project: Project, args: argparse.Namespace) -> int:
     return serve(project, port=args.port, pdf=args.pdf)
 
 
+def _run_edit(project: Project, args: argparse.Namespace) -> int:
+    from casebook.localeditor import edit, merge
+
+    if not args.merge:
+        return edit(project, port=args.port)
+    if merge(project, args.merge):
+        return 1
+    case = display_path(project.cases_dir / f"{args.merge}.md")
+    print(f"Check it with: {check_command(project, case)}")
+    return 0
+
+
 def _run_new(project: Project, args: argparse.Namespace) -> int:
     from casebook.scaffold import ScaffoldError, new_case
 
@@ -411,6 +450,7 @@ HANDLERS: dict[str, Handler] = {
     "check": _run_check,
     "build": _run_build,
     "serve": _run_serve,
+    "edit": _run_edit,
     "new": _run_new,
     "session": _run_session,
     "schema": _run_schema,

@@ -12,46 +12,26 @@ version pinned in package-lock.json), never from a CDN.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import shutil
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
-from pydantic import BaseModel, HttpUrl
-from pydantic.fields import FieldInfo
 
-from casebook.isocodes import country_code, language_code
-from casebook.model import CaseFrontMatter, Library
+from casebook.cmsform import case_collection, questions_collection
+from casebook.model import Library
+from casebook.problems import Problem, Severity
 from casebook.project import Project
-from casebook.questions import CASE_KEY
-from casebook.vocabularies import SLUG_PATTERN, Vocabulary
 
 ADMIN = "admin"
 BUNDLE = "decap-cms.js"
-# Fields a translation carries: translations are made from the original in Git, not here.
-TRANSLATION_ONLY = frozenset({"translation_of", "translated_version"})
-# Fields whose text runs to sentences get a multi-line box; the rest a one-line one.
-LONG_TEXT = frozenset({"summary", "content_note", "note", "text", "citation"})
-# Markdown the form may produce: what a case body allows (no images, no raw HTML).
-BUTTONS = [
-    "bold",
-    "italic",
-    "link",
-    "heading-two",
-    "heading-three",
-    "quote",
-    "bulleted-list",
-    "numbered-list",
-]
 DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 GITHUB_API = "https://api.github.com"
+# What the editor's configuration says while no repository is set: it can save nowhere.
+PLACEHOLDER_REPO = "OWNER/REPOSITORY"
 
 # The editor's own policy: the site's pages keep theirs (postprocess.py), which allows no
 # script but the site's. Decap compiles its config schema at run time ('unsafe-eval', for
@@ -72,14 +52,6 @@ POLICY = (
     "form-action 'self'; "
     "frame-src 'self'"
 )
-
-
-@dataclass(frozen=True)
-class Choices:
-    """The allowed values of the form's selects, with their labels."""
-
-    by_field: dict[str, list[dict[str, str]]]  # a vocabulary's field path -> its terms
-    languages: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -114,6 +86,54 @@ def _github_repo(url: str) -> str:
     )
 
 
+def repository_warning(project: Project, config: dict[str, Any]) -> Problem | None:
+    """A warning while the editor's repository is unset or still the placeholder."""
+    settings = CmsSettings.from_config(config)
+    extra = ((config.get("extra") or {}).get("casebook") or {}).get("cms") or {}
+    key = "extra.casebook.cms.repo" if extra.get("repo") else "repo_url"
+    written = str(extra.get("repo") or config.get("repo_url") or "")
+    owner = settings.repo.split("/")[0]
+    if settings.repo.count("/") == 1 and owner.upper() not in ("OWNER", ""):
+        return None
+    example = (
+        "'repo_url: https://github.com/your-organisation/casebook' (the repository on "
+        "GitHub that editors' cases are proposed to)"
+    )
+    if not written:
+        what = f"not set, so the web editor (/admin/) saves to the placeholder {PLACEHOLDER_REPO}"
+    elif not settings.repo:
+        what = f"'{written}' is not a GitHub repository, which the web editor (/admin/) needs"
+        example += ", or 'repo: owner/name' under extra.casebook.cms"
+    else:
+        what = f"'{written}' is still the placeholder, so the web editor (/admin/) saves nowhere"
+    line = _line_of(project.mkdocs_yml, key)
+    return Problem(project.mkdocs_yml.name, line, key, f"{what}; write {example}", Severity.WARNING)
+
+
+def local_editor_config(text: str, branch: str) -> str:
+    """The editor's config.yml as `casebook edit` serves it: the form works from the
+    editor's own branch, the one checked out in its worktree (see localeditor.py)."""
+    config = yaml.safe_load(text)
+    config["backend"]["branch"] = branch
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _line_of(path: Path, dotted: str) -> int:
+    """The line of a key in a YAML file, or 1 when it is not there (where to add it)."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return 1
+    for part in dotted.split("."):
+        if not isinstance(node, yaml.MappingNode):
+            return 1
+        found = [(k, v) for k, v in node.value if getattr(k, "value", None) == part]
+        if not found:
+            return 1
+        key, node = found[0]
+    return int(key.start_mark.line) + 1
+
+
 # --- the configuration ------------------------------------------------------------------
 
 
@@ -121,7 +141,7 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
     """Decap CMS's config.yml, as data."""
     backend: dict[str, Any] = {
         "name": "github",
-        "repo": settings.repo or "OWNER/REPOSITORY",
+        "repo": settings.repo or PLACEHOLDER_REPO,
         "branch": settings.branch,
         "open_authoring": settings.open_authoring,
         "squash_merges": True,
@@ -145,251 +165,6 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
     if site_url:
         config["site_url"] = site_url
     return config
-
-
-def case_collection(library: Library) -> dict[str, Any]:
-    original = library.languages.default.code
-    choices = Choices(
-        by_field={
-            v.field: [{"label": t.label, "value": t.id} for t in v.terms.values()]
-            for v in library.vocabularies.controlling()
-            if v.field
-        },
-        # The site's other editions: what a case can also be published in.
-        languages=[
-            {"label": f"{locale.name} ({code})", "value": code}
-            for code, locale in library.languages.locales.items()
-            if code != original
-        ],
-    )
-    fields = [{"name": "id", **_id_field()}]
-    for name, info in CaseFrontMatter.model_fields.items():
-        if name in TRANSLATION_ONLY or name == "id":
-            continue
-        if name == "language":
-            # New cases are written in the original language; translations are made in Git.
-            fields.append(
-                {"name": name, "label": "Language", "widget": "hidden", "default": original}
-            )
-            continue
-        fields.append(_field(name, info, name, choices))
-    fields.append(_body_field(library.vocabularies.get("sections")))
-    return {
-        "name": "cases",
-        "label": "Cases",
-        "label_singular": "Case",
-        "description": (
-            "One case study per entry. Every field is explained in the case model reference. "
-            "A new case starts as a draft; the checks run on the pull request."
-        ),
-        "folder": "case_studies",
-        "extension": "md",
-        "format": "frontmatter",
-        "create": True,
-        "delete": False,
-        "identifier_field": "title",
-        # The file is named after the case id, as `casebook check` requires.
-        "slug": "{{fields.id}}",
-        "summary": "{{title}} ({{status}})",
-        "sortable_fields": ["title", "status", "last_reviewed"],
-        # Translations (<id>.es.md) sit in the same folder; they are edited in Git.
-        "filter": {"field": "language", "value": original},
-        "fields": fields,
-    }
-
-
-def questions_collection(library: Library) -> dict[str, Any]:
-    fields: list[dict[str, Any]] = [
-        {
-            "name": CASE_KEY,
-            **_id_field(),
-            "label": "Case id",
-            "hint": "The id of the case these questions belong to: its file name in "
-            "case_studies/, without .md.",
-        }
-    ]
-    for audience in library.questions.audiences.values():
-        fields.append(
-            {
-                "name": audience.id,
-                "label": audience.name,
-                "label_singular": "question",
-                "widget": "list",
-                "required": False,
-                "hint": f"{audience.description} Write about five open questions (at least "
-                "3) about systems, practice and participants' own settings; never ask people "
-                "to recount personal experiences of abuse.",
-                "field": {"name": "question", "label": "Question", "widget": "text"},
-            }
-        )
-    return {
-        "name": "questions",
-        "label": "Reflective questions",
-        "label_singular": "Questions for a case",
-        "description": "The reflective questions of each case, one list per audience. Create "
-        "one entry for each new case, with the same id.",
-        "folder": "reflective_questions/cases",
-        "extension": "yml",
-        "format": "yml",
-        "create": True,
-        "delete": False,
-        "identifier_field": CASE_KEY,
-        "slug": "{{fields." + CASE_KEY + "}}",
-        "fields": fields,
-    }
-
-
-def _id_field() -> dict[str, Any]:
-    return {
-        "label": "Case id",
-        "widget": "string",
-        "required": True,
-        "pattern": [
-            SLUG_PATTERN,
-            "lowercase letters, digits and hyphens, e.g. school-safety-kenya",
-        ],
-        "hint": "A short id in lowercase with hyphens, e.g. school-safety-kenya. It names the "
-        "file and the page address (/cases/<id>/), so choose it once and do not change it.",
-    }
-
-
-def _body_field(sections: Vocabulary | None) -> dict[str, Any]:
-    """The body starts with the required sections, each with what to write in it."""
-    parts = []
-    for term in sections.terms.values() if sections else []:
-        if term.required:
-            parts.append(f"## {term.label}\n\nTODO: {term.description}\n")
-    return {
-        "name": "body",
-        "label": "Text of the case",
-        "widget": "markdown",
-        "modes": ["raw", "rich_text"],
-        "buttons": BUTTONS,
-        "editor_components": [],
-        "default": "\n".join(parts),
-        "hint": "Keep the '## ' section headings. Replace each TODO with your own words. No "
-        "raw HTML and no images from other websites.",
-    }
-
-
-def _field(name: str, info: FieldInfo, path: str, choices: Choices) -> dict[str, Any]:
-    widget = _widget(name, info.annotation, info.metadata, path, choices)
-    field: dict[str, Any] = {
-        "name": name,
-        "label": name.replace("_", " ").capitalize(),
-        **widget,
-        "required": info.is_required(),
-    }
-    if info.description:
-        field["hint"] = info.description
-    if info.default not in (None, []) and not info.is_required():
-        default = info.default
-        field["default"] = default.isoformat() if isinstance(default, dt.date) else default
-    return field
-
-
-def _widget(
-    name: str,
-    annotation: Any,
-    metadata: list[Any],
-    path: str,
-    choices: Choices,
-) -> dict[str, Any]:
-    annotation, metadata = _unwrap(annotation, metadata)
-    origin = typing.get_origin(annotation)
-    if origin is list:
-        (item,) = typing.get_args(annotation)
-        item, item_metadata = _unwrap(item, [])
-        minimum = next((m.min_length for m in metadata if hasattr(m, "min_length")), None)
-        limits = {"min": minimum} if minimum else {}
-        if _is_model(item):
-            return {
-                "widget": "list",
-                "label_singular": name.rstrip("s").replace("_", " "),
-                **limits,
-                "fields": _model_fields(item, path, choices),
-            }
-        inner = _widget(name, item, item_metadata, path, choices)
-        if inner.get("widget") == "select":
-            return {**inner, "multiple": True, **limits}
-        return {"widget": "list", **limits, "field": {"name": "item", "label": name, **inner}}
-    if _is_model(annotation):
-        return {
-            "widget": "object",
-            "collapsed": False,
-            "fields": _model_fields(annotation, path, choices),
-        }
-    if path in choices.by_field:
-        return {"widget": "select", "options": choices.by_field[path]}
-    if origin is typing.Literal:
-        # The first value is the cautious one (status: draft), so a new entry starts there.
-        options = [str(v) for v in typing.get_args(annotation)]
-        return {"widget": "select", "options": options, "default": options[0]}
-    validators = {getattr(m, "func", None) for m in metadata}
-    if country_code in validators:
-        return {"widget": "select", "options": _countries()}
-    if language_code in validators:
-        return {"widget": "select", "options": choices.languages}
-    if annotation is int:
-        lower = next((m.ge for m in metadata if hasattr(m, "ge")), None)
-        upper = next((m.le for m in metadata if hasattr(m, "le")), None)
-        bounds = {k: v for k, v in (("min", lower), ("max", upper)) if v is not None}
-        return {"widget": "number", "value_type": "int", **bounds}
-    if annotation is dt.date:
-        return {
-            "widget": "datetime",
-            "format": "YYYY-MM-DD",
-            "date_format": "YYYY-MM-DD",
-            "time_format": False,
-        }
-    if annotation is HttpUrl:
-        return {
-            "widget": "string",
-            "pattern": ["^https?://", "a full address starting with https://"],
-        }
-    if annotation is bool:
-        return {"widget": "boolean"}
-    return {"widget": "text" if name in LONG_TEXT else "string"}
-
-
-def _model_fields(model: type[BaseModel], path: str, choices: Choices) -> list[dict[str, Any]]:
-    return [
-        _field(name, info, f"{path}.{name}", choices) for name, info in model.model_fields.items()
-    ]
-
-
-def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
-    """Strip Optional[...] and Annotated[...], keeping Annotated's constraints and validators."""
-    metadata = list(metadata)
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            base, *extra = typing.get_args(annotation)
-            annotation, metadata = base, metadata + _flatten(extra)
-        elif origin in (typing.Union, types.UnionType):
-            options = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(options) != 1:
-                return annotation, metadata
-            annotation = options[0]
-        else:
-            return annotation, metadata
-
-
-def _flatten(extra: list[Any]) -> list[Any]:
-    """Field(...) inside Annotated carries its constraints in its own metadata."""
-    out: list[Any] = []
-    for item in extra:
-        out += list(item.metadata) if isinstance(item, FieldInfo) else [item]
-    return out
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _countries() -> list[dict[str, str]]:
-    countries = sorted(pycountry.countries, key=lambda c: c.name)
-    return [{"label": f"{c.name} ({c.alpha_2})", "value": c.alpha_2} for c in countries]
 
 
 # --- the /admin/ folder of the built site -------------------------------------------------

@@ -32,6 +32,7 @@ from casebook.build.context import BuildError, Progress
 from casebook.build.files import link_tree
 from casebook.build.pdfs import render_worksheet_pdfs
 from casebook.build.pipeline import build_editions, make_context
+from casebook.cms import local_editor_config
 from casebook.incremental import Manifest, source_folders
 from casebook.model import Library
 from casebook.problems import Problem, count, print_problems
@@ -45,6 +46,7 @@ CHANGES = {"created", "deleted", "modified", "moved"}
 PREVIEW = "preview"  # build/preview/: the preview's site, staging and builder folders
 STATE_URL = "/__casebook/state"
 LIVE_URL = "/__casebook/live.js"
+EDITOR_CONFIG_URL = "/admin/config.yml"
 # Reloads the page when the preview has been rebuilt (same-origin script: allowed by the
 # pages' Content-Security-Policy).
 LIVE_JS = """(function () {
@@ -72,6 +74,8 @@ class Preview:
     pdf: bool = False
     quiet: bool = False
     port: int = 8000
+    # The branch the web editor's form works from, when `casebook edit` serves it.
+    cms_branch: str = ""
     library: Library | None = None
     generation: int = 0
     error: str = ""
@@ -342,6 +346,13 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         if path == LIVE_URL:
             self._send(LIVE_JS.encode(), "text/javascript")
             return
+        if path == EDITOR_CONFIG_URL and self.preview.cms_branch:
+            config = Path(self.translate_path(self.path))
+            if config.is_file():
+                text = config.read_text(encoding="utf-8")
+                text = local_editor_config(text, self.preview.cms_branch)
+                self._send(text.encode("utf-8"), "text/yaml; charset=utf-8")
+                return
         local = Path(self.translate_path(self.path))
         if local.is_dir() and (local / "index.html").is_file() and path.endswith("/"):
             local = local / "index.html"
@@ -350,7 +361,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             if found is not None:
                 self._send(found.read_bytes(), "application/pdf")
                 return
-        if local.suffix == ".html" and local.is_file():
+        # The web editor is never reloaded: it would lose what is typed in its form.
+        if local.suffix == ".html" and local.is_file() and not path.startswith("/admin/"):
             page = inject(local.read_text(encoding="utf-8"), self.preview.state()["error"])
             self._send(page.encode("utf-8"), "text/html; charset=utf-8")
             return
@@ -403,6 +415,8 @@ def watch(preview: Preview, stop: threading.Event) -> None:
                 preview.search_finished()
                 continue
             time.sleep(0.1)  # let an editor finish saving several files
+            if preview.cms_branch and not on_branch(project.root, preview.cms_branch):
+                continue  # decap-server is saving on an entry's branch: wait until it is back
             wake.clear()
             changed = set(pending)
             pending.clear()
@@ -412,7 +426,19 @@ def watch(preview: Preview, stop: threading.Event) -> None:
         observer.stop()
 
 
-def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
+def on_branch(folder: Path, branch: str) -> bool:
+    """Whether `folder`'s checkout is on `branch` (for `casebook edit`'s worktree)."""
+    head = subprocess.run(
+        ["git", "symbolic-ref", "--short", "-q", "HEAD"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return head.stdout.strip() == branch
+
+
+def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str = "") -> int:
     # Imported once here, so the builder's worker processes (forked for every rebuild)
     # start with MkDocs and the theme already loaded.
     import importlib
@@ -420,17 +446,25 @@ def serve(project: Project, port: int = 8000, pdf: bool = False) -> int:
     for module in ("mkdocs.commands.build", "mkdocs.config", "material", "pymdownx.superfences"):
         importlib.import_module(module)
 
-    preview = Preview(project, pdf, port=port)
+    preview = Preview(project, pdf, port=port, cms_branch=cms_branch)
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
     if not preview.rebuild(None) and not (preview.site / "index.html").is_file():
-        print("casebook serve: fix the errors above, then run it again", file=sys.stderr)
+        if cms_branch:
+            print(
+                "casebook edit: the preview is built from the last commit of your branch, "
+                "which the check refuses: fix the errors above, commit, then run it again",
+                file=sys.stderr,
+            )
+        else:
+            print("casebook serve: fix the errors above, then run it again", file=sys.stderr)
         return 1
     handler = functools.partial(PreviewHandler, directory=str(preview.site))
     PreviewHandler.preview = preview
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
-        print(f"casebook serve: cannot listen on port {port} ({exc}); try --port", file=sys.stderr)
+        command = "casebook edit" if cms_branch else "casebook serve"
+        print(f"{command}: cannot listen on port {port} ({exc}); try --port", file=sys.stderr)
         return 1
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)

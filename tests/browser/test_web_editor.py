@@ -1,9 +1,11 @@
-"""End to end in Chromium: a case created in the web editor (/admin/, Decap CMS) with the local
-backend (decap-server, started here) passes `casebook check` and appears on the built site.
+"""End to end in Chromium: `casebook edit` runs the web editor (/admin/, Decap CMS) with its
+local backend; the form refuses what the check refuses, and a case created in it passes
+`casebook check` and appears on the built site.
 
-decap-server runs in Git mode, as the editorial workflow needs: saving commits the case to a
-branch `cms/cases/<id>`, just as on GitHub it becomes a pull request. The test then merges the
-branches, as a reviewer would, checks and builds.
+decap-server runs in Git mode, as the editorial workflow needs, on the editor's own worktree:
+saving commits the case to a branch `cms/cases/<id>`, just as on GitHub it becomes a pull
+request. The test then merges it with `casebook edit --merge`, as a reviewer would, checks
+and builds.
 """
 
 from __future__ import annotations
@@ -12,24 +14,28 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browserkit import SCREENSHOTS
 from playwright.sync_api import Browser, Page
 
 from casebook.cli import main
 from casebook.cms import decap_version
 from casebook.project import Project
 from casebook.validate import check_project
-from sitebuild import REPO, copy_project, serve
+from sitebuild import REPO, copy_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DECAP_SERVER = REPO / "node_modules" / ".bin" / "decap-server"
 CASE_ID = "kenya-schools"
+HAND_WRITTEN = "case_studies/being-written.md"
 BODY = """## Context
 
 A network of schools in Kenya brought together what its staff had noticed over several years.
@@ -81,8 +87,9 @@ def _git(root: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
-    """A Git repository with the project, built with /admin/, and decap-server on a free port."""
+def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int, str]]:
+    """A Git repository with the project, and `casebook edit` running on it: decap-server on
+    the editor's worktree, and the preview with /admin/, each on a free port."""
     _require(
         DECAP_SERVER.exists(), "decap-server is not installed; run bash scripts/setup.sh --test"
     )
@@ -94,7 +101,8 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
     shutil.copy2(REPO / ".gitignore", root / ".gitignore")
     shutil.copy2(REPO / "package-lock.json", root / "package-lock.json")
     shutil.copytree(bundle, root / ".cache" / "decap-cms" / str(version))
-    port = _free_port()
+    (root / "node_modules").symlink_to(REPO / "node_modules")
+    port, preview = _free_port(), _free_port()
     config = root / "mkdocs.yml"
     config.write_text(
         config.read_text(encoding="utf-8").replace(
@@ -107,37 +115,45 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "The project")
-    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
-    env = {
-        **os.environ,
-        "MODE": "git",
-        "PORT": str(port),
-        "BIND_HOST": "127.0.0.1",
-        "GIT_REPO_DIRECTORY": str(root),
-        "LOG_LEVEL": "warn",
-    }
-    server = subprocess.Popen(
-        [str(DECAP_SERVER)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # A case being written by hand, not committed and not passing the check yet: the web
+    # editor starts all the same, and neither saving nor merging touches it.
+    (root / HAND_WRITTEN).write_text("---\ntitle: TODO\n---\n\nTODO\n", encoding="utf-8")
+    log = root.parent / "edit.log"
+    with log.open("wb") as output:
+        command = [sys.executable, "-m", "casebook.cli", "--project", str(root), "edit"]
+        process = subprocess.Popen(
+            [*command, "--port", str(preview)], stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{preview}/"
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            time.sleep(0.1)
-        yield root, port
+        deadline = time.monotonic() + 180
+        while not _answers(url + "admin/config.yml"):
+            assert process.poll() is None, log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.5)
+        yield root, port, url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        process.terminate()  # it stops decap-server on its way out
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
 def editor(
-    browser: Browser, editor_project: tuple[Path, int]
+    browser: Browser, editor_project: tuple[Path, int, str]
 ) -> Iterator[tuple[Page, str, list[str], list[str]]]:
-    root, _ = editor_project
+    _, _, url = editor_project
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     requests: list[str] = []
@@ -152,11 +168,10 @@ def editor(
             else None
         ),
     )
-    with serve(root / "site") as url:
-        try:
-            yield page, url, requests, errors
-        finally:
-            context.close()
+    try:
+        yield page, url, requests, errors
+    finally:
+        context.close()
 
 
 def _field(page: Page, name: str, index: int = 0):  # type: ignore[no-untyped-def]
@@ -180,15 +195,9 @@ def _new_entry(page: Page, url: str, collection: str, first_field: str) -> None:
     _field(page, first_field).wait_for(timeout=20_000)
 
 
-def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
-    editor: tuple[Page, str, list[str], list[str]], editor_project: tuple[Path, int]
-) -> None:
-    page, url, requests, errors = editor
-    root, port = editor_project
-
-    # The case, through the form.
-    _new_entry(page, url, "cases", "id")
-    _field(page, "id").fill(CASE_ID)
+def _fill_required_but_sources(page: Page, case_id: str) -> None:
+    """Every required field of a new case but its Sources (and its body, left as it starts)."""
+    _field(page, "id").fill(case_id)
     _field(page, "title").fill("Recording concerns together in a network of schools in Kenya")
     _field(page, "summary").fill(
         "A network of schools in Kenya learned from its own records that concerns about the "
@@ -210,10 +219,89 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
         "This case discusses the sexual abuse of children in schools. It gives no details of "
         "any incident."
     )
+
+
+def _fill_optional(page: Page) -> None:
+    """Every optional field the form offers (but translations, which need their files), after
+    one source was added. A field's index counts the fields of that name above it."""
+    _field(page, "short_name").fill("ESN")
+    _field(page, "english_name").fill("Example Schools Network")
+    _field(page, "website").fill("https://schools.example.org/")
+    page.get_by_role("button", name="Add partners").click()
+    _field(page, "item").fill("Example Teachers' Union")
+    _choose(page, "reach", "Part of one country")
+    _field(page, "subnational_scope").fill("Three counties")
+    _field(page, "end").fill("2023")
+    _choose(page, "inspire", "Safe environments")
+    page.get_by_role("button", name="Add section note").click()
+    _choose(page, "section", "Context")
+    _field(page, "note").fill("This section describes how concerns were recorded, not incidents.")
+    page.get_by_role("button", name="Add headline fact").click()
+    _field(page, "label").fill("Schools")
+    _field(page, "text").fill("Twelve schools took part.")
+    page.get_by_role("button", name="Add milestone").click()
+    _field(page, "id", 1).fill("report")
+    _choose(page, "kind", "Report", 1)
+    _field(page, "label", 1).fill("A review of the records")
+    _field(page, "year", 0).fill("2021")
+    _field(page, "text", 1).fill("The network read its concern records together.")
+    page.get_by_role("button", name="Add outcome").click()
+    _field(page, "text", 2).fill("Concerns are recorded in one place and reviewed each term.")
+    page.get_by_role("button", name="Add chain").click()
+    _field(page, "item", 1).fill("report")
+    _choose(page, "evidence", "own account")
+    page.get_by_role("button", name="Add evidence timeline").click()
+    _field(page, "year", 1).fill("2022")
+    _field(page, "text", 3).fill("Records from twelve schools.")
+    _field(page, "publisher").fill("Example Schools Network")
+    _field(page, "date").fill("2022-07")
+    _field(page, "url").fill("https://schools.example.org/annual-report-2022")
+
+
+def test_the_form_refuses_to_save_a_case_without_sources(
+    browser: Browser, editor_project: tuple[Path, int, str]
+) -> None:
+    """Sources are required (at least one), as in `casebook check`: the form says so and
+    saves nothing. Screenshots of the refusal, at 1280 and 360 px, go to test-artifacts/."""
+    root, _, url = editor_project
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        _new_entry(page, url, "cases", "id")
+        _fill_required_but_sources(page, "no-sources-yet")
+        _field(page, "last_reviewed").fill("2026-11-20")
+        page.get_by_role("button", name="Save").click()
+        refusal = page.get_by_text("Sources must have between 1 and 1000 item(s).")
+        refusal.wait_for(timeout=10_000)
+        # The only problem the form finds is the missing source.
+        shown = page.locator('[class*="ControlErrorsList"] li').all_text_contents()
+        assert shown == ["Sources must have between 1 and 1000 item(s)."]
+        page.wait_for_timeout(1000)  # a save would have moved on to the entry's address
+        assert page.url.endswith("/collections/cases/new")
+        assert _git(root, "branch", "--list", "cms/*").split() == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            refusal.scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENSHOTS / f"web-editor-no-sources-{width}.png"))
+    finally:
+        context.close()
+
+
+def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
+    editor: tuple[Page, str, list[str], list[str]], editor_project: tuple[Path, int, str]
+) -> None:
+    page, url, requests, errors = editor
+    root, port, _ = editor_project
+
+    # The case, through the form.
+    _new_entry(page, url, "cases", "id")
+    _fill_required_but_sources(page, CASE_ID)
     page.get_by_role("button", name="Add source").click()
     _field(page, "title", 1).fill("Annual report")
     _choose(page, "kind", "Report", 1)
     _field(page, "citation").fill("Example Schools Network, Annual report, 2022.")
+    _fill_optional(page)
     _field(page, "last_reviewed").fill("2026-11-20")
     # The body, in the Markdown mode: replace the required sections' TODOs.
     page.get_by_role("switch").first.click()
@@ -259,14 +347,33 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     written = _git(root, "show", f"cms/cases/{CASE_ID}:case_studies/{CASE_ID}.md")
     assert written.startswith(f"---\nid: {CASE_ID}\ntitle: ")
     assert "countries:\n  - KE\n" in written and "last_reviewed: 2026-11-20\n" in written
+    for filled in (
+        "short_name: ESN",
+        "website: https://schools.example.org/",
+        "reach: local",
+        "end: 2023",
+        "section: context",
+        "chain:\n      - report",
+        "date: 2022-07",
+        "url: https://schools.example.org/annual-report-2022",
+    ):
+        assert filled in written, (filled, written)
     questions = _git(
         root, "show", f"cms/questions/{CASE_ID}:reflective_questions/cases/{CASE_ID}.yml"
     )
     assert questions.startswith(f"case: {CASE_ID}\npractitioners:\n  - "), questions
 
     # The reviewer merges both; the check passes as written, and the site builds with it.
-    for branch in branches:
-        _git(root, "merge", "-q", "--no-edit", branch)
+    assert _git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
+    assert main(["--project", str(root), "edit", "--merge", CASE_ID]) == 0
+    assert _git(root, "branch", "--list", "cms/*").split() == []  # the board stays clean
+    assert _git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
+    # The preview of `casebook edit` shows the merged case by itself.
+    deadline = time.monotonic() + 120
+    while not _answers(f"{url}cases/{CASE_ID}/"):
+        assert time.monotonic() < deadline, "the preview did not show the merged case"
+        time.sleep(0.5)
+    (root / HAND_WRITTEN).unlink()
     result = check_project(Project(root))
     assert [p.format() for p in result.errors] == []
     # No warning: Kenya's national support services are in data/support_services.yml.

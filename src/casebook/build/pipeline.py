@@ -31,8 +31,8 @@ from casebook.build.indexing import index_search, search_job
 from casebook.build.pdfs import prune_pdf_cache, render_worksheet_pdfs
 from casebook.build.publish import Journal, apply, verify_reachable
 from casebook.build.workers import Builders
+from casebook.cms import repository_warning, write_admin
 from casebook.cms import signature as cms_signature
-from casebook.cms import write_admin
 from casebook.i18n import Locale
 from casebook.incremental import Manifest, environment_digest, input_fingerprint
 from casebook.model import Library
@@ -109,6 +109,9 @@ def build_site(
     address = SiteSettings.from_config(config).site_url
     if not address:
         print(SITE_URL_WARNING, file=sys.stderr)
+    placeholder = repository_warning(project, config)
+    if placeholder is not None:
+        print(placeholder.format(), file=sys.stderr)
     manifest = Manifest.load(project)
     fingerprint = input_fingerprint(
         project, f"strict={strict}", f"pdf={pdf}", f"site_url={address}", cms_signature(project)
