@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from casebook.lifeline import start_worker
 from casebook.project import Project
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF, readable by screen readers
@@ -101,7 +102,9 @@ def render_pdfs(
 def _run(jobs: dict[str, tuple[str, str]], workers: int) -> None:
     bar = _Bar(len(jobs))
     failures: list[str] = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), initializer=start_worker, initargs=(os.getpid(),)
+    ) as pool:
         futures = {
             pool.submit(_render_pdf, html, target): where for target, (html, where) in jobs.items()
         }

@@ -18,6 +18,7 @@ from casebook.casefile import case_id_of, check_case_file
 from casebook.checkcache import CheckCache, Entry, Links, dumps
 from casebook.facilitation import load_facilitator_notes, notes_path
 from casebook.i18n import Languages, load_languages
+from casebook.lifeline import start_worker
 from casebook.loader import Document
 from casebook.model import Case, Library
 
@@ -309,7 +310,12 @@ def _run(jobs: list[tuple[Path, str | None]], context: CheckContext) -> list[Ent
     if "fork" not in mp.get_all_start_methods():
         return [_check_one(job, context) for job in jobs]
     _WORKER_CONTEXT = context
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
         chunks = max(1, len(jobs) // (workers * 4))
         payloads = pool.map(_check_pickled, [path for path, _ in jobs], chunksize=chunks)
         entries = []

@@ -27,6 +27,7 @@ from casebook.build.decide import Mode, decide, outdated_pages
 from casebook.build.edition import EditionPlan
 from casebook.build.generate import docs_dir_for, generate
 from casebook.build.indexing import index_search, search_job
+from casebook.build.lock import BuildLocked, build_lock
 from casebook.build.pdfs import prune_pdf_cache, render_worksheet_pdfs
 from casebook.build.publish import Journal, apply, verify_reachable
 from casebook.build.workers import Builders
@@ -94,6 +95,15 @@ def build_site(
     prune_cache: bool = False,
 ) -> int:
     """`casebook build`: 0 when the site is built or up to date, 1 when it was left as it was."""
+    try:
+        with build_lock(project, "casebook build"):
+            return _build_site(project, pdf, strict, quiet, prune_cache)
+    except BuildLocked as exc:
+        print(f"build refused: {exc}", file=sys.stderr)
+        return 1
+
+
+def _build_site(project: Project, pdf: bool, strict: bool, quiet: bool, prune_cache: bool) -> int:
     progress = Progress(quiet)
     config = read_config(project)
     # The address may come from the environment (CASEBOOK_SITE_URL), not only from a file.
