@@ -43,7 +43,12 @@ class Builders:
                 os.cpu_count() or 1,
                 initializer=start_worker,
                 initargs=(
-                    os.getpid(), set_site, Path("."), self.editions, self.listed, self.scripts
+                    os.getpid(),
+                    set_site,
+                    Path("."),
+                    self.editions,
+                    self.listed,
+                    self.scripts,
                 ),
             )
         self.builds[self.pool.submit(build_edition, job)] = job
