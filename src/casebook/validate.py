@@ -16,6 +16,7 @@ from pathlib import Path
 
 from casebook.casefile import case_id_of, check_case_file
 from casebook.checkcache import CheckCache, Entry, Links, dumps
+from casebook.confined import links_out
 from casebook.facilitation import load_facilitator_notes, notes_path
 from casebook.i18n import Languages, load_languages
 from casebook.lifeline import start_worker
@@ -84,6 +85,9 @@ def check_project(
 
 
 def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache) -> CheckResult:
+    outside = links_out(project.root)
+    if outside:  # nothing is read while a source leads outside the project
+        return CheckResult(Library([], Vocabularies(), QuestionBank()), sort_problems(outside))
     problems: list[Problem] = []
     pages = _page_names(project)
     cache.prepare(pages)  # before anything it hashes is read

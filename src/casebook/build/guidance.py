@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from casebook.build.context import BuildError
+from casebook.confined import escapes
 from casebook.i18n import Locale
 from casebook.project import Project
 
@@ -19,6 +21,11 @@ def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, byt
     for source in sorted(project.docs_dir.rglob("*")):
         if not source.is_file():
             continue
+        if escapes(source, project.root):  # the check refuses it; never publish it
+            raise BuildError(
+                f"{source.relative_to(project.root)}: a link to a file outside the project; "
+                "put a copy of the file here instead, or delete the link"
+            )
         relative = source.relative_to(project.docs_dir)
         own = translated / relative
         if not is_original and own.is_file():
