@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+from typing import Any
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"})
 ORIENTATION = 0x0112  # the EXIF tag saying how the camera was held
@@ -32,7 +33,7 @@ def without_metadata(data: bytes, suffix: str) -> bytes:
             texts = getattr(image, "text", {})  # PNG text chunks
             if not exif and not texts and not any(key in image.info for key in PRIVATE_INFO):
                 return data
-            options: dict[str, object] = {"format": image.format}
+            options: dict[str, Any] = {"format": image.format}
             if image.info.get("icc_profile"):
                 options["icc_profile"] = image.info["icc_profile"]
             if getattr(image, "n_frames", 1) > 1:
