@@ -45,6 +45,27 @@ def write_pdf(html: str, target: str) -> str:
     return target
 
 
+PDF_MAX_BYTES = 200 * 1024 * 1024  # a worksheet is a few hundred kilobytes
+
+
+def whole_pdf(path: Path) -> bool:
+    """Whether a cached PDF looks whole: a PDF header, an end-of-file marker near its end,
+    and a sane size. A truncated or damaged file (a build killed mid-copy, a full disk) is
+    removed, so that it is rendered again rather than published."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as stream:
+            head = stream.read(5)
+            stream.seek(max(0, size - 1024))
+            tail = stream.read()
+    except OSError:
+        return False
+    if head == b"%PDF-" and b"%%EOF" in tail and 64 < size < PDF_MAX_BYTES:
+        return True
+    path.unlink(missing_ok=True)
+    return False
+
+
 def _render_pdf(html: str, target: str) -> str:
     """Runs in a worker process: render one PDF into the cache."""
     return write_pdf(html, target)
@@ -89,7 +110,7 @@ def render_pdfs(
             target = cache / f"{_fingerprint(html)}.pdf"
             files.setdefault(language, {})[path] = target
             total += 1
-            if not target.is_file() and str(target) not in jobs:
+            if not whole_pdf(target) and str(target) not in jobs:
                 jobs[str(target)] = (html, path if language == original else f"{language}/{path}")
     progress.step(
         f"Worksheet PDFs: {total} in all, {len(jobs)} to render, {total - len(jobs)} cached"

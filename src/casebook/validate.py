@@ -14,8 +14,9 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casebook.cachecodec import encode
 from casebook.casefile import case_id_of, check_case_file
-from casebook.checkcache import CheckCache, Entry, Links, dumps
+from casebook.checkcache import CheckCache, Entry, Links
 from casebook.confined import links_out
 from casebook.facilitation import load_facilitator_notes, notes_path
 from casebook.i18n import Languages, load_languages
@@ -226,7 +227,7 @@ def _translation_entry(path: Path, base: str, language: str, context: CheckConte
     if entry is None:
         entry = _entry(path, context, (base, language))
         if key is not None:  # stored before the translation is linked to its original
-            cache.store(path, key, dumps(entry))
+            cache.store(path, key, encode(entry))
     return entry
 
 
@@ -276,14 +277,16 @@ def _check_one(job: tuple[Path, str | None], context: CheckContext) -> Entry:
     path, key = job
     entry = _entry(path, context)
     if key is not None:
-        context.cache.store(path, key, dumps(entry))
+        context.cache.store(path, key, encode(entry))
     return entry
 
 
 def _check_pickled(path: Path) -> bytes:
-    """`_check_one` in a worker: the entry goes back pickled as it is stored (pickled once)."""
+    """`_check_one` in a worker: the entry goes back to the parent process pickled (a pipe
+    between our own processes, never a file), with its JSON for the cache made here."""
     assert _WORKER_CONTEXT is not None  # set by `_run` before the workers fork
-    return dumps(_entry(path, _WORKER_CONTEXT))
+    entry = _entry(path, _WORKER_CONTEXT)
+    return pickle.dumps((entry, encode(entry)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _check_all(paths: list[Path], context: CheckContext) -> list[Entry]:
@@ -324,8 +327,9 @@ def _run(jobs: list[tuple[Path, str | None]], context: CheckContext) -> list[Ent
         payloads = pool.map(_check_pickled, [path for path, _ in jobs], chunksize=chunks)
         entries = []
         for (path, key), payload in zip(jobs, payloads, strict=True):
-            context.cache.store(path, key, payload)
-            entries.append(pickle.loads(payload))
+            entry, text = pickle.loads(payload)
+            context.cache.store(path, key, text)
+            entries.append(entry)
         return entries
 
 
