@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from casebook.build.lock import LOCK_NAME
+from casebook.build.publish import JOURNAL_LOG, Journal, recover
 from casebook.cli import main
 from sitebuild import REPO
 
@@ -123,3 +124,43 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_succeeds(built_copy:
     assert main(["--project", str(built_copy), "build", "--quiet"]) == 0
     page = built_copy / "site/cases/odi-mexico/index.html"
     assert "One more sentence." in page.read_text(encoding="utf-8")
+
+
+def _site(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_build_killed_while_it_publishes_is_undone_by_the_next(tmp_path: Path) -> None:
+    """The journal of a publication cut short (no rollback, no discard: the process was
+    killed) puts the old site back, whole, when the next build starts."""
+    site, work = tmp_path / "site", tmp_path / "build"
+    (site / "old").mkdir(parents=True)
+    (site / "index.html").write_text("old home")
+    (site / "old/page.html").write_text("old page")
+    before = _site(site)
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "index.html").write_text("new home")
+    (new / "added.html").write_text("added")
+    journal = Journal(work / "replaced" / "1")
+    journal.put(site / "index.html", new / "index.html")
+    journal.put(site / "added.html", new / "added.html")
+    journal.remove(site / "old")
+    assert _site(site) == {"index.html": "new home", "added.html": "added"}
+    with open(journal.folder / JOURNAL_LOG, "a") as log:
+        log.write('["' + str(site / "half"))  # a line the kill cut short
+    assert recover(work)
+    assert _site(site) == before
+    assert not recover(work)  # once
+
+
+def test_a_finished_publication_is_not_undone(tmp_path: Path) -> None:
+    site, work = tmp_path / "site", tmp_path / "build"
+    site.mkdir()
+    (site / "index.html").write_text("old home")
+    (tmp_path / "index.html").write_text("new home")
+    journal = Journal(work / "replaced" / "1")
+    journal.put(site / "index.html", tmp_path / "index.html")
+    journal.discard()
+    assert not recover(work)
+    assert _site(site) == {"index.html": "new home"}

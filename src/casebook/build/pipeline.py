@@ -29,7 +29,7 @@ from casebook.build.generate import docs_dir_for, generate
 from casebook.build.indexing import index_search, search_job
 from casebook.build.lock import BuildLocked, build_lock
 from casebook.build.pdfs import prune_pdf_cache, render_worksheet_pdfs
-from casebook.build.publish import Journal, apply, verify_reachable
+from casebook.build.publish import Journal, apply, recover, verify_reachable
 from casebook.build.workers import Builders
 from casebook.cms import signature as cms_signature
 from casebook.cms import write_admin
@@ -180,6 +180,12 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
         {e.code: feed.title(e, ctx.settings) for e in editions},
     )
     work = ctx.scratch
+    if recover(work):
+        print(
+            f"{ctx.site.name}/: the last build was stopped while it published; the site was "
+            "put back as it was before it",
+            file=sys.stderr,
+        )
     listed = work / "pages.txt"  # every page of the finished site, for the hardening
     plans: list[EditionPlan] = []
     scripts = site_policy(ctx.project.overrides_dir)
