@@ -110,3 +110,18 @@ def test_an_uploaded_photo_is_published_without_its_location(
     assert source.read_bytes() == original
     with Image.open(source) as image:
         assert image.getexif().get_ifd(0x8825)  # the source keeps its GPS
+
+
+@pytest.mark.parametrize("name", ["admin.md", "pagefind/index.md", "pagefind-delta", "es/index.md"])
+def test_a_guidance_page_named_like_the_sites_own_addresses_fails_the_check(
+    project_copy: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The web editor, the search index and the other editions are put in the site after
+    the guidance pages: a page of the same name would be lost without a word."""
+    path = project_copy / "docs" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# A page\n", encoding="utf-8")
+    code, out = run(project_copy, capsys, "check")
+    assert code == 1
+    top = name.split("/")[0]
+    assert f"docs/{top}:1: '{top.removesuffix('.md')}' is an address the site itself uses (" in out

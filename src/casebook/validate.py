@@ -30,6 +30,7 @@ from casebook.problems import Problem, display_path, sort_problems
 from casebook.project import Project
 from casebook.questions import QuestionBank, load_questions, split_language
 from casebook.reserved import load_reserved
+from casebook.sitepaths import clashing_docs
 from casebook.support import SupportDirectory, load_support
 from casebook.translations import check_translation, link_translations
 from casebook.vocabularies import Vocabularies, load_vocabularies
@@ -106,6 +107,8 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
 
     reserved, found = load_reserved(project.root, list(languages.locales))
     problems += found + _reserved_ids(project, selected, reserved)
+    others = [code for code in languages.locales if code != languages.default.code]
+    problems += clashing_docs(project.root, project.docs_dir, others)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
         problems += checked_file.problems
