@@ -84,34 +84,6 @@ def test_every_reserved_id_fails_the_check(
         assert f"case_studies/{reserved}.md:1: id: '{reserved}' cannot be a case id: " in out
 
 
-def test_an_uploaded_photo_is_published_without_its_location(
-    built_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A photo from the web editor's media folder, with GPS EXIF and taken sideways: the
-    site's copy has no EXIF and is turned upright; the file in the repository is untouched."""
-    from PIL import Image
-
-    root = tmp_path / "project"
-    shutil.copytree(built_project, root, symlinks=True)
-    exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: turned 90° clockwise
-    gps = exif.get_ifd(0x8825)
-    gps.update({1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)})
-    source = root / "docs/assets/uploads/photo.jpg"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (40, 20), "red").save(source, exif=exif, quality=90)
-    original = source.read_bytes()
-    code, out = run(root, capsys, "build", "--quiet")
-    assert code == 0, out
-    published = root / "site/assets/uploads/photo.jpg"
-    with Image.open(published) as image:
-        assert not image.getexif() and "exif" not in image.info
-        assert image.size == (20, 40)  # upright
-    assert source.read_bytes() == original
-    with Image.open(source) as image:
-        assert image.getexif().get_ifd(0x8825)  # the source keeps its GPS
-
-
 @pytest.mark.parametrize("name", ["admin.md", "pagefind/index.md", "pagefind-delta", "es/index.md"])
 def test_a_guidance_page_named_like_the_sites_own_addresses_fails_the_check(
     project_copy: Path, capsys: pytest.CaptureFixture[str], name: str
