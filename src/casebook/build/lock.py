@@ -33,8 +33,15 @@ def build_lock(project: Project, what: str, wait: bool = False) -> Iterator[None
     build; with it, say once that this one waits, and wait."""
     import fcntl  # not on Windows, where Casebook is not supported
 
-    project.cache_dir.mkdir(parents=True, exist_ok=True)
-    handle = os.open(project.cache_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    path = project.cache_dir / LOCK_NAME
+    try:
+        project.cache_dir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BuildLocked(
+            f"cannot open the build lock {path} ({exc.strerror}); make {project.cache_dir} "
+            "writable, or delete it if it is not a folder"
+        ) from exc
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

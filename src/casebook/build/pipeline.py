@@ -51,6 +51,10 @@ SITE_URL_WARNING = (
     "address, the feeds link relatively, and the printed worksheets give no web address; add "
     "the address the site is published at, e.g. 'site_url: https://casebook.example.org/'"
 )
+RECOVERED = (
+    "{site}/: the last build was stopped while it published; the site was put back as it "
+    "was before it"
+)
 
 
 @dataclass
@@ -97,6 +101,8 @@ def build_site(
     """`casebook build`: 0 when the site is built or up to date, 1 when it was left as it was."""
     try:
         with build_lock(project, "casebook build"):
+            if recover(project.root / "build"):
+                print(RECOVERED.format(site=project.site_dir.name), file=sys.stderr)
             return _build_site(project, pdf, strict, quiet, prune_cache)
     except BuildLocked as exc:
         print(f"build refused: {exc}", file=sys.stderr)
@@ -180,12 +186,8 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
         {e.code: feed.title(e, ctx.settings) for e in editions},
     )
     work = ctx.scratch
-    if recover(work):
-        print(
-            f"{ctx.site.name}/: the last build was stopped while it published; the site was "
-            "put back as it was before it",
-            file=sys.stderr,
-        )
+    if recover(work):  # the preview's (the build's is undone before its check)
+        print(RECOVERED.format(site=ctx.site.name), file=sys.stderr)
     listed = work / "pages.txt"  # every page of the finished site, for the hardening
     plans: list[EditionPlan] = []
     scripts = site_policy(ctx.project.overrides_dir)
