@@ -9,12 +9,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from casebook.build.lock import LOCK_NAME
+from casebook.build.lock import LOCK_NAME, build_lock
 from casebook.build.publish import JOURNAL_LOG, Journal, recover
 from casebook.cli import main
 from sitebuild import REPO
@@ -164,3 +165,32 @@ def test_a_finished_publication_is_not_undone(tmp_path: Path) -> None:
     journal.discard()
     assert not recover(work)
     assert _site(site) == {"index.html": "new home"}
+
+
+def test_the_preview_waits_for_a_running_build(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`casebook serve` rebuilds under the same lock: it says that it waits for the build,
+    and builds once the build is over."""
+    from casebook import serve
+    from casebook.project import Project
+
+    order: list[str] = []
+    monkeypatch.setattr(serve, "build_editions", lambda ctx, search: order.append("preview"))
+    project = Project(project_copy)
+    preview = serve.Preview(project, quiet=True)
+    err = ""
+    with build_lock(project, "casebook build"):
+        thread = threading.Thread(target=preview.rebuild)
+        thread.start()
+
+        def said() -> bool:
+            nonlocal err
+            err += capsys.readouterr().err
+            return "waiting for the other build" in err
+
+        wait_for(said, 120, "the preview's message")
+        assert f"(pid {os.getpid()}, casebook build)" in err
+        order.append("build")
+    thread.join(timeout=120)
+    assert order == ["build", "preview"]
