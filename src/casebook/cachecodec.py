@@ -36,10 +36,16 @@ class BadEntry(Exception):
     """Not an entry this version wrote."""
 
 
-def _dataclasses() -> dict[str, type]:
-    from casebook.checkcache import Entry  # the module that uses this one
+# The dataclasses an entry is built of, by name; `casebook.checkcache` adds its Entry.
+DATACLASSES: dict[str, type] = {
+    cls.__name__: cls for cls in (Case, Section, Problem, Document, LineMap)
+}
 
-    return {cls.__name__: cls for cls in (Entry, Case, Section, Problem, Document, LineMap)}
+
+def register(cls: type) -> type:
+    """A class decorator: values of this dataclass may be written and read."""
+    DATACLASSES[cls.__name__] = cls
+    return cls
 
 
 MODELS: dict[str, type[BaseModel]] = {"CaseFrontMatter": CaseFrontMatter}
@@ -83,7 +89,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel) and type(value).__name__ in MODELS:
         # As JSON text, read back by pydantic's own parser: a tenth of the time of the hook.
         return _tagged(type(value).__name__, value.model_dump_json())
-    if dataclasses.is_dataclass(value) and type(value).__name__ in _dataclasses():
+    if dataclasses.is_dataclass(value) and type(value).__name__ in DATACLASSES:
         fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return _tagged(type(value).__name__, fields)
     raise TypeError(f"the check cache cannot hold a {type(value).__name__}")
@@ -181,9 +187,8 @@ def _revive_tagged(tag: str, value: Any) -> Any:
         if not isinstance(value, str):
             raise BadEntry(f"{tag}: not JSON text")
         return MODELS[tag].model_validate_json(value)
-    classes = _dataclasses()
-    if tag in classes:
-        return _build(classes[tag], value)
+    if tag in DATACLASSES:
+        return _build(DATACLASSES[tag], value)
     raise BadEntry(f"unknown tag {tag!r}")
 
 

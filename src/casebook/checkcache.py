@@ -22,7 +22,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook.cachecodec import BadEntry, decode
+from casebook.cachecodec import BadEntry, decode, register
 from casebook.incremental import environment_digest, sha, tree_digest
 from casebook.loader import Document
 from casebook.model import Case
@@ -34,6 +34,7 @@ FORMAT = 2
 _ABSENT = "-"
 
 
+@register
 @dataclass
 class Entry:
     """What checking one case file produced."""
