@@ -3,6 +3,8 @@ same problems, in the same order, as a check without the cache."""
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 from pathlib import Path
 
@@ -41,15 +43,27 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def cache_file(root: Path) -> Path:
-    return root / ".cache" / "casebook" / "check" / "entries.pickle"
+    return root / ".cache" / "casebook" / "check" / "entries.jsonl"
 
 
 def cached_files(root: Path) -> list[str]:
     """The case files that have an entry in the cache."""
     if not cache_file(root).is_file():
         return []
-    with open(cache_file(root), "rb") as stream:
-        return sorted(pickle.load(stream)[1])
+    return sorted(read_entries(root))
+
+
+def read_entries(root: Path) -> dict[str, list[str]]:
+    """{path: [key, the entry's JSON]} from the cache file."""
+    lines = cache_file(root).read_text(encoding="utf-8").splitlines()[1:]
+    return {json.loads(h)[0]: [json.loads(h)[1], t] for h, t in (x.split("\t", 1) for x in lines)}
+
+
+def write_entries(root: Path, entries: dict[str, list[str]]) -> None:
+    lines = [json.dumps({"format": 2})] + [
+        f"{json.dumps([n, k])}\t{t}" for n, (k, t) in entries.items()
+    ]
+    cache_file(root).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def same(result: CheckResult, other: CheckResult) -> None:
@@ -160,12 +174,10 @@ def test_a_link_is_checked_again_when_its_target_appears(project: Path) -> None:
 
 def test_a_damaged_entry_is_checked_again_quietly(project: Path) -> None:
     first = check(project)
-    with open(cache_file(project), "rb") as stream:
-        version, stored = pickle.load(stream)
+    entries = read_entries(project)
     name = str((project / ODI).resolve())
-    stored[name] = (stored[name][0], stored[name][1][:100])
-    with open(cache_file(project), "wb") as stream:
-        pickle.dump((version, stored), stream)
+    entries[name][1] = entries[name][1][:100]
+    write_entries(project, entries)
     result = check(project)
     assert result.from_cache == CASE_FILES - 1
     same(result, first)
@@ -183,7 +195,8 @@ def test_a_damaged_cache_file_is_checked_again_quietly(
     )
     capsys.readouterr()
     result = check(project)
-    assert result.from_cache == 0
+    # A file cut short keeps the entries on its whole lines; the cut one is checked again.
+    assert result.from_cache < CASE_FILES if damage == "truncate" else result.from_cache == 0
     same(result, first)
     assert capsys.readouterr() == ("", "")
     assert check(project).from_cache == CASE_FILES  # and stored again
@@ -259,3 +272,63 @@ def test_problems_keep_their_order_and_severity(project: Path) -> None:
     assert second.from_cache == CASE_FILES
     assert [(p, p.severity) for p in second.problems] == [(p, p.severity) for p in first.problems]
     assert any(isinstance(p, Problem) and not p.is_error for p in second.problems)
+
+
+class _Payload:
+    """Unpickling this runs `touch` on a file: what a crafted cache would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_cache_runs_no_code(project: Path, tmp_path: Path) -> None:
+    """A pickle that runs a command when read, put where the cache was (the old pickle file)
+    and inside the JSON file's entries: it is ignored, the files are checked again, and the
+    command never runs."""
+    first = check(project)
+    marker = tmp_path / "ran"
+    crafted = pickle.dumps(
+        (1, {str((project / ODI).resolve()): ("key", pickle.dumps(_Payload(marker)))})
+    )
+    (cache_file(project).parent / "entries.pickle").write_bytes(crafted)
+    entries = read_entries(project)
+    for entry in entries.values():
+        entry[1] = crafted.decode("latin-1").replace("\n", " ")
+    write_entries(project, entries)
+    result = check(project)
+    assert not marker.exists()
+    assert result.from_cache == 0
+    same(result, first)
+    cache_file(project).write_bytes(crafted)  # the whole file a pickle
+    result = check(project)
+    assert not marker.exists() and result.from_cache == 0
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '{"$":"Entry","v":{"case":null,"problems":[],"links":{},"document":null,"extra":1}}',
+        '{"$":"Entry","v":{"case":null,"problems":"no","links":{},"document":null}}',
+        '{"$":"Problem","v":{"path":"x","line":"1","field":"","message":"m","severity":'
+        '{"$":"Severity","v":"error"}}}',
+        '{"$":"os.system","v":"touch /tmp/x"}',
+        '{"$":"Entry","v":{"case":null,"problems":[{"$":"Problem","v":{"path":"x","line":1,'
+        '"field":"","message":"m","severity":{"$":"Severity","v":"fatal"}}}],"links":{},'
+        '"document":null}}',
+        "[" * 100000,
+    ],
+    ids=["extra field", "wrong type", "wrong nested type", "unknown tag", "bad enum", "deep"],
+)
+def test_a_crafted_entry_of_the_wrong_shape_is_checked_again(project: Path, entry: str) -> None:
+    """Entries that decode as JSON but are not what the check wrote are checked again."""
+    first = check(project)
+    entries = read_entries(project)
+    name = str((project / ODI).resolve())
+    entries[name][1] = entry
+    write_entries(project, entries)
+    result = check(project)
+    assert result.from_cache == CASE_FILES - 1
+    same(result, first)

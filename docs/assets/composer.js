@@ -184,10 +184,11 @@
   function kept() {
     var all = available();
     if (!state.q) return all;
-    var byKey = {};
+    // Keys come from the address (q=constructor): no inherited names.
+    var byKey = Object.create(null);
     all.forEach(function (item) { byKey[item.key] = item; });
     var out = [];
-    var used = {};
+    var used = Object.create(null);
     state.q.forEach(function (key) {
       if (byKey[key] && !used[key]) { out.push(byKey[key]); used[key] = true; }
     });

@@ -2,9 +2,10 @@
 
 In the spirit of Sphinx's build environment: checking a case file (its front matter, body and
 questions) gives a `Case` (or none) and a list of problems, and those depend only on the
-file, its questions files and the project's environment. They are pickled to
-`.cache/casebook/check/entries.pickle`, each under a key that hashes all of that, and read
-back while the key is unchanged. Checks across files (unique ids, translations against
+file, its questions files and the project's environment. They are written as JSON to
+`.cache/casebook/check/entries.jsonl`, each under a key that hashes all of that, and read
+back while the key is unchanged. JSON, not pickle: reading a crafted pickle would run its
+code (see `casebook.cachecodec`); a damaged or crafted entry is only checked again. Checks across files (unique ids, translations against
 their originals, questions files without a case) always run fresh, in `casebook.validate`.
 
 A case's links to other cases depend on which cases exist: the answer for each linked id is
@@ -14,13 +15,14 @@ kept with the entry, and the entry is used only while every answer still holds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import sys
 from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casebook.cachecodec import BadEntry, decode, register
 from casebook.incremental import environment_digest, sha, tree_digest
 from casebook.loader import Document
 from casebook.model import Case
@@ -28,10 +30,11 @@ from casebook.problems import Problem
 from casebook.project import Project
 
 # Bump when what an entry holds, or how the key is made, changes.
-FORMAT = 1
+FORMAT = 2
 _ABSENT = "-"
 
 
+@register
 @dataclass
 class Entry:
     """What checking one case file produced."""
@@ -97,19 +100,21 @@ def _environment(project: Project, pages: frozenset[str]) -> str:
 class CheckCache:
     """Entries of one project, read at the start of a check and written at its end.
 
-    All entries are in one file, `entries.pickle`: {absolute path: (key, pickled Entry)}.
-    One file, not one per case file, because creating a thousand small files costs more
-    than the checks they save on a busy disk; each entry is unpickled only when its key holds.
+    All entries are in one file, `entries.jsonl`: a first line {"format": FORMAT}, then a
+    line per case file, ["absolute path", "key"], a tab, and the Entry as JSON (no JSON text
+    holds a raw tab or newline). One file, not one per case file, because creating a thousand
+    small files costs more than the checks they save on a busy disk; each entry is decoded
+    only when its key holds, and its JSON is never escaped into another string.
     """
 
     def __init__(self, project: Project, enabled: bool = True) -> None:
-        self.file = project.cache_dir / "check" / "entries.pickle"
+        self.file = project.cache_dir / "check" / "entries.jsonl"
         self.project = project
         self.enabled = enabled
         self.hits = 0
         self.environment = ""
         self.questions: dict[str, str | None] = {}
-        self.stored: dict[str, tuple[str, bytes]] = {}
+        self.stored: dict[str, list[str]] = {}
         self.changed = False
 
     def prepare(self, pages: frozenset[str]) -> None:
@@ -127,13 +132,7 @@ class CheckCache:
             return
         folder = self.project.questions_dir / "cases"
         self.questions = {p.name: _digest(p) for p in sorted(folder.glob("*.yml"))}
-        try:
-            with open(self.file, "rb") as stream:
-                version, stored = pickle.load(stream)
-            if version == FORMAT and isinstance(stored, dict):
-                self.stored = stored
-        except Exception:  # missing, truncated or corrupt: every file is checked again
-            self.stored = {}
+        self.stored = _read(self.file)
 
     def key(self, path: Path, question_files: list[str]) -> str | None:
         """The key of a case file checked with these questions files (names in cases/)."""
@@ -153,24 +152,24 @@ class CheckCache:
     def load(self, path: Path, key: str | None, ids: Container[str]) -> Entry | None:
         """The stored entry for `path` under `key`, or None (missing, stale or unreadable)."""
         stored = self.stored.get(os.path.abspath(path)) if key is not None else None
-        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != key:
+        if not isinstance(stored, list) or len(stored) != 2 or stored[0] != key:
+            return None
+        if not isinstance(stored[1], str):
             return None
         try:
-            entry = pickle.loads(stored[1])
-        except Exception:  # a damaged entry is checked again
+            entry: Entry = decode(stored[1], Entry)
+        except BadEntry:  # a damaged or crafted entry is checked again
             return None
-        if not isinstance(entry, Entry) or any(
-            (target in ids) != found for target, found in entry.links.items()
-        ):
+        if any((target in ids) != found for target, found in entry.links.items()):
             return None
         self.hits += 1
         return entry
 
-    def store(self, path: Path, key: str | None, payload: bytes) -> None:
-        """Keep a pickled `Entry` (written by `save`)."""
+    def store(self, path: Path, key: str | None, text: str) -> None:
+        """Keep an `Entry` as JSON text (from `encode`; written by `save`)."""
         if key is None or not self.enabled:
             return
-        self.stored[os.path.abspath(path)] = (key, payload)
+        self.stored[os.path.abspath(path)] = [key, text]
         self.changed = True
 
     def prune(self, paths: list[Path]) -> None:
@@ -187,12 +186,34 @@ class CheckCache:
         partial = self.file.with_name(f"{self.file.name}.{os.getpid()}.part")
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as stream:
-                pickle.dump((FORMAT, self.stored), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            lines = [json.dumps({"format": FORMAT})]
+            for name, (key, text) in self.stored.items():
+                lines.append(f"{json.dumps([name, key], ensure_ascii=False)}\t{text}")
+            with open(partial, "w", encoding="utf-8") as stream:
+                stream.write("\n".join(lines) + "\n")
             os.replace(partial, self.file)
+            # The pickle of earlier versions is never read again.
+            self.file.with_name("entries.pickle").unlink(missing_ok=True)
         except OSError:  # a read-only checkout: check without keeping results
             partial.unlink(missing_ok=True)
 
 
-def dumps(entry: Entry) -> bytes:
-    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+def _read(file: Path) -> dict[str, list[str]]:
+    """The stored entries, {path: [key, JSON text]}; none when the file is missing, damaged
+    or of another version (every file is then checked again)."""
+    try:
+        lines = file.read_text(encoding="utf-8").split("\n")
+        if json.loads(lines[0]) != {"format": FORMAT}:
+            return {}
+    except (OSError, ValueError):
+        return {}
+    stored: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        head, tab, text = line.partition("\t")
+        try:
+            name, key = json.loads(head) if tab else (None, None)
+        except (ValueError, TypeError):  # a damaged line: that file is checked again
+            continue
+        if isinstance(name, str) and isinstance(key, str):
+            stored[name] = [key, text]
+    return stored

@@ -161,7 +161,7 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls(path)
-        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        if not _well_formed(data):  # damaged or crafted: a full build, as with none
             return cls(path)
         editions = {
             code: EditionState(dict(e["docs"]), dict(e["site"]), str(e["stamp"]))
@@ -197,3 +197,44 @@ class Manifest:
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
         partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, self.path)
+
+
+def _is(value: Any, kind: type) -> bool:
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def _well_formed(data: Any) -> bool:
+    """Whether a manifest holds what `Manifest.save` writes, to the type of every value the
+    build reads from it."""
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return False
+    if not _is(data.get("fingerprint", ""), str) or not _is(data.get("editions", {}), dict):
+        return False
+    problems = data.get("problems", [])
+    fields = {"path": str, "line": int, "field": str, "message": str, "severity": str}
+    if not _is(problems, list) or not all(
+        _is(p, dict)
+        and all(_is(p.get(name), kind) for name, kind in fields.items())
+        and p["severity"] in set(Severity)
+        for p in problems
+    ):
+        return False
+    for edition in data.get("editions", {}).values():
+        if not _is(edition, dict) or not _is(edition.get("stamp"), str):
+            return False
+        docs, site = edition.get("docs"), edition.get("site")
+        if not _is(docs, dict) or not _is(site, dict):
+            return False
+        if not all(_is(v, str) for v in site.values()):
+            return False
+        for record in docs.values():
+            if not (
+                _is(record, list)
+                and len(record) == 4
+                and _is(record[0], str)
+                and _is(record[1], str)
+                and _is(record[2], int)
+                and _is(record[3], int)
+            ):
+                return False
+    return True

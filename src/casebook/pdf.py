@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from casebook.lifeline import start_worker
 from casebook.project import Project
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF, readable by screen readers
@@ -42,6 +43,27 @@ def write_pdf(html: str, target: str) -> str:
         if os.path.exists(partial):
             os.unlink(partial)
     return target
+
+
+PDF_MAX_BYTES = 200 * 1024 * 1024  # a worksheet is a few hundred kilobytes
+
+
+def whole_pdf(path: Path) -> bool:
+    """Whether a cached PDF looks whole: a PDF header, an end-of-file marker near its end,
+    and a sane size. A truncated or damaged file (a build killed mid-copy, a full disk) is
+    removed, so that it is rendered again rather than published."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as stream:
+            head = stream.read(5)
+            stream.seek(max(0, size - 1024))
+            tail = stream.read()
+    except OSError:
+        return False
+    if head == b"%PDF-" and b"%%EOF" in tail and 64 < size < PDF_MAX_BYTES:
+        return True
+    path.unlink(missing_ok=True)
+    return False
 
 
 def _render_pdf(html: str, target: str) -> str:
@@ -88,7 +110,7 @@ def render_pdfs(
             target = cache / f"{_fingerprint(html)}.pdf"
             files.setdefault(language, {})[path] = target
             total += 1
-            if not target.is_file() and str(target) not in jobs:
+            if not whole_pdf(target) and str(target) not in jobs:
                 jobs[str(target)] = (html, path if language == original else f"{language}/{path}")
     progress.step(
         f"Worksheet PDFs: {total} in all, {len(jobs)} to render, {total - len(jobs)} cached"
@@ -101,7 +123,9 @@ def render_pdfs(
 def _run(jobs: dict[str, tuple[str, str]], workers: int) -> None:
     bar = _Bar(len(jobs))
     failures: list[str] = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), initializer=start_worker, initargs=(os.getpid(),)
+    ) as pool:
         futures = {
             pool.submit(_render_pdf, html, target): where for target, (html, where) in jobs.items()
         }

@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 
 from casebook.feed import FEED_PATH
+from casebook.lifeline import start_worker
 from casebook.scriptpolicy import ScriptPolicy
 
 _CHARSET = re.compile(r"<meta\s+charset=[\"']?utf-8[\"']?\s*/?>", re.I)
@@ -302,7 +303,9 @@ def harden_site(site: Path, scripts: ScriptPolicy, editions: Editions | None = N
             set_site(site, None, frozenset(), ScriptPolicy(()))
     else:
         with ProcessPoolExecutor(
-            workers, initializer=set_site, initargs=(site, editions, exists, scripts)
+            workers,
+            initializer=start_worker,
+            initargs=(os.getpid(), set_site, site, editions, exists, scripts),
         ) as pool:
             list(pool.map(_harden_file, pages, chunksize=64))
     return Hardened(len(pages))

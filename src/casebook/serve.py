@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 from casebook.build.builder import read_config
 from casebook.build.context import BuildError, Progress
 from casebook.build.files import link_tree
+from casebook.build.lock import build_lock
 from casebook.build.pdfs import render_worksheet_pdfs
 from casebook.build.pipeline import build_editions, make_context
 from casebook.cms import local_editor_config
@@ -170,24 +171,34 @@ class Preview:
             return False
         self._stop_search()
         progress = Progress(quiet=self.quiet)
-        try:
-            settings = SiteSettings.from_config(read_config(self.project))
-            pdfs = (
-                render_worksheet_pdfs(self.project, library, settings, progress) if self.pdf else {}
-            )
-            ctx = make_context(
-                self.project, library, self.manifest, self.site, progress, pdfs=pdfs, work=self.work
-            )
-            built = build_editions(ctx, search=False)
-        except BuildError as exc:
-            self._failed([str(exc)], "the build failed")
-            return False
-        with self.lock:  # the pages are in place: reload the browsers first
-            self.library = library
-            self.problems = problems
-            self.error = ""
-            self.generation += 1
-        self.manifest.save()
+        # One build at a time in the project: a `casebook build` running now is waited for.
+        with build_lock(self.project, "casebook serve", wait=True):
+            try:
+                settings = SiteSettings.from_config(read_config(self.project))
+                pdfs = (
+                    render_worksheet_pdfs(self.project, library, settings, progress)
+                    if self.pdf
+                    else {}
+                )
+                ctx = make_context(
+                    self.project,
+                    library,
+                    self.manifest,
+                    self.site,
+                    progress,
+                    pdfs=pdfs,
+                    work=self.work,
+                )
+                built = build_editions(ctx, search=False)
+            except BuildError as exc:
+                self._failed([str(exc)], "the build failed")
+                return False
+            with self.lock:  # the pages are in place: reload the browsers first
+                self.library = library
+                self.problems = problems
+                self.error = ""
+                self.generation += 1
+            self.manifest.save()
         elapsed = time.perf_counter() - started
         what = "nothing to rebuild" if built is None else "preview updated"
         print(

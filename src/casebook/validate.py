@@ -14,10 +14,13 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casebook.cachecodec import encode
 from casebook.casefile import case_id_of, check_case_file
-from casebook.checkcache import CheckCache, Entry, Links, dumps
+from casebook.checkcache import CheckCache, Entry, Links
+from casebook.confined import links_out
 from casebook.facilitation import load_facilitator_notes, notes_path
 from casebook.i18n import Languages, load_languages
+from casebook.lifeline import start_worker
 from casebook.loader import Document
 from casebook.model import Case, Library
 
@@ -27,6 +30,7 @@ from casebook.problems import Problem, display_path, sort_problems
 from casebook.project import Project
 from casebook.questions import QuestionBank, load_questions, split_language
 from casebook.reserved import load_reserved
+from casebook.sitepaths import clashing_docs
 from casebook.support import SupportDirectory, load_support
 from casebook.translations import check_translation, link_translations
 from casebook.vocabularies import Vocabularies, load_vocabularies
@@ -83,6 +87,9 @@ def check_project(
 
 
 def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache) -> CheckResult:
+    outside = links_out(project.root)
+    if outside:  # nothing is read while a source leads outside the project
+        return CheckResult(Library([], Vocabularies(), QuestionBank()), sort_problems(outside))
     problems: list[Problem] = []
     pages = _page_names(project)
     cache.prepare(pages)  # before anything it hashes is read
@@ -100,6 +107,8 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
 
     reserved, found = load_reserved(project.root, list(languages.locales))
     problems += found + _reserved_ids(project, selected, reserved)
+    others = [code for code in languages.locales if code != languages.default.code]
+    problems += clashing_docs(project.root, project.docs_dir, others)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
         problems += checked_file.problems
@@ -221,7 +230,7 @@ def _translation_entry(path: Path, base: str, language: str, context: CheckConte
     if entry is None:
         entry = _entry(path, context, (base, language))
         if key is not None:  # stored before the translation is linked to its original
-            cache.store(path, key, dumps(entry))
+            cache.store(path, key, encode(entry))
     return entry
 
 
@@ -271,14 +280,16 @@ def _check_one(job: tuple[Path, str | None], context: CheckContext) -> Entry:
     path, key = job
     entry = _entry(path, context)
     if key is not None:
-        context.cache.store(path, key, dumps(entry))
+        context.cache.store(path, key, encode(entry))
     return entry
 
 
 def _check_pickled(path: Path) -> bytes:
-    """`_check_one` in a worker: the entry goes back pickled as it is stored (pickled once)."""
+    """`_check_one` in a worker: the entry goes back to the parent process pickled (a pipe
+    between our own processes, never a file), with its JSON for the cache made here."""
     assert _WORKER_CONTEXT is not None  # set by `_run` before the workers fork
-    return dumps(_entry(path, _WORKER_CONTEXT))
+    entry = _entry(path, _WORKER_CONTEXT)
+    return pickle.dumps((entry, encode(entry)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _check_all(paths: list[Path], context: CheckContext) -> list[Entry]:
@@ -309,13 +320,19 @@ def _run(jobs: list[tuple[Path, str | None]], context: CheckContext) -> list[Ent
     if "fork" not in mp.get_all_start_methods():
         return [_check_one(job, context) for job in jobs]
     _WORKER_CONTEXT = context
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=mp.get_context("fork"),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
         chunks = max(1, len(jobs) // (workers * 4))
         payloads = pool.map(_check_pickled, [path for path, _ in jobs], chunksize=chunks)
         entries = []
         for (path, key), payload in zip(jobs, payloads, strict=True):
-            context.cache.store(path, key, payload)
-            entries.append(pickle.loads(payload))
+            entry, text = pickle.loads(payload)
+            context.cache.store(path, key, text)
+            entries.append(entry)
         return entries
 
 

@@ -103,7 +103,7 @@ def _still_there(out: Path, recorded: Records) -> Records:
 def _make(target: Path, path: str, output: Output, result: Generated) -> list[Any]:
     """Make one output, write it only when its bytes changed, and return its record."""
     data = output.make()
-    content = sha("pdf", data.name) if isinstance(data, Path) else sha(data)
+    content = Keys.pdf(data) if isinstance(data, Path) else sha(data)
     if not same(target, data):
         write(target, data)
         result.written += 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from casebook.build.context import BuildError
+from casebook.confined import escapes
 from casebook.i18n import Locale
+from casebook.images import ImageError, without_metadata
 from casebook.project import Project
 
 
@@ -19,14 +22,27 @@ def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, byt
     for source in sorted(project.docs_dir.rglob("*")):
         if not source.is_file():
             continue
+        if escapes(source, project.root):  # the check refuses it; never publish it
+            raise BuildError(
+                f"{source.relative_to(project.root)}: a link to a file outside the project; "
+                "put a copy of the file here instead, or delete the link"
+            )
         relative = source.relative_to(project.docs_dir)
         own = translated / relative
         if not is_original and own.is_file():
-            yield relative, own.read_bytes()
+            yield relative, _published(own, project)
         elif not is_original and source.suffix == ".md":
             yield relative, _with_notice(source.read_text(encoding="utf-8"), locale).encode()
         else:
-            yield relative, source.read_bytes()
+            yield relative, _published(source, project)
+
+
+def _published(source: Path, project: Project) -> bytes:
+    """A file's bytes as the site gets them: images without their metadata (GPS)."""
+    try:
+        return without_metadata(source.read_bytes(), source.suffix)
+    except ImageError as exc:
+        raise BuildError(f"{source.relative_to(project.root)}: {exc}") from exc
 
 
 def _with_notice(text: str, locale: Locale) -> str:

@@ -28,8 +28,9 @@ from casebook.build.decide import Mode, decide, outdated_pages
 from casebook.build.edition import EditionPlan
 from casebook.build.generate import docs_dir_for, generate
 from casebook.build.indexing import index_search, search_job
+from casebook.build.lock import BuildLocked, build_lock
 from casebook.build.pdfs import prune_pdf_cache, render_worksheet_pdfs
-from casebook.build.publish import Journal, apply, verify_reachable
+from casebook.build.publish import Journal, apply, recover, verify_reachable
 from casebook.build.workers import Builders
 from casebook.cms import repository_warning, write_admin
 from casebook.cms import signature as cms_signature
@@ -50,6 +51,10 @@ SITE_URL_WARNING = (
     "citations and citation files end with a bare path (/cases/<id>/) instead of a full "
     "address, the feeds link relatively, and the printed worksheets give no web address; add "
     "the address the site is published at, e.g. 'site_url: https://casebook.example.org/'"
+)
+RECOVERED = (
+    "{site}/: the last build was stopped while it published; the site was put back as it "
+    "was before it"
 )
 
 
@@ -103,6 +108,19 @@ def build_site(
             file=sys.stderr,
         )
         return 2
+    try:
+        with build_lock(project, "casebook build"):
+            if recover(project.root / "build"):
+                print(RECOVERED.format(site=project.site_dir.name), file=sys.stderr)
+            return _build_site(project, pdf, strict, quiet, prune_cache, zim)
+    except BuildLocked as exc:
+        print(f"build refused: {exc}", file=sys.stderr)
+        return 1
+
+
+def _build_site(
+    project: Project, pdf: bool, strict: bool, quiet: bool, prune_cache: bool, zim: bool
+) -> int:
     progress = Progress(quiet)
     config = read_config(project)
     # The address may come from the environment (CASEBOOK_SITE_URL), not only from a file.
@@ -206,6 +224,8 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
         {e.code: feed.title(e, ctx.settings) for e in editions},
     )
     work = ctx.scratch
+    if recover(work):  # the preview's (the build's is undone before its check)
+        print(RECOVERED.format(site=ctx.site.name), file=sys.stderr)
     listed = work / "pages.txt"  # every page of the finished site, for the hardening
     plans: list[EditionPlan] = []
     scripts = site_policy(ctx.project.overrides_dir)

@@ -81,8 +81,9 @@ class Keys:
 
     @staticmethod
     def pdf(cached: Path) -> str:
-        """A cached PDF is named by the hash of what it was rendered from."""
-        return sha("pdf", cached.name)
+        """A cached PDF is named by the hash of what it was rendered from; its size tells a
+        file rendered again (after damage) from the one the docs folder holds."""
+        return sha("pdf", cached.name, str(cached.stat().st_size))
 
     @staticmethod
     def guidance(content: bytes) -> str:

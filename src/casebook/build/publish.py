@@ -3,10 +3,12 @@ puts the site back as it was; and the check that every case is reachable."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from casebook.build.context import BuildError
 from casebook.build.edition import EditionPlan
@@ -14,20 +16,34 @@ from casebook.build.files import remove, write
 from casebook.model import Library
 from casebook.render import original_url, relative
 
+JOURNAL_LOG = "moves.jsonl"
+
 
 class Journal:
     """Files and folders moved into the site, and what they replaced, so that a failed
-    build can put the site back as it was."""
+    build can put the site back as it was.
+
+    Each move is written to a log in `folder` before it is made, so that a build killed
+    while it publishes (kill -9, a power cut) is undone by the next build (`recover`)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.moves: list[tuple[Path, Path | None]] = []  # (target in site, what it replaced)
+        self.log: TextIO | None = None
+
+    def _record(self, target: Path, kept: Path | None) -> None:
+        if self.log is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.log = open(self.folder / JOURNAL_LOG, "a", encoding="utf-8")  # noqa: SIM115
+        self.log.write(json.dumps([str(target), None if kept is None else str(kept)]) + "\n")
+        self.log.flush()  # in the system's hands: it outlives this process
 
     def _keep(self, target: Path) -> Path | None:
         if not (target.exists() or target.is_symlink()):
+            self._record(target, None)
             return None
         kept = self.folder / str(len(self.moves))
-        kept.parent.mkdir(parents=True, exist_ok=True)
+        self._record(target, kept)
         target.rename(kept)
         return kept
 
@@ -43,17 +59,22 @@ class Journal:
             # A removal leaves nothing at the target: rollback only restores it.
             self.moves.append((target, kept))
 
+    def _close(self) -> None:
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
     def rollback(self) -> None:
-        for target, kept in reversed(self.moves):
-            if target.exists() or target.is_symlink():
-                remove(target)
-            if kept is not None:
-                kept.rename(target)
+        self._close()
+        _undo(self.moves)
         self.moves.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def discard(self) -> None:
         """Delete what was replaced, in the background: thousands of files take seconds."""
+        self._close()
+        # The log goes first: from here on the new site stands, whatever happens.
+        (self.folder / JOURNAL_LOG).unlink(missing_ok=True)
         if not self.folder.exists():
             return
         try:
@@ -65,6 +86,40 @@ class Journal:
             )
         except OSError:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _undo(moves: list[tuple[Path, Path | None]]) -> None:
+    """Put back what each move replaced, last move first. A move that was logged but not
+    made (its replaced file is not where the log says) is left as it is."""
+    for target, kept in reversed(moves):
+        if kept is not None and not (kept.exists() or kept.is_symlink()):
+            continue
+        if target.exists() or target.is_symlink():
+            remove(target)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.rename(target)
+
+
+def recover(work: Path) -> bool:
+    """Undo a publication that a killed build left half done (its journal's log is still
+    there). True when something was undone. Called under the build lock."""
+    undone = False
+    for folder in sorted((work / "replaced").glob("*")) if (work / "replaced").is_dir() else []:
+        log = folder / JOURNAL_LOG
+        if log.is_file():
+            moves: list[tuple[Path, Path | None]] = []
+            for line in log.read_text(encoding="utf-8").splitlines():
+                try:
+                    target, kept = json.loads(line)
+                except ValueError:  # the last line, cut short: its move was not made
+                    continue
+                moves.append((Path(target), None if kept is None else Path(kept)))
+            _undo(moves)
+            undone = True
+            shutil.rmtree(folder, ignore_errors=True)
+        # A folder without a log is a finished build's, being deleted in the background.
+    return undone
 
 
 def apply(plans: list[EditionPlan], site: Path, journal: Journal, work: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from casebook.build.builder import EditionJob, build_edition
 from casebook.build.context import BuildError, Progress
+from casebook.lifeline import start_worker
 from casebook.postprocess import Editions, harden_files, set_site
 from casebook.scriptpolicy import ScriptPolicy, UnsafePage
 
@@ -40,8 +41,15 @@ class Builders:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(
                 os.cpu_count() or 1,
-                initializer=set_site,
-                initargs=(Path("."), self.editions, self.listed, self.scripts),
+                initializer=start_worker,
+                initargs=(
+                    os.getpid(),
+                    set_site,
+                    Path("."),
+                    self.editions,
+                    self.listed,
+                    self.scripts,
+                ),
             )
         self.builds[self.pool.submit(build_edition, job)] = job
 
