@@ -223,6 +223,10 @@ class Steps:
         self.messages.append(message)
 
 
+# What the cache takes for a whole PDF: its header, its end marker, a plausible size.
+CACHED = b"%PDF-1.7\n" + b"%" * 100 + b"\n%%EOF\n"
+
+
 def cached_project(root: Path, html: str, pdf_bytes: bytes) -> Project:
     """A project whose PDF cache already holds the PDF of `html`."""
     project = Project(root)
@@ -242,7 +246,7 @@ def test_a_fingerprint_changes_with_the_html_only() -> None:
 def test_only_uncached_documents_are_rendered_once_each(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = cached_project(tmp_path, "<p>one</p>", b"%PDF cached")
+    project = cached_project(tmp_path, "<p>one</p>", CACHED)
     runs: list[tuple[dict[str, tuple[str, str]], int]] = []
     monkeypatch.setattr(pdf, "_run", lambda jobs, workers: runs.append((jobs, workers)))
     documents = {
@@ -261,13 +265,13 @@ def test_only_uncached_documents_are_rendered_once_each(
         "worksheets/a/two.pdf",
     ]
     assert result.files["en"]["worksheets/a/two.pdf"] == result.files["es"]["worksheets/a/two.pdf"]
-    assert result.files["en"]["worksheets/a/one.pdf"].read_bytes() == b"%PDF cached"
+    assert result.files["en"]["worksheets/a/one.pdf"].read_bytes() == CACHED
 
 
 def test_nothing_to_render_starts_no_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = cached_project(tmp_path, "<p>one</p>", b"%PDF")
+    project = cached_project(tmp_path, "<p>one</p>", CACHED)
 
     def no_run(jobs: dict[str, tuple[str, str]], workers: int) -> None:
         raise AssertionError("nothing should be rendered")
