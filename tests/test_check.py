@@ -719,6 +719,24 @@ BODY = [
         "the link to case 'other-case' does not resolve; there is no case_studies/other-case.md",
     ),
     Bad(
+        "link-to-missing-guidance-page",
+        in_body("what its lawyers saw (see [the guidance](../guidance/nowhere.md)),"),
+        "guidance/nowhere.md",
+        "body",
+        "the link '../guidance/nowhere.md' leads to no page of the site; link to another case "
+        "as (other-case.md), to a guidance page as (../guidance/safeguarding.md), or to a web "
+        "page with its full address (https://...)",
+    ),
+    Bad(
+        "link-out-of-the-site",
+        in_body("what its lawyers saw (see [above](../../../etc/passwd/)),"),
+        "etc/passwd",
+        "body",
+        "the link '../../../etc/passwd/' leads to no page of the site; link to another case "
+        "as (other-case.md), to a guidance page as (../guidance/safeguarding.md), or to a web "
+        "page with its full address (https://...)",
+    ),
+    Bad(
         "link-to-missing-case-page",
         in_body("what its lawyers saw (see [another case](cases/nope/)),"),
         "cases/nope/",
@@ -942,6 +960,7 @@ def test_misspelt_section_warns_with_suggestion(project: Path) -> None:
     [
         "see [the about page](../about.md), [support](../support.md), [guidance](../guidance/)",
         "see [this case's context](odi-mexico.md#context) and [the library](../cases/)",
+        "see [safeguarding](../guidance/safeguarding.md#notes) and [the home page](../index.md)",
         "a `<script>` tag in a code span is text, as is 5 < 6 > 4",
         "an [ordinary link](https://example.org/page) and a local ![map](map.png)",
         "a phrase such as 'turned on = off' is not an attribute",

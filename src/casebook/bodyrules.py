@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator
 
+from casebook.links import GENERATED_SECTIONS, site_target
 from casebook.loader import Document
 from casebook.model import CaseFrontMatter, Section
 from casebook.problems import Problem, Severity
@@ -229,10 +230,8 @@ _CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
         "raw HTML is not allowed; write Markdown instead, e.g. **bold**, *italic*, [text](https://...)",
     ),
 ]
-# A link to another case, e.g. (../other-case.md), (other-case.md) or (../cases/other-case/).
-_CASE_LINK = re.compile(
-    r"\]\((?:\.\./)*(?P<cases>cases/)?(?P<id>[a-z0-9-]+)(?:\.md|/)(?:index\.md)?(?:#[^)\s]*)?\)"
-)
+# A Markdown link's address: [text](address "title").
+_LINK = re.compile(r"\]\((?P<href>[^)\s]*)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 
 
@@ -267,13 +266,28 @@ def check_markdown(
             if pattern.search(text):
                 yield Problem(document.name, line, "body", message)
                 break
-        for match in _CASE_LINK.finditer(text):
-            target = match["id"]
-            if target not in case_ids and (match["cases"] or target not in pages):
-                yield Problem(
-                    document.name,
-                    line,
-                    "body",
-                    f"the link to case '{target}' does not resolve; there is no "
-                    f"case_studies/{target}.md",
-                )
+        for match in _LINK.finditer(text):
+            wrong = link_problem(match["href"], case_ids, pages)
+            if wrong:
+                yield Problem(document.name, line, "body", wrong)
+
+
+def link_problem(href: str, case_ids: Container[str], pages: Container[str]) -> str | None:
+    """What is wrong with a link in a case's text to a page of the site, if anything.
+    `pages` are the site's pages and folders from its root ('support', 'guidance',
+    'guidance/safeguarding') and the sections the build writes ('cases', 'browse')."""
+    target = site_target(href, case_ids)
+    if target is None or target in pages or target == "":
+        return None
+    if target.startswith("cases/") or ("/" not in target and target != ".."):
+        case = target.removeprefix("cases/")
+        if target.startswith("cases/") and case in case_ids:
+            return None
+        return f"the link to case '{case}' does not resolve; there is no case_studies/{case}.md"
+    if target.split("/")[0] in pages and target.split("/")[0] in GENERATED_SECTIONS:
+        return None  # e.g. a browse page: the build writes them
+    return (
+        f"the link '{href}' leads to no page of the site; link to another case as "
+        "(other-case.md), to a guidance page as (../guidance/safeguarding.md), or to "
+        "a web page with its full address (https://...)"
+    )

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from casebook.facilitation import FacilitatorNotes
-from casebook.markup import render_markdown
 from casebook.model import Case
 from casebook.render import Renderer, outcome_groups
 from casebook.support import SupportDirectory
@@ -46,8 +45,8 @@ def case_context(
         # The sheet gives the case's address and QR code, its footer and its support services.
         "sheet": case_sheet(renderer, support, notes, case, None),
         "content_language": meta.language if meta.language != renderer.language else "",
-        "intro_html": render_markdown(case.intro) if case.intro.strip() else "",
-        "sections": [(s, render_markdown(s.markdown)) for s in case.sections],
+        "intro_html": renderer.text_html(case.intro) if case.intro.strip() else "",
+        "sections": [(s, renderer.text_html(s.markdown)) for s in case.sections],
         "notes": {n.section: n.note for n in meta.section_notes},
         "outcome_groups": outcome_groups(case),
         "facts": [(label, values) for label, values in facts if values],

@@ -24,6 +24,7 @@ from casebook.catalogue import (
 from casebook.evidencemap import MAP_URL, EvidenceMap, evidence_map
 from casebook.feed import FEED_PATH
 from casebook.i18n import Locale
+from casebook.links import page_links
 from casebook.markup import render_markdown
 from casebook.model import Case, Library, Outcome
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
@@ -93,6 +94,7 @@ class Renderer:
     def __post_init__(self) -> None:
         self.env = environment(self.locale)
         self.language = self.locale.code
+        self.case_ids = frozenset(case.id for case in self.library.cases)
         self.is_original = self.language == self.locale.original
         self.facets: list[Facet] = facets(self.library.vocabularies, self.locale)
         self.cases = sorted(
@@ -102,6 +104,10 @@ class Renderer:
         self.audiences = self.library.questions.audiences_in(self.language)
         # A case's card is the same on every page that lists it, but for its link.
         self._cards: dict[str, dict[str, Any]] = {}
+
+    def text_html(self, markdown: str) -> str:
+        """A case's own text as safe HTML, its links to other pages made their addresses."""
+        return page_links(render_markdown(markdown), self.case_ids)
 
     @functools.cached_property
     def related(self) -> dict[str, list[Related]]:
@@ -167,8 +173,8 @@ class Renderer:
             "meta": case.meta,
             "notice": notice,
             "content_language": case.meta.language if case.meta.language != self.language else "",
-            "intro_html": render_markdown(case.intro) if case.intro.strip() else "",
-            "sections": [(s, render_markdown(s.markdown)) for s in case.sections],
+            "intro_html": self.text_html(case.intro) if case.intro.strip() else "",
+            "sections": [(s, self.text_html(s.markdown)) for s in case.sections],
             "notes": {n.section: n.note for n in case.meta.section_notes},
             "milestones": {m.id: m for m in case.meta.milestones},
             "outcome_groups": outcome_groups(case),

@@ -21,6 +21,7 @@ from casebook.confined import links_out
 from casebook.facilitation import load_facilitator_notes, notes_path
 from casebook.i18n import Languages, load_languages
 from casebook.lifeline import start_worker
+from casebook.links import GENERATED_SECTIONS
 from casebook.loader import Document
 from casebook.model import Case, Library
 
@@ -352,16 +353,16 @@ def _idle_cores() -> int:
 
 
 # Top-level pages and folders of the site that the renderer generates (not in docs/).
-_GENERATED_SECTIONS = frozenset({"cases", "browse", "support"})
-
-
 def _page_names(project: Project) -> frozenset[str]:
-    """Top-level pages and folders of the site, which a case may link to as '../support.md'."""
+    """The site's pages and folders from its root ('support', 'guidance',
+    'guidance/safeguarding'), which a case may link to as '../guidance/safeguarding.md'."""
     docs = project.docs_dir
     if not docs.is_dir():
-        return _GENERATED_SECTIONS
-    names = {p.stem for p in docs.glob("*.md")} | {p.name for p in docs.iterdir() if p.is_dir()}
-    return frozenset(names) | _GENERATED_SECTIONS
+        return GENERATED_SECTIONS
+    names = {p.relative_to(docs).with_suffix("").as_posix() for p in docs.rglob("*.md")}
+    names |= {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_dir()}
+    names = {n.removesuffix("/index") for n in names if n != "index"}
+    return frozenset(names) | GENERATED_SECTIONS
 
 
 def _select(case_paths: list[Path], paths: list[Path] | None, project: Project) -> list[Path]:
