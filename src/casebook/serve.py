@@ -35,6 +35,7 @@ from casebook.build.pdfs import render_worksheet_pdfs
 from casebook.build.pipeline import build_editions, make_context
 from casebook.cms import local_editor_config
 from casebook.incremental import Manifest, source_folders
+from casebook.localeditor import on_branch
 from casebook.model import Library
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
@@ -435,18 +436,6 @@ def watch(preview: Preview, stop: threading.Event) -> None:
             preview.rebuild(changed)
     finally:
         observer.stop()
-
-
-def on_branch(folder: Path, branch: str) -> bool:
-    """Whether `folder`'s checkout is on `branch` (for `casebook edit`'s worktree)."""
-    head = subprocess.run(
-        ["git", "symbolic-ref", "--short", "-q", "HEAD"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return head.stdout.strip() == branch
 
 
 def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str = "") -> int:
