@@ -13,6 +13,13 @@ from typing import Any
 
 import yaml
 
+from casebook.limits import (
+    MAX_LINE_CHARS,
+    MAX_MARKDOWN_BYTES,
+    MAX_TEXT_CHARS,
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+)
 from casebook.problems import Problem
 
 try:  # libyaml is several times faster; fall back to pure Python where it is missing
@@ -88,11 +95,27 @@ class LoadError(Exception):
 
 
 def read_text(path: Path, name: str) -> str:
-    """Decode a file as UTF-8, accepting a byte-order mark and CRLF line endings."""
+    """Decode a file as UTF-8, accepting a byte-order mark and CRLF line endings.
+
+    A file over its size limit, or with a line over the line limit, is refused
+    (casebook.limits): it is never read whole into memory, nor handed to the rules.
+    """
+    limit = MAX_MARKDOWN_BYTES if path.suffix == ".md" else MAX_YAML_BYTES
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise LoadError(Problem(name, 1, "", f"cannot read the file: {exc.strerror}")) from exc
+    if len(raw) > limit:
+        raise LoadError(
+            Problem(
+                name,
+                1,
+                "",
+                f"the file is larger than {limit // 1024} KB, the limit for this kind of file; "
+                "split it, or remove what does not belong in it",
+            )
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,7 +129,24 @@ def read_text(path: Path, name: str) -> str:
                 "save it with UTF-8 encoding in your editor",
             )
         ) from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_LINE_CHARS:
+        _check_line_lengths(text, name)
+    return text
+
+
+def _check_line_lengths(text: str, name: str) -> None:
+    for index, line in enumerate(text.split("\n")):
+        if len(line) > MAX_LINE_CHARS:
+            raise LoadError(
+                Problem(
+                    name,
+                    index + 1,
+                    "",
+                    f"the line has {len(line):,} characters, more than the limit of "
+                    f"{MAX_LINE_CHARS:,}; break it into paragraphs (a blank line between them)",
+                )
+            )
 
 
 def parse_yaml(
@@ -118,6 +158,8 @@ def parse_yaml(
     key is added to it and the last value is kept, so the rest of the file can be checked.
     """
     lines = LineMap(start=first_line)
+    if "&" in text or _may_nest_deep(text):
+        _refuse_aliases_and_depth(text, name, first_line)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -159,6 +201,73 @@ def parse_yaml(
     return data, lines
 
 
+_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.M)
+
+
+def _may_nest_deep(text: str) -> bool:
+    """Whether `text` may nest deeper than MAX_YAML_DEPTH, answered from the text alone.
+
+    Nesting in block style needs one more column of indentation (or of '- ', '? ', ': '
+    indicators at a line's start) every two levels; each flow level needs a '[' or '{'. So
+    the depth is at most twice the widest leading run, plus one, plus the brackets.
+    """
+    brackets = text.count("[") + text.count("{")
+    if brackets >= MAX_YAML_DEPTH:
+        return True
+    widest = max(map(len, _LEADING_INDICATORS.findall(text)), default=0)
+    return 2 * widest + 1 + brackets > MAX_YAML_DEPTH
+
+
+def _refuse_aliases_and_depth(text: str, name: str, first_line: int) -> None:
+    """Refuse any alias, and nesting beyond MAX_YAML_DEPTH, from the event stream.
+
+    libyaml's parser does not recurse, so this is safe on any input; it runs before the
+    composer, which does. An alias, even of one text, can repeat a value thousands of times
+    (a "billion laughs"), so none is accepted.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise LoadError(
+                        Problem(
+                            name,
+                            first_line + event.start_mark.line,
+                            "",
+                            f"the YAML nests lists and fields more than {MAX_YAML_DEPTH} "
+                            "levels deep, the limit; flatten it",
+                        )
+                    )
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+            elif kind is yaml.AliasEvent:
+                raise LoadError(
+                    Problem(
+                        name,
+                        first_line + event.start_mark.line,
+                        "",
+                        "a YAML alias ('*name') is not supported; write the value out in full",
+                    )
+                )
+    except yaml.YAMLError:
+        return  # a syntax error: the composer reports it, with its line
+
+
+def _too_long(node: yaml.Node, name: str, first: int, loc: Loc) -> LoadError:
+    return LoadError(
+        Problem(
+            name,
+            first + node.start_mark.line,
+            ".".join(map(str, loc)),
+            f"the text has {len(node.value):,} characters, more than the limit of "
+            f"{MAX_TEXT_CHARS:,}; shorten it",
+        )
+    )
+
+
 class _Unusual(Exception):
     """A node the quick route does not build: PyYAML's constructor builds the document."""
 
@@ -193,9 +302,11 @@ class _Builder:
         self.dupes = dupes
         self.visited: set[int] = set()
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, loc: Loc = ()) -> Any:
         tag = node.tag
         if tag == _TEXT_TAG:
+            if len(node.value) > MAX_TEXT_CHARS:
+                raise _too_long(node, self.name, self.first, loc)
             return node.value
         make = _SCALARS.get(tag)
         if make is None:
@@ -210,7 +321,7 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         kind = type(node)
         if kind is yaml.ScalarNode:
-            return self.scalar(node)
+            return self.scalar(node, loc)
         if id(node) in self.visited:
             self.refuse_alias(loc)
         self.visited.add(id(node))
@@ -270,6 +381,8 @@ def _record(
 ) -> None:
     # A node met twice is a YAML alias (*name). Aliases can make a value contain itself or
     # grow exponentially, which would hang every later step, so they are refused.
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_TEXT_CHARS:
+        raise _too_long(node, name, first, loc)
     if isinstance(node, yaml.CollectionNode):
         if id(node) in visited:
             raise LoadError(

@@ -106,6 +106,7 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
         if checked_file.case is not None and checked_file.case.id not in reserved:
             cases.append(checked_file.case)
     originals = {case.id: case for case in cases}
+    translation_paths = _in_editions(translation_paths, project, languages, problems)
     translations = _check_translations(translation_paths, context, originals, problems)
     link_translations(translations, originals)
     if paths is None:
@@ -175,6 +176,39 @@ def _is_translation(path: Path) -> bool:
 def _is_wanted(translation: Path, wanted: set[Path], project: Project) -> bool:
     base = split_language(case_id_of(translation))[0]
     return bool(wanted & {translation.resolve(), (project.cases_dir / f"{base}.md").resolve()})
+
+
+def _in_editions(
+    paths: list[Path],
+    project: Project,
+    languages: Languages,
+    problems: list[Problem],
+) -> list[Path]:
+    """The translations that an edition publishes; a problem for each of the others, which
+    would otherwise never be published and never be said to be."""
+    editions = ", ".join(languages.locales)
+    kept: list[Path] = []
+    for path in paths:
+        base, language = split_language(case_id_of(path))
+        name = display_path(path, project.root)
+        if language not in languages.locales:
+            message = (
+                f"there is no '{language}' edition (the editions are {editions}, listed in "
+                f"i18n/languages.yml), so this translation would never be published; rename "
+                f"it to {base}.<code>.md for one of them, or add the language to "
+                "i18n/languages.yml"
+            )
+        elif language == languages.default.code:
+            message = (
+                f"'{language}' is the site's original language, whose edition publishes "
+                f"case_studies/{base}.md itself, so this file would never be published; merge "
+                "what it changes into the original and delete it"
+            )
+        else:
+            kept.append(path)
+            continue
+        problems.append(Problem(name, 1, "", message))
+    return kept
 
 
 def _check_translations(
