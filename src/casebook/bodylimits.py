@@ -48,7 +48,8 @@ def check_nesting(name: str, prose: list[tuple[int, str]]) -> Iterator[Problem]:
 
 def paragraphs(prose: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """Each run of non-blank prose lines, with its first line, joined by newlines."""
-    start, lines, previous = 0, [], -1
+    start, previous = 0, -1
+    lines: list[str] = []
     for line, text in prose:
         if not text.strip() or (lines and line != previous + 1):
             if lines:

@@ -13,14 +13,10 @@ from typing import Any
 
 import yaml
 
-from casebook.limits import (
-    MAX_LINE_CHARS,
-    MAX_MARKDOWN_BYTES,
-    MAX_TEXT_CHARS,
-    MAX_YAML_BYTES,
-    MAX_YAML_DEPTH,
-)
+from casebook.limits import MAX_LINE_CHARS, MAX_MARKDOWN_BYTES, MAX_TEXT_CHARS, MAX_YAML_BYTES
 from casebook.problems import Problem
+from casebook.textguard import aliases_or_depth, first_long_line, may_nest_deep, too_large
+from casebook.yamlerrors import yaml_problem
 
 try:  # libyaml is several times faster; fall back to pure Python where it is missing
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -107,15 +103,7 @@ def read_text(path: Path, name: str) -> str:
     except OSError as exc:
         raise LoadError(Problem(name, 1, "", f"cannot read the file: {exc.strerror}")) from exc
     if len(raw) > limit:
-        raise LoadError(
-            Problem(
-                name,
-                1,
-                "",
-                f"the file is larger than {limit // 1024} KB, the limit for this kind of file; "
-                "split it, or remove what does not belong in it",
-            )
-        )
+        raise LoadError(too_large(name, limit))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -131,22 +119,10 @@ def read_text(path: Path, name: str) -> str:
         ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_LINE_CHARS:
-        _check_line_lengths(text, name)
+        long_line = first_long_line(text, name)
+        if long_line is not None:
+            raise LoadError(long_line)
     return text
-
-
-def _check_line_lengths(text: str, name: str) -> None:
-    for index, line in enumerate(text.split("\n")):
-        if len(line) > MAX_LINE_CHARS:
-            raise LoadError(
-                Problem(
-                    name,
-                    index + 1,
-                    "",
-                    f"the line has {len(line):,} characters, more than the limit of "
-                    f"{MAX_LINE_CHARS:,}; break it into paragraphs (a blank line between them)",
-                )
-            )
 
 
 def parse_yaml(
@@ -158,12 +134,14 @@ def parse_yaml(
     key is added to it and the last value is kept, so the rest of the file can be checked.
     """
     lines = LineMap(start=first_line)
-    if "&" in text or _may_nest_deep(text):
-        _refuse_aliases_and_depth(text, name, first_line)
+    if "&" in text or may_nest_deep(text):
+        refused = aliases_or_depth(text, name, first_line)
+        if refused is not None:
+            raise LoadError(refused)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError(_yaml_problem(exc, text, name, first_line)) from exc
+        raise LoadError(yaml_problem(exc, text, name, first_line)) from exc
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise LoadError(Problem(name, first_line, "", f"the YAML cannot be read: {exc}")) from exc
     if node is None:
@@ -199,61 +177,6 @@ def parse_yaml(
             )
         ) from exc
     return data, lines
-
-
-_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.M)
-
-
-def _may_nest_deep(text: str) -> bool:
-    """Whether `text` may nest deeper than MAX_YAML_DEPTH, answered from the text alone.
-
-    Nesting in block style needs one more column of indentation (or of '- ', '? ', ': '
-    indicators at a line's start) every two levels; each flow level needs a '[' or '{'. So
-    the depth is at most twice the widest leading run, plus one, plus the brackets.
-    """
-    brackets = text.count("[") + text.count("{")
-    if brackets >= MAX_YAML_DEPTH:
-        return True
-    widest = max(map(len, _LEADING_INDICATORS.findall(text)), default=0)
-    return 2 * widest + 1 + brackets > MAX_YAML_DEPTH
-
-
-def _refuse_aliases_and_depth(text: str, name: str, first_line: int) -> None:
-    """Refuse any alias, and nesting beyond MAX_YAML_DEPTH, from the event stream.
-
-    libyaml's parser does not recurse, so this is safe on any input; it runs before the
-    composer, which does. An alias, even of one text, can repeat a value thousands of times
-    (a "billion laughs"), so none is accepted.
-    """
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise LoadError(
-                        Problem(
-                            name,
-                            first_line + event.start_mark.line,
-                            "",
-                            f"the YAML nests lists and fields more than {MAX_YAML_DEPTH} "
-                            "levels deep, the limit; flatten it",
-                        )
-                    )
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                depth -= 1
-            elif kind is yaml.AliasEvent:
-                raise LoadError(
-                    Problem(
-                        name,
-                        first_line + event.start_mark.line,
-                        "",
-                        "a YAML alias ('*name') is not supported; write the value out in full",
-                    )
-                )
-    except yaml.YAMLError:
-        return  # a syntax error: the composer reports it, with its line
 
 
 def _too_long(node: yaml.Node, name: str, first: int, loc: Loc) -> LoadError:
@@ -437,74 +360,6 @@ def _keep_as_text(node: yaml.Node, constructor: yaml.SafeLoader) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _keep_as_text(item, constructor)
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, name: str, first_line: int) -> Problem:
-    """The problem for a YAML syntax error, on the line an editor has to change."""
-    mark = exc.problem_mark or exc.context_mark
-    index = mark.line if mark else 0
-    source = text.split("\n")
-    bad = source[index] if index < len(source) else ""
-    indent = bad[: len(bad) - len(bad.lstrip(" \t-"))]
-    problem = exc.problem or "invalid YAML"
-    # libyaml says "found character that cannot start any token" for many tabs.
-    if "tab" in problem or "\t" in indent:
-        return Problem(
-            name,
-            first_line + index,
-            "",
-            "a tab character is used for indentation; YAML needs spaces, so replace each tab "
-            "with two spaces",
-        )
-    # An unclosed quote is reported where YAML gave up, often many lines later.
-    quoted = _unclosed_quote(source[: index + 1])
-    if quoted is not None:
-        line, key, quote = quoted
-        return Problem(
-            name,
-            first_line + line,
-            key,
-            f"the value starts with {quote} but the closing {quote} is missing; "
-            f"add {quote} at the end of the value",
-        )
-    return Problem(name, first_line + index, "", _yaml_message(exc))
-
-
-_OPENS_QUOTE = re.compile(
-    r"^(?P<indent>[ -]*)(?:(?P<key>[^\s#'\"][^:#]*?):[ \t]+)?(?P<quote>[\"'])(?P<rest>.*)$"
-)
-_NEXT_ITEM = re.compile(r"^(?P<indent> *)(?:- |[^\s#'\"][^:#]*:(?:\s|$))")
-
-
-def _unclosed_quote(source: list[str]) -> tuple[int, str, str] | None:
-    """The first line whose quoted value is not closed before the next field or list item."""
-    for index, text in enumerate(source):
-        match = _OPENS_QUOTE.match(text)
-        if match is None or _closes(match["rest"], match["quote"]):
-            continue
-        following = next((line for line in source[index + 1 :] if line.strip()), "")
-        after = _NEXT_ITEM.match(following)
-        # A value may run over several lines, but not into the next field or list item.
-        if not following or (after is not None and len(after["indent"]) <= len(match["indent"])):
-            return index, (match["key"] or "").strip(), match["quote"]
-    return None
-
-
-def _closes(text: str, quote: str) -> bool:
-    """Whether `text` (after an opening quote) holds the closing quote."""
-    if quote == "'":
-        return "'" in text.replace("''", "")  # '' is an escaped quote
-    return re.search(r'(?<!\\)(?:\\\\)*"', text) is not None
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or "invalid YAML"
-    context = f" {exc.context}" if exc.context else ""
-    hint = (
-        "check the indentation and that a value containing ': ' or starting with a quote, "
-        "'*', '&', '[' or '{' is wrapped in double quotes"
-    )
-    return f"the YAML cannot be read ({problem}{context}); {hint}"
 
 
 def read_front_matter(path: Path, name: str) -> Document:

@@ -1,0 +1,98 @@
+"""Limits that keep a hostile or mistaken file from hurting the check or the build.
+
+Each function gives the Problem for a file over a limit of casebook.limits, or None; the
+loader raises it. Everything here is linear in the file's size and recurses nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from casebook.limits import MAX_LINE_CHARS, MAX_YAML_DEPTH
+from casebook.problems import Problem
+
+try:  # the event parser of libyaml, which keeps its own stack and never recurses
+    _Parser: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover
+    _Parser = yaml.SafeLoader
+
+
+def too_large(name: str, limit: int) -> Problem:
+    return Problem(
+        name,
+        1,
+        "",
+        f"the file is larger than {limit // 1024} KB, the limit for this kind of file; "
+        "split it, or remove what does not belong in it",
+    )
+
+
+def first_long_line(text: str, name: str) -> Problem | None:
+    for index, line in enumerate(text.split("\n")):
+        if len(line) > MAX_LINE_CHARS:
+            return Problem(
+                name,
+                index + 1,
+                "",
+                f"the line has {len(line):,} characters, more than the limit of "
+                f"{MAX_LINE_CHARS:,}; break it into paragraphs (a blank line between them)",
+            )
+    return None
+
+
+_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.M)
+
+
+def may_nest_deep(text: str) -> bool:
+    """Whether `text` may nest deeper than MAX_YAML_DEPTH, answered from the text alone.
+
+    Nesting in block style needs one more column of indentation (or of '- ', '? ', ': '
+    indicators at a line's start) every two levels; each flow level needs a '[' or '{'. So
+    the depth is at most twice the widest leading run, plus one, plus the brackets.
+    """
+    brackets = text.count("[") + text.count("{")
+    if brackets >= MAX_YAML_DEPTH:
+        return True
+    widest = max(map(len, _LEADING_INDICATORS.findall(text)), default=0)
+    return 2 * widest + 1 + brackets > MAX_YAML_DEPTH
+
+
+def aliases_or_depth(text: str, name: str, first_line: int) -> Problem | None:
+    """Refuse any alias, and nesting beyond MAX_YAML_DEPTH, from the event stream.
+
+    libyaml's parser does not recurse, so this is safe on any input; it runs before the
+    composer, which does. An alias, even of one text, can repeat a value thousands of times
+    (a "billion laughs"), so none is accepted.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            kind = type(event)
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return Problem(
+                        name,
+                        first_line + _line(event),
+                        "",
+                        f"the YAML nests lists and fields more than {MAX_YAML_DEPTH} "
+                        "levels deep, the limit; flatten it",
+                    )
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+            elif kind is yaml.AliasEvent:
+                return Problem(
+                    name,
+                    first_line + _line(event),
+                    "",
+                    "a YAML alias ('*name') is not supported; write the value out in full",
+                )
+    except yaml.YAMLError:
+        return None  # a syntax error: the composer reports it, with its line
+    return None
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line if event.start_mark is not None else 0
