@@ -66,32 +66,71 @@ def aliases_or_depth(text: str, name: str, first_line: int) -> Problem | None:
     composer, which does. An alias, even of one text, can repeat a value thousands of times
     (a "billion laughs"), so none is accepted.
     """
-    depth = 0
+    walk = _Walk()
     try:
         for event in yaml.parse(text, Loader=_Parser):
             kind = type(event)
             if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    return Problem(
+                if len(walk.path) >= MAX_YAML_DEPTH:
+                    return walk.problem(
                         name,
                         first_line + _line(event),
-                        "",
                         f"the YAML nests lists and fields more than {MAX_YAML_DEPTH} "
                         "levels deep, the limit; flatten it",
                     )
+                walk.open(kind is yaml.MappingStartEvent)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                depth -= 1
-            elif kind is yaml.AliasEvent:
-                return Problem(
+                walk.close()
+            elif kind is yaml.AliasEvent and not walk.at_key():
+                return walk.problem(
                     name,
                     first_line + _line(event),
-                    "",
-                    "a YAML alias ('*name') is not supported; write the value out in full",
+                    "a YAML alias ('*name') is not supported here; write the value out in full",
                 )
+            elif kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                walk.node(getattr(event, "value", "*"))
     except yaml.YAMLError:
         return None  # a syntax error: the composer reports it, with its line
     return None
+
+
+class _Walk:
+    """Where the event stream is: the key or index of each open list and group."""
+
+    def __init__(self) -> None:
+        self.path: list[str | int] = []
+        self.maps: list[bool] = []  # per open list or group: whether it is a group
+        self.keys: list[bool] = []  # per open one: whether its next node is a key
+
+    def at_key(self) -> bool:
+        return bool(self.keys) and self.keys[-1]
+
+    def node(self, value: str) -> None:
+        """A scalar (or a whole list or group) has filled the current slot."""
+        if not self.path:
+            return
+        if not self.maps[-1]:
+            self.path[-1] = int(self.path[-1]) + 1
+        elif self.keys[-1]:
+            self.path[-1] = value
+            self.keys[-1] = False
+        else:
+            self.keys[-1] = True
+
+    def open(self, mapping: bool) -> None:
+        self.path.append("" if mapping else 0)
+        self.maps.append(mapping)
+        self.keys.append(mapping)
+
+    def close(self) -> None:
+        self.path.pop()
+        self.maps.pop()
+        self.keys.pop()
+        self.node("")
+
+    def problem(self, name: str, line: int, message: str) -> Problem:
+        shown = [str(p) for p in self.path if p != ""]
+        return Problem(name, line, ".".join(shown), message)
 
 
 def _line(event: yaml.Event) -> int:
