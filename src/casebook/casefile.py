@@ -7,6 +7,7 @@ identifying details (casebook.textscan), then the case's questions file.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Container, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -95,19 +96,27 @@ def drop_blank_optionals(data: Any, model: type[BaseModel]) -> None:
     """
     if not isinstance(data, dict):
         return
-    for key in list(data):
-        info = model.model_fields.get(str(key))
-        if info is None:
+    shape = _shape(model)
+    for key, value in list(data.items()):
+        entry = shape.get(key)
+        if entry is None:
             continue
-        value = data[key]
-        if isinstance(value, str) and not value.strip() and not info.is_required():
-            del data[key]
-            continue
-        inner = inner_model(info.annotation)
-        if inner is None:
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            drop_blank_optionals(item, inner)
+        optional, inner = entry
+        if type(value) is str:
+            if optional and not value.strip():
+                del data[key]
+        elif inner is not None:
+            for item in value if type(value) is list else [value]:
+                drop_blank_optionals(item, inner)
+
+
+@functools.cache
+def _shape(model: type[BaseModel]) -> dict[str, tuple[bool, type[BaseModel] | None]]:
+    """Each field of a model: whether it is optional, and the model its value holds."""
+    return {
+        name: (not info.is_required(), inner_model(info.annotation))
+        for name, info in model.model_fields.items()
+    }
 
 
 def _check_file_name(path: Path, name: str, case_id: str) -> Iterator[Problem]:

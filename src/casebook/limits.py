@@ -20,7 +20,7 @@ MAX_TEXT_CHARS = 5_000
 # How deep YAML may nest lists and groups of fields (a case's front matter needs 4). The
 # check refuses deeper YAML before building it: libyaml's composer recurses, and crashes
 # the process on YAML nested a hundred thousand deep.
-MAX_YAML_DEPTH = 20
+MAX_YAML_DEPTH = 32
 
 # How deep a case's Markdown may nest lists and block quotes. Python-Markdown recurses
 # into each level, and a list a few hundred deep crashes it.

@@ -30,19 +30,17 @@ def too_large(name: str, limit: int) -> Problem:
 
 
 def first_long_line(text: str, name: str) -> Problem | None:
-    for index, line in enumerate(text.split("\n")):
-        if len(line) > MAX_LINE_CHARS:
-            return Problem(
-                name,
-                index + 1,
-                "",
-                f"the line has {len(line):,} characters, more than the limit of "
-                f"{MAX_LINE_CHARS:,}; break it into paragraphs (a blank line between them)",
-            )
-    return None
-
-
-_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.M)
+    lines = text.split("\n")
+    if max(map(len, lines)) <= MAX_LINE_CHARS:
+        return None
+    index, line = next((i, line) for i, line in enumerate(lines) if len(line) > MAX_LINE_CHARS)
+    return Problem(
+        name,
+        index + 1,
+        "",
+        f"the line has {len(line):,} characters, more than the limit of "
+        f"{MAX_LINE_CHARS:,}; break it into paragraphs (a blank line between them)",
+    )
 
 
 def may_nest_deep(text: str) -> bool:
@@ -55,8 +53,9 @@ def may_nest_deep(text: str) -> bool:
     brackets = text.count("[") + text.count("{")
     if brackets >= MAX_YAML_DEPTH:
         return True
-    widest = max(map(len, _LEADING_INDICATORS.findall(text)), default=0)
-    return 2 * widest + 1 + brackets > MAX_YAML_DEPTH
+    # 2 * widest + 1 + brackets > MAX_YAML_DEPTH, without measuring every line's run.
+    widest = (MAX_YAML_DEPTH - 1 - brackets) // 2 + 1
+    return re.search(rf"^[ \t?:-]{{{widest},}}", text, re.M) is not None
 
 
 def aliases_or_depth(text: str, name: str, first_line: int) -> Problem | None:
