@@ -232,7 +232,8 @@ def test_links_and_autolinks_of_a_real_case_pass(project: Path) -> None:
         project,
         ODI,
         ANCHOR,
-        "see [the report](https://example.org/a_(b)) and <https://example.org/> " + ANCHOR,
+        "see [the report](https://example.org/a_(b)), [its summary](https://example.org/s "
+        '"Summary") and <https://example.org/> ' + ANCHOR,
     )
     assert errors(project) == []
 

@@ -89,13 +89,21 @@ def link_scan(text: str, budget: int) -> int:
         elif char == ")" and rounds:
             opened, address = rounds.pop()
             if address:
-                inside = text[opened:at]
-                cost += end - opened if ("'" in inside or '"' in inside) else at - opened
+                cost += _address_scan(text[opened:at], end - opened)
         if cost > budget:
             return cost
     cost += sum(end - at for at in squares)
     cost += sum(end - at for at, address in rounds if address)
     return cost
+
+
+def _address_scan(inside: str, to_end: int) -> int:
+    """What Markdown scans for a link address: to its ')' when it has no title, or a title
+    closed just before the ')'; otherwise (a quote left open) on to the paragraph's end."""
+    quotes = [c for c in inside if c in "'\""]
+    if not quotes:
+        return len(inside)
+    return len(inside) if inside.rstrip()[-1:] == quotes[0] and len(quotes) > 1 else to_end
 
 
 def check_link_scan(name: str, prose: list[tuple[int, str]]) -> Iterator[Problem]:
