@@ -316,3 +316,14 @@ def test_a_translation_no_edition_publishes_is_reported(
     (project / target).write_text(source, encoding="utf-8")
     shown = [p.format() for p in errors(project)]
     assert any(s.startswith(f"{target}:1: {expected}") for s in shown), shown
+
+
+def test_translated_questions_no_edition_reads_are_reported(project: Path) -> None:
+    source = (project / "reflective_questions/cases/odi-mexico.es.yml").read_text(encoding="utf-8")
+    (project / "reflective_questions/cases/odi-mexico.de.yml").write_text(source, encoding="utf-8")
+    shown = [p.format() for p in errors(project)]
+    assert (
+        "reflective_questions/cases/odi-mexico.de.yml:1: no edition reads questions in 'de' (the "
+        "editions are en, es, fr, and en is the original's language); rename the file to "
+        "odi-mexico.<code>.yml for one of the others, or delete it"
+    ) in shown

@@ -107,6 +107,7 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
             cases.append(checked_file.case)
     originals = {case.id: case for case in cases}
     translation_paths = _in_editions(translation_paths, project, languages, problems)
+    problems += _questions_in_no_edition(context.bank, languages)
     translations = _check_translations(translation_paths, context, originals, problems)
     link_translations(translations, originals)
     if paths is None:
@@ -209,6 +210,24 @@ def _in_editions(
             continue
         problems.append(Problem(name, 1, "", message))
     return kept
+
+
+def _questions_in_no_edition(bank: QuestionBank, languages: Languages) -> list[Problem]:
+    """Translated questions files that no edition reads (the case files' own are above)."""
+    return [
+        Problem(
+            document.name,
+            1,
+            "",
+            f"no edition reads questions in '{language}' (the editions are "
+            f"{', '.join(languages.locales)}, and {languages.default.code} is the original's "
+            f"language); rename the file to {case_id}.<code>.yml for one of the others, or "
+            "delete it",
+        )
+        for language, files in sorted(bank.translated_case_files.items())
+        if language not in languages.locales or language == languages.default.code
+        for case_id, document in sorted(files.items())
+    ]
 
 
 def _check_translations(
