@@ -18,7 +18,10 @@ from casebook.vocabularies import Vocabulary
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _H1 = re.compile(r"^#\s+\S")
-_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+# Each pattern here is linear in the line's length: no part of it can scan past the start
+# of the next match attempt (a '{', a '<', a space run's first space), so a line of a
+# thousand '{' or '<a ' costs as much as any other (see tests/test_hostile_text.py).
+_ATTRS = re.compile(r"(?<!\s)\s*\{[^{}]*\}\s*$")
 _HEADING_ID = re.compile(r"#([a-z0-9-]+)")
 
 # A section's id, its heading and the file line of the heading.
@@ -210,7 +213,7 @@ _CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
         "an <iframe> (embedded page) is not allowed; link to the page instead",
     ),
     (
-        re.compile(r"\{[^}\n]*\bon[a-z]+\s*=", re.I),
+        re.compile(r"\{[^{}\n]*\bon[a-z]+\s*=", re.I),
         "an attribute list that adds an event handler (on...=) is not allowed; delete it",
     ),
     (
@@ -222,12 +225,16 @@ _CONTENT_RULES: list[tuple[re.Pattern[str], str]] = [
         "a 'javascript:' link is not allowed; link to a web page (https://...) instead",
     ),
     (
-        re.compile(r"!\[[^\]]*\]\(\s*(https?:)?//", re.I),
+        re.compile(r"!\[(?:[^\]!]|!(?!\[))*\]\(\s*(https?:)?//", re.I),
         "images from other sites are not allowed (they leak readers' visits); save the image in the repository or delete it",
     ),
     (
-        re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?>"),
-        "raw HTML is not allowed; write Markdown instead, e.g. **bold**, *italic*, [text](https://...)",
+        # The start of any tag, comment or declaration, closed or not (a '<a' that is never
+        # closed makes Python-Markdown's HTML reader scan to the end of the text), except a
+        # Markdown autolink such as <https://example.org>.
+        re.compile(r"<(?!(?:https?|mailto):[^\s<>]*>|[^\s<>@]+@[^\s<>]+>)[a-zA-Z/!?]"),
+        "raw HTML is not allowed; write Markdown instead, e.g. **bold**, *italic*, "
+        "[text](https://...); for a '<' in the text, write '&lt;'",
     ),
 ]
 # A Markdown link's address: [text](address "title").

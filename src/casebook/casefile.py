@@ -7,16 +7,18 @@ identifying details (casebook.textscan), then the case's questions file.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Container, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from casebook.bodylimits import check_link_scan, check_nesting
 from casebook.bodyrules import check_markdown, check_section_notes, parse_body, prose_lines, slug
 from casebook.loader import Document, LoadError, read_front_matter, strings_in
-from casebook.messages import explain, indentation_slip
+from casebook.messages import explain, indentation_slip, inner_model
 from casebook.model import Case, CaseFrontMatter
 from casebook.privacy import IdentifyingDetails
 from casebook.problems import Problem, Severity, display_path
@@ -58,6 +60,7 @@ def check_case_file(
         document = read_front_matter(path, name)
     except LoadError as exc:
         return None, [*problems, exc.problem]
+    drop_blank_optionals(document.data, CaseFrontMatter)
     if read is not None:
         read[path] = document
     problems += document.problems
@@ -69,6 +72,8 @@ def check_case_file(
     problems += _check_id(document, case_id)
     intro, sections, found = parse_body(document, vocabularies.get("sections"), prose)
     problems += found
+    problems += check_nesting(name, prose)
+    problems += check_link_scan(name, prose)
     problems += check_markdown(document, all_ids, pages, prose)
     if meta is not None:
         problems += check_section_notes(document, meta, sections, flagged)
@@ -80,6 +85,38 @@ def check_case_file(
     if meta is None or any(p.is_error for p in problems):
         return None, problems
     return Case(case_id, name, meta, intro, sections, questions), problems
+
+
+def drop_blank_optionals(data: Any, model: type[BaseModel]) -> None:
+    """Remove optional fields left empty ('' or spaces) from `data`, in place, as if absent.
+
+    The web editor writes `field: ""` for an optional field that was typed in and then
+    cleared; an editor cannot delete the line from the form, so the check must not ask to.
+    Required fields keep their empty value and are reported.
+    """
+    if not isinstance(data, dict):
+        return
+    shape = _shape(model)
+    for key, value in list(data.items()):
+        entry = shape.get(key)
+        if entry is None:
+            continue
+        optional, inner = entry
+        if type(value) is str:
+            if optional and not value.strip():
+                del data[key]
+        elif inner is not None:
+            for item in value if type(value) is list else [value]:
+                drop_blank_optionals(item, inner)
+
+
+@functools.cache
+def _shape(model: type[BaseModel]) -> dict[str, tuple[bool, type[BaseModel] | None]]:
+    """Each field of a model: whether it is optional, and the model its value holds."""
+    return {
+        name: (not info.is_required(), inner_model(info.annotation))
+        for name, info in model.model_fields.items()
+    }
 
 
 def _check_file_name(path: Path, name: str, case_id: str) -> Iterator[Problem]:

@@ -13,7 +13,10 @@ from typing import Any
 
 import yaml
 
+from casebook.limits import MAX_LINE_CHARS, MAX_MARKDOWN_BYTES, MAX_TEXT_CHARS, MAX_YAML_BYTES
 from casebook.problems import Problem
+from casebook.textguard import aliases_or_depth, first_long_line, may_nest_deep, too_large
+from casebook.yamlerrors import yaml_problem
 
 try:  # libyaml is several times faster; fall back to pure Python where it is missing
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -88,11 +91,19 @@ class LoadError(Exception):
 
 
 def read_text(path: Path, name: str) -> str:
-    """Decode a file as UTF-8, accepting a byte-order mark and CRLF line endings."""
+    """Decode a file as UTF-8, accepting a byte-order mark and CRLF line endings.
+
+    A file over its size limit, or with a line over the line limit, is refused
+    (casebook.limits): it is never read whole into memory, nor handed to the rules.
+    """
+    limit = MAX_MARKDOWN_BYTES if path.suffix == ".md" else MAX_YAML_BYTES
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise LoadError(Problem(name, 1, "", f"cannot read the file: {exc.strerror}")) from exc
+    if len(raw) > limit:
+        raise LoadError(too_large(name, limit))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,7 +117,12 @@ def read_text(path: Path, name: str) -> str:
                 "save it with UTF-8 encoding in your editor",
             )
         ) from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_LINE_CHARS:
+        long_line = first_long_line(text, name)
+        if long_line is not None:
+            raise LoadError(long_line)
+    return text
 
 
 def parse_yaml(
@@ -118,10 +134,14 @@ def parse_yaml(
     key is added to it and the last value is kept, so the rest of the file can be checked.
     """
     lines = LineMap(start=first_line)
+    if "&" in text or may_nest_deep(text):
+        refused = aliases_or_depth(text, name, first_line)
+        if refused is not None:
+            raise LoadError(refused)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError(_yaml_problem(exc, text, name, first_line)) from exc
+        raise LoadError(yaml_problem(exc, text, name, first_line)) from exc
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise LoadError(Problem(name, first_line, "", f"the YAML cannot be read: {exc}")) from exc
     if node is None:
@@ -159,6 +179,18 @@ def parse_yaml(
     return data, lines
 
 
+def _too_long(node: yaml.Node, name: str, first: int, loc: Loc) -> LoadError:
+    return LoadError(
+        Problem(
+            name,
+            first + node.start_mark.line,
+            ".".join(map(str, loc)),
+            f"the text has {len(node.value):,} characters, more than the limit of "
+            f"{MAX_TEXT_CHARS:,}; shorten it",
+        )
+    )
+
+
 class _Unusual(Exception):
     """A node the quick route does not build: PyYAML's constructor builds the document."""
 
@@ -193,9 +225,11 @@ class _Builder:
         self.dupes = dupes
         self.visited: set[int] = set()
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, loc: Loc = ()) -> Any:
         tag = node.tag
         if tag == _TEXT_TAG:
+            if len(node.value) > MAX_TEXT_CHARS:
+                raise _too_long(node, self.name, self.first, loc)
             return node.value
         make = _SCALARS.get(tag)
         if make is None:
@@ -210,7 +244,7 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         kind = type(node)
         if kind is yaml.ScalarNode:
-            return self.scalar(node)
+            return self.scalar(node, loc)
         if id(node) in self.visited:
             self.refuse_alias(loc)
         self.visited.add(id(node))
@@ -270,6 +304,8 @@ def _record(
 ) -> None:
     # A node met twice is a YAML alias (*name). Aliases can make a value contain itself or
     # grow exponentially, which would hang every later step, so they are refused.
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_TEXT_CHARS:
+        raise _too_long(node, name, first, loc)
     if isinstance(node, yaml.CollectionNode):
         if id(node) in visited:
             raise LoadError(
@@ -324,74 +360,6 @@ def _keep_as_text(node: yaml.Node, constructor: yaml.SafeLoader) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _keep_as_text(item, constructor)
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, name: str, first_line: int) -> Problem:
-    """The problem for a YAML syntax error, on the line an editor has to change."""
-    mark = exc.problem_mark or exc.context_mark
-    index = mark.line if mark else 0
-    source = text.split("\n")
-    bad = source[index] if index < len(source) else ""
-    indent = bad[: len(bad) - len(bad.lstrip(" \t-"))]
-    problem = exc.problem or "invalid YAML"
-    # libyaml says "found character that cannot start any token" for many tabs.
-    if "tab" in problem or "\t" in indent:
-        return Problem(
-            name,
-            first_line + index,
-            "",
-            "a tab character is used for indentation; YAML needs spaces, so replace each tab "
-            "with two spaces",
-        )
-    # An unclosed quote is reported where YAML gave up, often many lines later.
-    quoted = _unclosed_quote(source[: index + 1])
-    if quoted is not None:
-        line, key, quote = quoted
-        return Problem(
-            name,
-            first_line + line,
-            key,
-            f"the value starts with {quote} but the closing {quote} is missing; "
-            f"add {quote} at the end of the value",
-        )
-    return Problem(name, first_line + index, "", _yaml_message(exc))
-
-
-_OPENS_QUOTE = re.compile(
-    r"^(?P<indent>[ -]*)(?:(?P<key>[^\s#'\"][^:#]*?):[ \t]+)?(?P<quote>[\"'])(?P<rest>.*)$"
-)
-_NEXT_ITEM = re.compile(r"^(?P<indent> *)(?:- |[^\s#'\"][^:#]*:(?:\s|$))")
-
-
-def _unclosed_quote(source: list[str]) -> tuple[int, str, str] | None:
-    """The first line whose quoted value is not closed before the next field or list item."""
-    for index, text in enumerate(source):
-        match = _OPENS_QUOTE.match(text)
-        if match is None or _closes(match["rest"], match["quote"]):
-            continue
-        following = next((line for line in source[index + 1 :] if line.strip()), "")
-        after = _NEXT_ITEM.match(following)
-        # A value may run over several lines, but not into the next field or list item.
-        if not following or (after is not None and len(after["indent"]) <= len(match["indent"])):
-            return index, (match["key"] or "").strip(), match["quote"]
-    return None
-
-
-def _closes(text: str, quote: str) -> bool:
-    """Whether `text` (after an opening quote) holds the closing quote."""
-    if quote == "'":
-        return "'" in text.replace("''", "")  # '' is an escaped quote
-    return re.search(r'(?<!\\)(?:\\\\)*"', text) is not None
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or "invalid YAML"
-    context = f" {exc.context}" if exc.context else ""
-    hint = (
-        "check the indentation and that a value containing ': ' or starting with a quote, "
-        "'*', '&', '[' or '{' is wrapped in double quotes"
-    )
-    return f"the YAML cannot be read ({problem}{context}); {hint}"
 
 
 def read_front_matter(path: Path, name: str) -> Document:

@@ -105,15 +105,16 @@ def _model_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> type[BaseM
         info = current.model_fields.get(str(part))
         if info is None:
             return None
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
     return current
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (through Optional and list), if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
+        found = inner_model(arg)
         if found is not None:
             return found
     return None
@@ -133,7 +134,7 @@ def _fields_under(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
     info = holder.model_fields.get(str(loc[-1])) if holder is not None and loc else None
     if info is None:
         return ""
-    inner = _inner_model(info.annotation)
+    inner = inner_model(info.annotation)
     if inner is None:
         return ""
     required = [name for name, field in inner.model_fields.items() if field.is_required()]
@@ -160,7 +161,7 @@ def indentation_slip(
     blocks = [
         parent
         for parent, info in model.model_fields.items()
-        if (inner := _inner_model(info.annotation)) is not None and key in inner.model_fields
+        if (inner := inner_model(info.annotation)) is not None and key in inner.model_fields
     ]
     if not blocks:
         return None

@@ -18,7 +18,9 @@ from casebook.problems import Problem, display_path
 from casebook.yamlmodel import read_model
 
 PLACEHOLDER = re.compile(r"\bTODO\b")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Only from the start of a run of address characters: trying each character of a long run
+# without an '@' would take time quadratic in its length.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d ().-]{6,}\d(?![\w/])")
 # The core of every _PHONE match. Without the look-behind in front, the regex engine skips
 # straight to the digits, so text with no run like this is ruled out many times faster.

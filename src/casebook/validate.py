@@ -116,6 +116,8 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
         if checked_file.case is not None and checked_file.case.id not in reserved:
             cases.append(checked_file.case)
     originals = {case.id: case for case in cases}
+    translation_paths = _in_editions(translation_paths, project, languages, problems)
+    problems += _questions_in_no_edition(context.bank, languages)
     translations = _check_translations(translation_paths, context, originals, problems)
     link_translations(translations, originals)
     if paths is None:
@@ -185,6 +187,57 @@ def _is_translation(path: Path) -> bool:
 def _is_wanted(translation: Path, wanted: set[Path], project: Project) -> bool:
     base = split_language(case_id_of(translation))[0]
     return bool(wanted & {translation.resolve(), (project.cases_dir / f"{base}.md").resolve()})
+
+
+def _in_editions(
+    paths: list[Path],
+    project: Project,
+    languages: Languages,
+    problems: list[Problem],
+) -> list[Path]:
+    """The translations that an edition publishes; a problem for each of the others, which
+    would otherwise never be published and never be said to be."""
+    editions = ", ".join(languages.locales)
+    kept: list[Path] = []
+    for path in paths:
+        base, language = split_language(case_id_of(path))
+        name = display_path(path, project.root)
+        if language not in languages.locales:
+            message = (
+                f"there is no '{language}' edition (the editions are {editions}, listed in "
+                f"i18n/languages.yml), so this translation would never be published; rename "
+                f"it to {base}.<code>.md for one of them, or add the language to "
+                "i18n/languages.yml"
+            )
+        elif language == languages.default.code:
+            message = (
+                f"'{language}' is the site's original language, whose edition publishes "
+                f"case_studies/{base}.md itself, so this file would never be published; merge "
+                "what it changes into the original and delete it"
+            )
+        else:
+            kept.append(path)
+            continue
+        problems.append(Problem(name, 1, "", message))
+    return kept
+
+
+def _questions_in_no_edition(bank: QuestionBank, languages: Languages) -> list[Problem]:
+    """Translated questions files that no edition reads (the case files' own are above)."""
+    return [
+        Problem(
+            document.name,
+            1,
+            "",
+            f"no edition reads questions in '{language}' (the editions are "
+            f"{', '.join(languages.locales)}, and {languages.default.code} is the original's "
+            f"language); rename the file to {case_id}.<code>.yml for one of the others, or "
+            "delete it",
+        )
+        for language, files in sorted(bank.translated_case_files.items())
+        if language not in languages.locales or language == languages.default.code
+        for case_id, document in sorted(files.items())
+    ]
 
 
 def _check_translations(
