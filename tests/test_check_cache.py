@@ -332,3 +332,22 @@ def test_a_crafted_entry_of_the_wrong_shape_is_checked_again(project: Path, entr
     result = check(project)
     assert result.from_cache == CASE_FILES - 1
     same(result, first)
+
+
+def test_a_file_too_large_for_the_check_is_never_read_whole_to_key_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casebook import checkcache
+    from casebook.limits import MAX_YAML_BYTES
+
+    big = tmp_path / "big.md"
+    with big.open("wb") as out:
+        out.truncate(MAX_YAML_BYTES + 1)
+    small = tmp_path / "small.md"
+    small.write_text("# A case\n", encoding="utf-8")
+    read: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    assert checkcache._digest(big) is None
+    assert checkcache._digest(small) is not None
+    assert read == [small]

@@ -189,7 +189,7 @@ from casebook import bodyrules, privacy
 from casebook.privacy import load_identifying_patterns
 root = Path(sys.argv[1])
 patterns = [p for p, _ in bodyrules._CONTENT_RULES]
-patterns += [bodyrules._ATTRS, bodyrules._CASE_LINK, privacy._EMAIL, privacy._PHONE]
+patterns += [bodyrules._ATTRS, bodyrules._LINK, privacy._EMAIL, privacy._PHONE]
 patterns += [c for _, c in load_identifying_patterns(root)[0].patterns]
 safeguarding = yaml.safe_load((root / "data/question_safeguarding.yml").read_text())
 for language in safeguarding["languages"].values():

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from casebook.cachecodec import BadEntry, decode, register
 from casebook.incremental import environment_digest, sha, tree_digest
+from casebook.limits import MAX_YAML_BYTES
 from casebook.loader import Document
 from casebook.model import Case
 from casebook.problems import Problem
@@ -62,7 +63,11 @@ class Links(Container[str]):
 
 
 def _digest(path: Path) -> str | None:
+    """The file's hash; None (nothing cached) for a file too large for any check, which the
+    check refuses after reading only its first bytes."""
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            return None
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
