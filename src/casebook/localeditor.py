@@ -359,15 +359,3 @@ def merge(project: Project, case_id: str) -> int:
     for branch in merged:
         say(f"merged {branch} into your branch and deleted it")
     return 0
-
-
-def on_branch(folder: Path, branch: str) -> bool:
-    """Whether `folder`'s checkout is on `branch` (for `casebook edit`'s worktree)."""
-    head = subprocess.run(
-        ["git", "symbolic-ref", "--short", "-q", "HEAD"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return head.stdout.strip() == branch

@@ -34,8 +34,8 @@ from casebook.build.lock import build_lock
 from casebook.build.pdfs import render_worksheet_pdfs
 from casebook.build.pipeline import build_editions, make_context
 from casebook.cms import local_editor_config
+from casebook.gitcheckout import on_branch
 from casebook.incremental import Manifest, source_folders
-from casebook.localeditor import on_branch
 from casebook.model import Library
 from casebook.problems import Problem, count, print_problems
 from casebook.project import Project
