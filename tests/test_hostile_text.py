@@ -327,3 +327,41 @@ def test_translated_questions_no_edition_reads_are_reported(project: Path) -> No
         "editions are en, es, fr, and en is the original's language); rename the file to "
         "odi-mexico.<code>.yml for one of the others, or delete it"
     ) in shown
+
+
+# --- guidance pages: read by the builder as they are ------------------------------------
+
+GUIDANCE = "docs/guidance/safeguarding.md"
+SPANISH_GUIDANCE = "i18n/es/docs/guidance/index.md"
+
+
+def append(root: Path, path: str, text: str) -> int:
+    """Append `text` to a page; the line it starts on."""
+    file = root / path
+    old = file.read_text(encoding="utf-8").rstrip("\n")
+    file.write_text(old + "\n\n" + text + "\n", encoding="utf-8")
+    return old.count("\n") + 3
+
+
+def test_a_guidance_page_nested_hundreds_deep_is_refused_before_the_builder_crashes(
+    project: Path,
+) -> None:
+    first = append(project, GUIDANCE, deep_list(400))
+    refused(
+        run_check(project),
+        f"{GUIDANCE}:{first + MAX_MARKDOWN_NESTING + 1}: body: the line nests lists or block quotes",
+    )
+
+
+def test_unclosed_brackets_in_a_translated_guidance_page_are_refused(project: Path) -> None:
+    first = append(project, SPANISH_GUIDANCE, "[" * 4000 + " corchetes")
+    refused(run_check(project), f"{SPANISH_GUIDANCE}:{first}: body: this paragraph has '['")
+
+
+def test_a_long_line_and_an_alias_in_a_guidance_page_are_refused(project: Path) -> None:
+    first = append(project, GUIDANCE, "x" * (MAX_LINE_CHARS + 1))
+    refused(run_check(project), f"{GUIDANCE}:{first}: the line has {MAX_LINE_CHARS + 1:,}")
+    page = project / GUIDANCE
+    page.write_text("---\na: &x text\nb: *x\n---\n# Safeguarding\n", encoding="utf-8")
+    refused(run_check(project), f"{GUIDANCE}:3:")
+    assert "alias" in run_check(project).stdout

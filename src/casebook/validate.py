@@ -19,6 +19,7 @@ from casebook.casefile import case_id_of, check_case_file
 from casebook.checkcache import CheckCache, Entry, Links
 from casebook.confined import links_out
 from casebook.facilitation import load_facilitator_notes, notes_path
+from casebook.guidancecheck import check_guidance
 from casebook.i18n import Languages, load_languages
 from casebook.lifeline import start_worker
 from casebook.links import GENERATED_SECTIONS
@@ -110,6 +111,8 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
     problems += found + _reserved_ids(project, selected, reserved)
     others = [code for code in languages.locales if code != languages.default.code]
     problems += clashing_docs(project.root, project.docs_dir, others)
+    if paths is None:
+        problems += check_guidance(project, others)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
         problems += checked_file.problems
