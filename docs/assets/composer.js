@@ -311,7 +311,7 @@
         var untranslated = DATA.language !== "en" && service.translated.indexOf(DATA.language) === -1;
         list.appendChild(el("li", {}, [
           el("strong", { text: service.name }),
-          service.phone ? " · " + say("phone") + ": " : null,
+          service.phone ? " · " + say("phone_colon") + " " : null,
           service.phone ? el("span", { class: "phone", text: service.phone }) : null,
           service.url ? " · " : null,
           service.url ? el("span", { class: "address", text: service.url }) : null,
@@ -521,7 +521,7 @@
       lines.push(group.label, "-".repeat(group.label.length));
       group.services.forEach(function (service) {
         lines.push(service.name);
-        if (service.phone) lines.push("  " + say("phone") + ": " + service.phone);
+        if (service.phone) lines.push("  " + say("phone_colon") + " " + service.phone);
         if (service.url) lines.push("  " + service.url);
         lines.push("  " + service.hours, "  " + service.for, "  " + say("pack_checked", { date: service.checked }), "");
       });

@@ -44,7 +44,7 @@ COMPOSE_URL = "worksheets/compose/"
 STRINGS = (
     "date", "months", "content_note", "stop_any_time", "facilitator_share_note",
     "about_the_case", "about_the_cases", "questions", "where_support", "sheet_support",
-    "facilitator_support", "support_listed_at", "support_listed_on", "phone",
+    "facilitator_support", "support_listed_at", "support_listed_on", "phone_colon",
     "reflection_worksheet", "session_worksheet", "facilitator_kicker", "session_date",
     "session_cases", "session_length", "plan_minutes_for", "question_count_one",
     "question_count_other", "footer_reviewed", "footer_reviewed_of", "read_case_online",

@@ -64,7 +64,7 @@ def support_text(t: Locale, groups: list[tuple[str, list[Service]]]) -> str:
         lines += [heading, "-" * len(heading)]
         for service in services:  # already in the edition's language
             lines.append(service.name)
-            lines += [f"  {t.t('phone')}: {service.phone}"] if service.phone else []
+            lines += [f"  {t.t('phone_colon')} {service.phone}"] if service.phone else []
             lines += [f"  {service.url}"] if service.url else []
             lines += [f"  {service.hours}", f"  {service.audience}"]
             lines += [f"  {t.t('service_source')}: {service.source}"]
