@@ -64,6 +64,12 @@ def test_the_case_pdf_holds_the_whole_case_with_its_note_first(
     assert strings["where_support"] in text and "911" in text
     assert "Child Helpline International" in text
     assert str(meta["last_reviewed"].year) in text
+    # Each outcome as its words and the kind of evidence it rests on, never as data.
+    evidence = squash(strings["outcome_rests_on"].split("{")[0])
+    for outcome in meta["outcomes"]:
+        assert squash(outcome["text"])[:60] in text
+    assert text.count(evidence) >= len(meta["outcomes"])
+    assert "chain=[" not in text and "text='" not in text
 
 
 def test_the_case_page_links_to_its_pdfs(built_site: Path) -> None:
