@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +30,7 @@ from casebook.localeditor import (
     stop_backend,
 )
 from casebook.project import Project
-from sitebuild import REPO, copy_project
+from sitebuild import REPO, copy_project, free_port, git
 
 UNSAVED = "case_studies/my-unsaved-case.md"
 CASE_ID = "kenya-schools"
@@ -55,24 +53,8 @@ def _require_tools() -> None:
         pytest.skip("git or decap-server is missing: bash scripts/setup.sh --test")
 
 
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _api(port: int, action: str, params: dict[str, Any]) -> Any:
@@ -122,7 +104,7 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def backend(repo: Path, request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
     """decap-server, run as `casebook edit` runs it, or as CONTRIBUTING used to say."""
-    port = _free_port()
+    port = free_port()
     if request.param == "casebook edit":
         space = prepare(Project(repo))
         branch = EDITOR_BRANCH

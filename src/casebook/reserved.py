@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +13,7 @@ from casebook.vocabularies import SLUG_PATTERN
 from casebook.yamlmodel import read_model
 
 RESERVED_FILE = Path("data") / "reserved_ids.yml"
+M = TypeVar("M", bound=BaseModel)
 
 
 class ReservedId(BaseModel):
@@ -26,13 +29,26 @@ class ReservedFile(BaseModel):
     ids: list[ReservedId]
 
 
+def with_editions(
+    root: Path,
+    file: Path,
+    model: type[M],
+    entries: Callable[[M], Iterable[tuple[str, str]]],
+    editions: list[str],
+) -> tuple[dict[str, str], list[Problem]]:
+    """Name -> why, from a data file of names the site uses, with each edition's code."""
+    taken = {code: f"/{code}/ is the site's edition in that language" for code in editions}
+    path = root / file
+    if not path.is_file():
+        return taken, []
+    loaded, problems = read_model(path, display_path(path, root), model)
+    if loaded is not None:
+        taken.update(entries(loaded.value))
+    return taken, problems
+
+
 def load_reserved(root: Path, editions: list[str]) -> tuple[dict[str, str], list[Problem]]:
     """Reserved id -> why, with each edition's code."""
-    reserved = {code: f"/{code}/ is the site's edition in that language" for code in editions}
-    path = root / RESERVED_FILE
-    if not path.is_file():
-        return reserved, []
-    loaded, problems = read_model(path, display_path(path, root), ReservedFile)
-    if loaded is not None:
-        reserved.update((entry.id, entry.why) for entry in loaded.value.ids)
-    return reserved, problems
+    return with_editions(
+        root, RESERVED_FILE, ReservedFile, lambda f: ((e.id, e.why) for e in f.ids), editions
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.problems import Problem, display_path
-from casebook.yamlmodel import read_model
+from casebook.reserved import with_editions
 
 SITE_PATHS_FILE = Path("data") / "site_paths.yml"
 
@@ -29,14 +29,9 @@ class SitePathsFile(BaseModel):
 
 def taken_names(root: Path, editions: list[str]) -> tuple[dict[str, str], list[Problem]]:
     """Name -> why, with each edition's code (the original's is the site's root, so not)."""
-    taken = {code: f"/{code}/ is the site's edition in that language" for code in editions}
-    path = root / SITE_PATHS_FILE
-    if not path.is_file():
-        return taken, []
-    loaded, problems = read_model(path, display_path(path, root), SitePathsFile)
-    if loaded is not None:
-        taken.update((entry.name, entry.why) for entry in loaded.value.paths)
-    return taken, problems
+    return with_editions(
+        root, SITE_PATHS_FILE, SitePathsFile, lambda f: ((e.name, e.why) for e in f.paths), editions
+    )
 
 
 def clashing_docs(root: Path, docs: Path, editions: list[str]) -> list[Problem]:

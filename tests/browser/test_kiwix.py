@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -20,6 +19,8 @@ import pytest
 from browserkit import SCREENSHOTS
 from playwright.sync_api import Browser, Page, Route
 
+from sitebuild import free_port
+
 pytestmark = pytest.mark.browser
 
 KIWIX_SERVE = "/usr/bin/kiwix-serve"
@@ -27,10 +28,6 @@ BOOK = "casebook_en_all"
 CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content="[^"]*script-src )[^;]*')
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +37,7 @@ def kiwix(offline_files: dict[str, Path]) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{KIWIX_SERVE} is missing; CI must install Debian's kiwix-tools")
         pytest.skip(f"{KIWIX_SERVE} is not installed")
-    port = _free_port()
+    port = free_port()
     files = [str(offline_files[code]) for code in sorted(offline_files)]
     server = subprocess.Popen(
         [KIWIX_SERVE, "--address", "127.0.0.1", "--port", str(port), *files],

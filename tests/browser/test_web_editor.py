@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from casebook.cli import main
 from casebook.cms import decap_version
 from casebook.project import Project
 from casebook.validate import check_project
-from sitebuild import REPO, copy_project
+from sitebuild import REPO, copy_project, free_port, git
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -66,24 +65,8 @@ def _require(condition: bool, why: str) -> None:
     pytest.skip(why)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
-def _git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +85,7 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
     shutil.copy2(REPO / "package-lock.json", root / "package-lock.json")
     shutil.copytree(bundle, root / ".cache" / "decap-cms" / str(version))
     (root / "node_modules").symlink_to(REPO / "node_modules")
-    port, preview = _free_port(), _free_port()
+    port, preview = free_port(), free_port()
     config = root / "mkdocs.yml"
     config.write_text(
         config.read_text(encoding="utf-8").replace(
@@ -112,9 +95,9 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
         ),
         encoding="utf-8",
     )
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "The project")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "The project")
     # A case being written by hand, not committed and not passing the check yet: the web
     # editor starts all the same, and neither saving nor merging touches it.
     (root / HAND_WRITTEN).write_text("---\ntitle: TODO\n---\n\nTODO\n", encoding="utf-8")
@@ -278,7 +261,7 @@ def test_the_form_refuses_to_save_a_case_without_sources(
         assert shown == ["Sources must have between 1 and 1000 item(s)."]
         page.wait_for_timeout(1000)  # a save would have moved on to the entry's address
         assert page.url.endswith("/collections/cases/new")
-        assert _git(root, "branch", "--list", "cms/*").split() == []
+        assert git(root, "branch", "--list", "cms/*").split() == []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in (1280, 360):
             page.set_viewport_size({"width": width, "height": 900})
@@ -342,9 +325,9 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     page.wait_for_url(f"**/collections/questions/entries/{CASE_ID}", timeout=20_000)
 
     # Each became a branch, as a pull request would on GitHub.
-    branches = _git(root, "branch", "--list", "cms/*").split()
+    branches = git(root, "branch", "--list", "cms/*").split()
     assert sorted(branches) == [f"cms/cases/{CASE_ID}", f"cms/questions/{CASE_ID}"]
-    written = _git(root, "show", f"cms/cases/{CASE_ID}:case_studies/{CASE_ID}.md")
+    written = git(root, "show", f"cms/cases/{CASE_ID}:case_studies/{CASE_ID}.md")
     assert written.startswith(f"---\nid: {CASE_ID}\ntitle: ")
     assert "countries:\n  - KE\n" in written and "last_reviewed: 2026-11-20\n" in written
     for filled in (
@@ -358,16 +341,16 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
         "url: https://schools.example.org/annual-report-2022",
     ):
         assert filled in written, (filled, written)
-    questions = _git(
+    questions = git(
         root, "show", f"cms/questions/{CASE_ID}:reflective_questions/cases/{CASE_ID}.yml"
     )
     assert questions.startswith(f"case: {CASE_ID}\npractitioners:\n  - "), questions
 
     # The reviewer merges both; the check passes as written, and the site builds with it.
-    assert _git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
+    assert git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
     assert main(["--project", str(root), "edit", "--merge", CASE_ID]) == 0
-    assert _git(root, "branch", "--list", "cms/*").split() == []  # the board stays clean
-    assert _git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
+    assert git(root, "branch", "--list", "cms/*").split() == []  # the board stays clean
+    assert git(root, "status", "--porcelain").splitlines() == [f"?? {HAND_WRITTEN}"]
     # The preview of `casebook edit` shows the merged case by itself.
     deadline = time.monotonic() + 120
     while not _answers(f"{url}cases/{CASE_ID}/"):
