@@ -25,9 +25,10 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the real project, built once per session with its PDFs."""
+    """A copy of the real project, built once per session as the deploy builds it: with its
+    PDFs and its offline files."""
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    assert main(["--project", str(root), "build", "--quiet"]) == 0
+    assert main(["--project", str(root), "build", "--quiet", "--zim"]) == 0
     return root
 
 
@@ -37,20 +38,11 @@ def built_site(built_project: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def offline_files(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The session's built site as `casebook build --zim` writes it, one ZIM file per edition
-    (by language code), in a folder of their own so that the built site stays as it was."""
-    from casebook.build.builder import read_config
-    from casebook.build.context import Progress
-    from casebook.build.zim import write_offline
-    from casebook.project import Project
-    from casebook.render import SiteSettings
-
-    project = Project(built_project)
-    settings = SiteSettings.from_config(read_config(project))
-    target = tmp_path_factory.mktemp("offline")
-    written = write_offline(project, settings, Progress(quiet=True), target)
-    return {made.path.stem.split("_")[1]: made.path for made in written}
+def offline_files(built_site: Path) -> dict[str, Path]:
+    """The session's offline files, one ZIM file per edition (by language code)."""
+    files = {path.stem.split("_")[1]: path for path in (built_site / "offline").glob("*.zim")}
+    assert sorted(files) == ["en", "es", "fr"]
+    return files
 
 
 @pytest.fixture(scope="session")

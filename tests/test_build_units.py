@@ -134,12 +134,17 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Library]
 
 
 def keys(
-    project: Project, library: Library, language: str, changed: Case | None = None, env: str = "e"
+    project: Project,
+    library: Library,
+    language: str,
+    changed: Case | None = None,
+    env: str = "e",
+    offline_files: bool = False,
 ) -> dict[str, str]:
     """Every output's key in one edition, with one case replaced by `changed`."""
     locale = library.languages.locales[language]
     notes, _ = load_facilitator_notes(project, language)
-    renderer = Renderer(library, locale, SiteSettings(), notes)
+    renderer = Renderer(library, locale, SiteSettings(offline_files=offline_files), notes)
     if changed is not None:
         renderer.cases = [changed if c.id == changed.id else c for c in renderer.cases]
     made = Keys(env, Digests(), renderer.cases)
@@ -220,6 +225,17 @@ def test_a_link_page_follows_its_case_front_matter_only(library: tuple[Project, 
     changed = changed_paths(keys(project, lib, "fr"), keys(project, lib, "fr", edited))
     assert "cases/mx-residential-care.md" not in changed
     assert not any(p.startswith("worksheets/mx-residential-care/") for p in changed)
+
+
+def test_writing_the_offline_files_changes_only_the_page_that_offers_them(
+    library: tuple[Project, Library],
+) -> None:
+    project, lib = library
+    for code in ("en", "es"):
+        before = keys(project, lib, code)
+        assert changed_paths(before, keys(project, lib, code, offline_files=True)) == {
+            "offline/index.md"
+        }
 
 
 def test_the_environment_changes_every_generated_key_but_guidance(

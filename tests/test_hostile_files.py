@@ -84,7 +84,9 @@ def test_every_reserved_id_fails_the_check(
         assert f"case_studies/{reserved}.md:1: id: '{reserved}' cannot be a case id: " in out
 
 
-@pytest.mark.parametrize("name", ["admin.md", "pagefind/index.md", "pagefind-delta", "es/index.md"])
+@pytest.mark.parametrize(
+    "name", ["admin.md", "pagefind/index.md", "pagefind-delta", "es/index.md", "offline/notes.md"]
+)
 def test_a_guidance_page_named_like_the_sites_own_addresses_fails_the_check(
     project_copy: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:

@@ -53,10 +53,6 @@ def _require_tools() -> None:
         pytest.skip("git or decap-server is missing: bash scripts/setup.sh --test")
 
 
-
-
-
-
 def _api(port: int, action: str, params: dict[str, Any]) -> Any:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1",

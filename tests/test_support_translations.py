@@ -44,7 +44,9 @@ def test_every_service_says_its_hours_and_who_it_is_for_in_the_language(language
         assert set(text) <= {"name", "hours", "for"}, entry["name"]
         for field in ("hours", "for"):
             assert str(text.get(field, "")).strip(), f"{entry['name']}: {language} {field}"
-            assert words(text[field]) != words(entry[field]), f"{entry['name']}: {field} untranslated"
+            assert words(text[field]) != words(entry[field]), (
+                f"{entry['name']}: {field} untranslated"
+            )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

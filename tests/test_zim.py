@@ -21,7 +21,8 @@ from casebook.build.zim import OfflineError, write_offline
 from casebook.cli import main
 from casebook.i18n import load_languages
 from casebook.project import Project
-from casebook.render import SiteSettings
+from casebook.render import Renderer, SiteSettings
+from casebook.validate import check_project
 from casebook.zimpages import offline_link, offline_page
 
 LANGUAGES = {"en": "eng", "es": "spa", "fr": "fra"}
@@ -83,6 +84,8 @@ def test_every_link_of_every_page_stays_in_the_file(
     archive = Archive(offline_files[code])
     held = pages(archive)
     assert "cases/odi-mexico/" in held and "worksheets/odi-mexico/" in held
+    # The page that offers the files is the site's, not the file's: no file holds the others.
+    assert not [path for path in held if path.startswith("offline/")]
     broken = []
     for path, page in held.items():
         folder = path if path.endswith("/") else posixpath.dirname(path)
@@ -140,11 +143,45 @@ def test_a_changed_site_built_without_zim_loses_its_stale_offline_files(
     stale = project.offline_dir / "casebook_en_all.zim"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"ZIM")
+    page = project.offline_dir / "index.html"
+    page.write_text("<h1>Offline and on paper</h1>", encoding="utf-8")
     assert offline(project, {}, Progress(quiet=True), zim=False, changed=False) == 0
     assert stale.is_file()  # the site did not change: the files still match it
     assert offline(project, {}, Progress(quiet=True), zim=False, changed=True) == 0
-    assert not project.offline_dir.exists()
+    assert not stale.exists()
+    assert page.is_file()  # the site's page about them is rebuilt with the site, not removed
     assert "build with --zim to write them again" in capsys.readouterr().err
+
+
+SIZE = {"en": "{0}.{1} MB", "es": "{0},{1} MB", "fr": "{0},{1} Mo"}
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_each_edition_offers_every_offline_file_with_its_size(
+    built_site: Path, offline_files: dict[str, Path], code: str
+) -> None:
+    folder = built_site / ("" if code == "en" else code) / "offline"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    offered = re.findall(r'<a href="([^"]+\.zim)" download hreflang="(\w+)"', page)
+    assert offered[0][1] == code  # the reader's own edition first
+    assert sorted(language for _, language in offered) == sorted(LANGUAGES)
+    for href, language in offered:
+        assert (folder / href).resolve() == offline_files[language].resolve()
+        tenths = round(offline_files[language].stat().st_size / 1e5)
+        size = SIZE[code].format(tenths // 10, tenths % 10)
+        assert f'data-file="{offline_files[language].name}">, {size}</span>' in page
+
+
+def test_a_site_built_without_the_offline_files_offers_none(built_site: Path) -> None:
+    """The preview (and a build without --zim) says so, and links to no file."""
+    project = Project(built_site.parent)
+    library = check_project(project).library
+    renderer = Renderer(library, library.languages.locales["fr"], SiteSettings())
+    page = renderer.offline_page()
+    assert ".zim" not in page
+    assert "ne comprend pas les fichiers hors ligne" in page
+    links = re.findall(r'href="([^"]+)"', page)
+    assert links == ["../worksheets/", "../worksheets/compose/", "../support/"]
 
 
 def test_zim_needs_the_pdfs(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

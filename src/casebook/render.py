@@ -21,12 +21,14 @@ from casebook.catalogue import (
     facets,
     related_cases,
 )
+from casebook.composer import COMPOSE_URL
 from casebook.evidencemap import MAP_URL, EvidenceMap, evidence_map
 from casebook.feed import FEED_PATH
 from casebook.i18n import Locale
 from casebook.links import page_links
 from casebook.markup import render_markdown
 from casebook.model import Case, Library, Outcome
+from casebook.offlinefiles import OFFLINE_URL, downloads
 from casebook.support import INTERNATIONAL, Service, SupportDirectory
 from casebook.templating import (  # re-exported: other modules import them from here
     LISTING,
@@ -352,6 +354,23 @@ class Renderer:
             title, self.locale.t("map_description"), hide=["navigation", "toc"], **LISTING
         )
         return head + self._render("map.md.j2", context)
+
+    def offline_page(self) -> str:
+        """How to take the library offline: each edition's file for Kiwix readers, when this
+        build writes them, then the PDFs, the workshop pack and the support services."""
+        here = ("" if self.is_original else f"{self.language}/") + OFFLINE_URL
+        files = [
+            (d, relative(here, OFFLINE_URL + d.file)) for d in downloads(self.settings, self.locale)
+        ]
+        context = {
+            "files": files if self.settings.offline_files else [],
+            "worksheets": relative(OFFLINE_URL, "worksheets/"),
+            "composer": relative(OFFLINE_URL, COMPOSE_URL),
+            "support": relative(OFFLINE_URL, "support/"),
+        }
+        return front_matter(
+            self.locale.t("offline_page_title"), self.locale.t("offline_page_description")
+        ) + self._render("offline.md.j2", context)
 
     def support_page(self) -> str:
         support = self.library.support

@@ -28,6 +28,8 @@ class SiteSettings:
     site_url: str = ""
     exit_url: str = "https://www.bbc.co.uk/weather"
     worksheet_qr: bool = True  # a QR code of the case's address on printed sheets
+    # Whether this build writes the offline files (`build --zim`), which its pages then offer.
+    offline_files: bool = False
 
     def address(self, path: str) -> str:
         """The absolute address of a path from the site's root, or '' without a site_url."""

@@ -17,6 +17,8 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
+from casebook.offlinefiles import OFFLINE_URL
+
 # The builder's theme writes these blocks; each is removed whole, nested <div>s and all.
 _REMOVED_BLOCKS = (
     # The language switch: Material's selector inside its header option.
@@ -32,6 +34,8 @@ _DIV = re.compile(r"<div\b|</div>")
 _ANCHOR = re.compile(r'<a\b[^>]*?\shref="([^"]*)"[^>]*>(.*?)</a>', re.S)
 # The link of a case's page in an edition it is not translated into (fallback.md.j2).
 _ORIGINAL_LINK = re.compile(r'<p class="cb-fallback"><a [^>]*data-cb-original>.*?</a></p>', re.S)
+# The theme's links to the previous and next page in the navigation, in <head>.
+_SEQUENCE = re.compile(r'<link rel="(?:prev|next)" href="([^"]*)">\n?')
 _URL_ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
 # The one meta tag whose content is an address (Highwire's, for reference managers).
 _PDF_META = re.compile(r'(<meta name="citation_pdf_url" )(content)="([^"]*)"')
@@ -56,16 +60,18 @@ def offline_page(html: str, path: str, prefix: str = "", elsewhere: str = "") ->
         "</head>", f'<link rel="stylesheet" href="{_root(folder)}{STYLESHEET}">\n</head>', 1
     )
     html = _ANCHOR.sub(lambda m: m.group(2) if _leaves(m.group(1), folder) else m.group(0), html)
+    html = _SEQUENCE.sub(lambda m: "" if _leaves(m.group(1), folder) else m.group(0), html)
     return _URL_ATTRIBUTE.sub(lambda m: _attribute(m, folder, prefix), html)
 
 
 def _leaves(url: str, folder: str) -> bool:
-    """Whether a relative `url` in a page in `folder` leads out of the edition."""
+    """Whether a relative `url` in a page in `folder` leads out of the edition, or to the
+    page that offers the offline files, which no file holds."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return False
-    resolved = posixpath.normpath(posixpath.join(folder, parts.path))
-    return resolved == ".." or resolved.startswith("../")
+    resolved = posixpath.normpath(posixpath.join(folder, parts.path)) + "/"
+    return resolved.startswith(("../", OFFLINE_URL))
 
 
 def _remove_block(html: str, start: re.Pattern[str]) -> str:

@@ -70,6 +70,7 @@ PAGE_KINDS: dict[str, Callable[[Path], list[str]]] = {
     "guidance": lambda site: _built_pages(site, "guidance"),
     "reference": lambda site: _built_pages(site, "reference"),
     "support": _fixed("support/"),
+    "offline": _fixed("offline/"),
     "404": _fixed("404.html"),
 }
 

@@ -28,8 +28,6 @@ BOOK = "casebook_en_all"
 CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content="[^"]*script-src )[^;]*')
 
 
-
-
 @pytest.fixture(scope="module")
 def kiwix(offline_files: dict[str, Path]) -> Iterator[str]:
     """kiwix-serve on a free port with every edition's file; yields its base URL."""

@@ -64,9 +64,9 @@ def test_a_copy_served_elsewhere_asks_only_its_own_host_for_files_it_has(
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.on(
         "response",
-        lambda response: failed.append(f"{response.status} {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            failed.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
     )
     page.goto(elsewhere + path, wait_until="networkidle")
     here = urlsplit(elsewhere).netloc

@@ -65,10 +65,6 @@ def _require(condition: bool, why: str) -> None:
     pytest.skip(why)
 
 
-
-
-
-
 @pytest.fixture(scope="module")
 def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int, str]]:
     """A Git repository with the project, and `casebook edit` running on it: decap-server on

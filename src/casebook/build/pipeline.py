@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +74,14 @@ def make_context(
     strict: bool = False,
     pdfs: dict[str, dict[str, Path]] | None = None,
     work: Path | None = None,
+    offline_files: bool = False,
 ) -> BuildContext:
     """A build's context from the project as it is now."""
     base = read_config(project)
     return BuildContext(
         project=project,
         library=library,
-        settings=SiteSettings.from_config(base),
+        settings=replace(SiteSettings.from_config(base), offline_files=offline_files),
         manifest=manifest,
         site=site,
         progress=progress,
@@ -132,7 +133,12 @@ def _build_site(
         print(placeholder.format(), file=sys.stderr)
     manifest = Manifest.load(project)
     fingerprint = input_fingerprint(
-        project, f"strict={strict}", f"pdf={pdf}", f"site_url={address}", cms_signature(project)
+        project,
+        f"strict={strict}",
+        f"pdf={pdf}",
+        f"zim={zim}",
+        f"site_url={address}",
+        cms_signature(project),
     )
     if manifest.fingerprint == fingerprint and (project.site_dir / "index.html").is_file():
         problems = manifest.saved_problems()
@@ -162,7 +168,14 @@ def _build_site(
         settings = SiteSettings.from_config(config)
         pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
         ctx = make_context(
-            project, library, manifest, project.site_dir, progress, strict=strict, pdfs=pdfs
+            project,
+            library,
+            manifest,
+            project.site_dir,
+            progress,
+            strict=strict,
+            pdfs=pdfs,
+            offline_files=zim,
         )
         built = build_editions(ctx)
     except BuildError as exc:
@@ -192,8 +205,10 @@ def offline(
     """After the build: with `zim`, write the offline files from the finished site; without,
     remove those a changed site no longer matches, so that none is published stale."""
     if not zim:
-        if changed and project.offline_dir.is_dir():
-            shutil.rmtree(project.offline_dir)
+        stale = sorted(project.offline_dir.glob("*.zim")) if changed else []
+        for file in stale:  # the page beside them stays: it is the site's
+            file.unlink()
+        if stale:
             print(
                 f"{display_path(project.offline_dir, project.root)}/: removed the offline "
                 "files, which no longer match the site; build with --zim to write them again",

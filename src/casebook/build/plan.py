@@ -21,6 +21,7 @@ from casebook.catalogue import CATALOGUE_FILE, CSV_FILE, SCHEMA_FILE, Related, o
 from casebook.evidencemap import MAP_DATA_SCHEMA, MAP_URL, map_data
 from casebook.incremental import Digests, sha
 from casebook.model import Case
+from casebook.offlinefiles import OFFLINE_URL
 from casebook.project import Project
 from casebook.render import Renderer, relative
 
@@ -67,6 +68,10 @@ class Keys:
     def evidence_map(self) -> str:
         """The evidence-and-gap map counts every published case's front matter."""
         return sha(self.environment, "map", self.listing)
+
+    def offline_page(self, offered: bool) -> str:
+        """The page about the offline files names them only when the build writes them."""
+        return sha(self.environment, "offline", str(offered))
 
     def composer_case(self, case: Case) -> str:
         return sha(self.environment, "compose", self.digests.full(case))
@@ -227,6 +232,13 @@ def map_page(edition: Edition) -> dict[str, Output]:
     return {path: Output(edition.keys.evidence_map(), _encoded(renderer.map_page))}
 
 
+def offline_page(edition: Edition) -> dict[str, Output]:
+    """How to take the library offline: the Kiwix files, the PDFs and the workshop pack."""
+    renderer = edition.renderer
+    key = edition.keys.offline_page(renderer.settings.offline_files)
+    return {f"{OFFLINE_URL}index.md": Output(key, _encoded(renderer.offline_page))}
+
+
 def composer_files(edition: Edition) -> dict[str, Output]:
     """The session composer: its page and data follow the listing, each case's file its case."""
     renderer, keys = edition.renderer, edition.keys
@@ -301,6 +313,7 @@ FAMILIES: tuple[Callable[[Edition], dict[str, Output]], ...] = (
     moved_worksheets,
     listing_pages,
     map_page,
+    offline_page,
     composer_files,
     citation_files,
     feed_files,

@@ -38,6 +38,7 @@ from libzim.writer import (
 from casebook.build.context import Progress
 from casebook.i18n import Locale, i18n_dir, load_languages
 from casebook.loader import LoadError, read_yaml_file
+from casebook.offlinefiles import OFFLINE_URL, with_sizes, zim_name
 from casebook.problems import display_path
 from casebook.project import Project
 from casebook.templating import SiteSettings
@@ -47,6 +48,7 @@ from casebook.zimpages import STYLESHEET, offline_page
 # (the reader searches the file's own), the error page and the files themselves. The
 # sitemaps stay: the theme's script reads the one beside a page.
 LEFT_OUT = frozenset({"admin", "pagefind", "pagefind-delta", "404.html"})
+_OFFLINE = OFFLINE_URL.rstrip("/")  # the files, and the page that offers them: in no file
 # openZIM's limits for a file's Title and Description (openzim.org/wiki/Metadata).
 LIMITS = {"offline_title": 30, "offline_description": 80}
 # Types Python's table lacks or gets wrong for a reader (citation files, modules, feeds).
@@ -114,12 +116,6 @@ class _Entry(Item):  # type: ignore[misc]
         return {Hint.FRONT_ARTICLE: self.front, Hint.COMPRESS: compress}
 
 
-def zim_name(settings: SiteSettings, code: str) -> str:
-    """The file's Name, openZIM's `project_language_selection`, e.g. 'casebook_en_all'."""
-    project = re.sub(r"[^a-z0-9]+", "-", settings.name.lower()).strip("-") or "casebook"
-    return f"{project}_{code}_all"
-
-
 def write_offline(
     project: Project, settings: SiteSettings, progress: Progress, target: Path | None = None
 ) -> list[Written]:
@@ -141,7 +137,7 @@ def write_offline(
     work.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
     # The other editions' folders, and this folder of files, are not the original edition's.
-    others = frozenset(languages.codes) - {locales[0].code} | {project.offline_dir.name}
+    others = frozenset(languages.codes) - {locales[0].code} | {_OFFLINE}
     written = []
     for locale in locales:
         made = _write(project, locale, settings, texts[locale.code], others, work)
@@ -152,7 +148,22 @@ def write_offline(
             f"{made.pages} page(s), {made.files} file(s), "
             f"{made.path.stat().st_size / 1e6:.1f} MB in {made.seconds:.1f} s"
         )
+    if target == project.offline_dir:  # where the pages' links lead
+        _offer_sizes(project, locales, {w.path.name: w.path.stat().st_size for w in written})
     return written
+
+
+def _offer_sizes(project: Project, locales: list[Locale], sizes: dict[str, int]) -> None:
+    """Each edition's page that offers the files says how large each is (a reader on a slow
+    connection decides by it); the pages were built before the files existed."""
+    for locale in locales:
+        folder = "" if locale.code == locale.original else f"{locale.code}/"
+        page = project.site_dir / folder / OFFLINE_URL / "index.html"
+        if page.is_file():
+            scratch = page.with_name("index.html.tmp")
+            text = page.read_text(encoding="utf-8")
+            scratch.write_text(with_sizes(text, sizes, locale), encoding="utf-8")
+            scratch.replace(page)
 
 
 def metadata_texts(project: Project, locale: Locale, settings: SiteSettings) -> dict[str, str]:
@@ -221,7 +232,7 @@ def _write(
             file=f"{zim_name(settings, locale.original)}.zim",
         )
     )
-    files = _files(root, others if original else frozenset({project.offline_dir.name}))
+    files = _files(root, others if original else frozenset({_OFFLINE}))
     entries = list(_entries(root, sorted(files), prefix, settings.name, elsewhere))
     entries.append(_Entry(STYLESHEET, "", "text/css", root, _resource("offline.css")))
     creator = Creator(scratch).config_indexing(True, language).config_verbose(False)
