@@ -136,6 +136,22 @@ def test_texts_too_long_for_readers_name_their_file_and_line(project_copy: Path)
     assert not (project_copy / "site").exists()  # nothing written
 
 
+def test_a_zim_build_whose_texts_are_too_long_builds_no_site(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pages offer the files, so a site is not published that the files cannot follow."""
+    strings = project_copy / "i18n" / "fr" / "strings.yml"
+    original = strings.read_text(encoding="utf-8")
+    line = next(n for n, t in enumerate(original.splitlines(), 1) if t.startswith("offline_title"))
+    too_long = '"{site} : une bibliothèque de cas"'
+    strings.write_text(re.sub(r"(?m)^offline_title: .*$", f"offline_title: {too_long}", original))
+    assert main(["--project", str(project_copy), "build", "--quiet", "--zim"]) == 1
+    err = capsys.readouterr().err
+    assert f"i18n/fr/strings.yml:{line}: offline_title: " in err
+    assert "build stopped: the offline files could not be written" in err
+    assert not (project_copy / "site").exists()
+
+
 def test_a_changed_site_built_without_zim_loses_its_stale_offline_files(
     project_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -159,6 +159,8 @@ def _build_site(
             file=sys.stderr,
         )
         return 1
+    if zim and not offline_texts_fit(project, config):  # after the check: the strings are sound
+        return 1
     library = result.library
     drafts = [c.id for c in library.cases if not c.published]
     progress.step(
@@ -197,6 +199,19 @@ def _build_site(
         f"{len(built.warnings)} builder warning(s)"
     )
     return offline(project, config, progress, zim, changed=True)
+
+
+def offline_texts_fit(project: Project, config: dict[str, Any]) -> bool:
+    """Whether the offline files' texts fit their readers, asked before a `--zim` build: the
+    site's pages offer the files, so the site is not built when they cannot be written."""
+    from casebook.build.zim import OfflineError, offline_texts  # loads libzim
+
+    try:
+        offline_texts(project, SiteSettings.from_config(config))
+    except OfflineError as exc:
+        print(f"{exc}\nbuild stopped: the offline files could not be written", file=sys.stderr)
+        return False
+    return True
 
 
 def offline(

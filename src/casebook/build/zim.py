@@ -124,14 +124,7 @@ def write_offline(
     too long."""
     languages, _ = load_languages(project.root)  # `build` has checked the files already
     locales = sorted(languages.locales.values(), key=lambda e: e.code != e.original)
-    texts, problems = {}, []
-    for locale in locales:  # every edition's problems in one run
-        try:
-            texts[locale.code] = metadata_texts(project, locale, settings)
-        except OfflineError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise OfflineError("\n".join(problems))
+    texts = offline_texts(project, settings)
     target = target or project.offline_dir
     work = project.cache_dir / "zim"
     work.mkdir(parents=True, exist_ok=True)
@@ -164,6 +157,22 @@ def _offer_sizes(project: Project, locales: list[Locale], sizes: dict[str, int])
             text = page.read_text(encoding="utf-8")
             scratch.write_text(with_sizes(text, sizes, locale), encoding="utf-8")
             scratch.replace(page)
+
+
+def offline_texts(project: Project, settings: SiteSettings) -> dict[str, dict[str, str]]:
+    """Every edition's Title and Description, by language code; OfflineError with every
+    edition's problems in one run. `build --zim` asks before it builds, so that a site whose
+    pages offer the files is never published without them."""
+    languages, _ = load_languages(project.root)
+    texts, problems = {}, []
+    for locale in languages.locales.values():
+        try:
+            texts[locale.code] = metadata_texts(project, locale, settings)
+        except OfflineError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise OfflineError("\n".join(problems))
+    return texts
 
 
 def metadata_texts(project: Project, locale: Locale, settings: SiteSettings) -> dict[str, str]:
