@@ -11,6 +11,7 @@ import datetime
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from casebook import citation, facilitation, structured, worksheets
@@ -108,8 +109,15 @@ class Renderer:
         self._cards: dict[str, dict[str, Any]] = {}
 
     def text_html(self, markdown: str) -> str:
-        """A case's own text as safe HTML, its links to other pages made their addresses."""
-        return page_links(render_markdown(markdown), self.case_ids)
+        """A case's own text as safe HTML, its links to other pages made their addresses.
+        A folded passage prints open, so on paper it says so where it starts."""
+        html = page_links(render_markdown(markdown), self.case_ids)
+        return html.replace("</summary>", self._folded_in_print) if "</summary>" in html else html
+
+    @functools.cached_property
+    def _folded_in_print(self) -> str:
+        note = escape(self.locale.t("folded_in_print"), quote=False)
+        return f'</summary>\n<p class="cb-print-note">{note}</p>'
 
     @functools.cached_property
     def related(self) -> dict[str, list[Related]]:
