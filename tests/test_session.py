@@ -78,7 +78,7 @@ def test_the_issue_command_writes_a_tagged_letter_pdf(
     for item in questions:
         assert squash(item["question"]) in text
     # The support line: 911 for Mexico, the international helpline, and the support page.
-    assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
+    assert "Emergency services (911) · Phone: 911 · Free of charge." in text
     assert "Child Helpline International · https://childhelplineinternational.org/" in text
     assert "More support services, by country" in text
     assert "Last reviewed 2 December 2026" in text

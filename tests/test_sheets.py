@@ -129,12 +129,12 @@ def test_odi_sheets_agree_on_one_session_plan(library: Library, language: str) -
     [
         (
             "en",
-            "Emergency services (911) · Phone: 911 · 24 hours a day.",
+            "Emergency services (911) · Phone: 911 · Free of charge.",
             "Last reviewed 2 December 2026",
         ),
         (
             "es",
-            "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas.",
+            "Servicios de emergencia (911) · Teléfono: 911 · Gratis.",
             "Última revisión: 2 de diciembre de 2026",
         ),
     ],

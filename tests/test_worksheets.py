@@ -69,7 +69,7 @@ def test_participant_pdf_holds_everything(
     assert "Where to find support" in text
     assert "If a child is in immediate danger, contact the emergency services." in text
     # Support details on paper: the case's country, then the international helpline.
-    assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
+    assert "Emergency services (911) · Phone: 911 · Free of charge." in text
     assert "Child Helpline International · https://childhelplineinternational.org/" in text
     # The footer carries the last-reviewed date; the time fits the number of questions.
     assert "Last reviewed 2 December 2026" in text
@@ -123,7 +123,7 @@ def test_spanish_sheets_print_911_the_helpline_and_the_footer(
     built_site: Path, repo_root: Path, size: str, kind: str
 ) -> None:
     text = pdf_text(built_site / f"es/worksheets/odi-mexico/odi-mexico-{kind}-{size}.pdf")
-    assert "Servicios de emergencia (911) · Teléfono: 911 · Las 24 horas." in text
+    assert "Servicios de emergencia (911) · Teléfono: 911 · Gratis." in text
     assert "Child Helpline International" in text
     assert "Última revisión: 2 de diciembre de 2026" in text
     assert "60 minutos para 9 preguntas" in text

@@ -168,7 +168,7 @@ def test_a_two_case_session_round_trips_through_its_address_and_prints(
         assert question in text, question
     assert dropped not in text
     assert OWN in text
-    assert "Emergency services (911) · Phone: 911 · 24 hours a day." in text
+    assert "Emergency services (911) · Phone: 911 · Free of charge." in text
     assert "Child Helpline International" in text and "More support services, by country" in text
     assert "Page 1 of" in text and "Spring staff training" in text
     reader = pypdf.PdfReader(pdf)
