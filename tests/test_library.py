@@ -8,6 +8,7 @@ import html
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -148,7 +149,7 @@ def test_every_support_entry_has_its_source_and_the_date_it_was_checked() -> Non
 # Numbers as helplines.md gives them, from its primary sources.
 NUMBERS = {
     ("KE", "116"), ("TZ", "116"), ("UG", "116"), ("ZA", "116"), ("ZM", "116"), ("ZM", "933"),
-    ("IS", "112"), ("IS", "1717"), ("PH", "163"), ("GB", "0800 1111"), ("GB", "0808 800 5000"),
+    ("IS", "112"), ("IS", "1717"), ("PH", "#163"), ("GB", "0800 1111"), ("GB", "0808 800 5000"),
     ("GB", "0808 1000 900"), ("IE", "1800 66 66 66"), ("NL", "0800-2000"),
     ("US", "1-800-422-4453"), ("PK", "1121"),
 }  # fmt: skip
@@ -163,6 +164,13 @@ def test_support_numbers_follow_the_research_note_and_its_warnings() -> None:
     assert not {phone for _, phone in listed} & NEVER
     childhelp = next(e for e in services() if e["name"].startswith("Childhelp"))
     assert "NOT a line for reporting child abuse" in words(childhelp["for"])
+
+
+def test_a_number_dialled_with_a_hash_keeps_it_in_its_call_link(built_site: Path) -> None:
+    """'#' starts a link's fragment: unescaped, tel:#163 would dial nothing."""
+    page = (built_site / "cases/project-lantern-philippines/index.html").read_text("utf-8")
+    assert '<a href="tel:%23163">#163</a>' in page
+    assert 'href="tel:#' not in page
 
 
 def test_every_country_of_a_published_case_has_a_national_service(library: Library) -> None:
