@@ -335,3 +335,22 @@ def test_a_case_not_yet_translated_shows_its_content_note_in_the_other_editions(
     assert "Aviso de contenido" in page
     assert html.escape(words(loaded.meta.content_note), quote=False) in words(page)
     assert page.index("Aviso de contenido") < page.index("data-cb-original")
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_a_case_not_yet_translated_shows_its_countries_services_in_the_readers_language(
+    library: Library, language: str
+) -> None:
+    """A reader who follows no link still finds help: the link page lists the services."""
+    renderer = Renderer(library, library.languages.locales[language])
+    loaded = case(library, "barnahus-iceland")
+    page = renderer.edition_case_page(loaded)
+    services = library.support.for_countries(list(loaded.meta.countries))
+    assert services
+    for service in services:
+        local = service.in_language(language)
+        assert html.escape(words(local.hours), quote=False) in words(page), service.name
+        if service.phone:
+            assert f"tel:{service.phone.replace(' ', '')}" in page
+    assert page.index("data-cb-original") < page.index('class="cb-services"')
+    assert 'href="../../support/"' in page

@@ -162,6 +162,9 @@ class Renderer:
             ),
             "original": relative(f"{self.language}/{case.url}", original_url(case, t)),
             "original_name": t.language_name(original),
+            # Support in the reader's language, before they follow the link or instead of it.
+            "services": self.services_for(case),
+            "support": relative(case.url, "support/"),
         }
         return front_matter(case.meta.title, case.meta.summary) + self._render(
             "fallback.md.j2", context
@@ -205,15 +208,17 @@ class Renderer:
             ],
             "sizes": worksheets.PAGE_SIZES,
             "worksheets": self.worksheet_root(case) + f"worksheets/{case.id}/",
-            "services": [
-                service.in_language(self.language)
-                for service in self.library.support.for_countries(list(case.meta.countries))
-            ],
+            "services": self.services_for(case),
             "link": lambda target: relative(url, target),
         }
         return front_matter(case.meta.title, case.meta.summary) + self._render(
             "case.md.j2", context
         )
+
+    def services_for(self, case: Case) -> list[Service]:
+        """The support services of the case's countries, in the edition's language."""
+        found = self.library.support.for_countries(list(case.meta.countries))
+        return [service.in_language(self.language) for service in found]
 
     def library_paths(self) -> list[str]:
         """The library's pages: the finder, then cases/page/2.md and on."""
