@@ -287,6 +287,15 @@ def test_related_cases_across_the_real_library(library: Library) -> None:
     teddy = renderer.related["teddy-bear-clinic-south-africa"]
     assert teddy[0].case.id == "time-bar-sexual-offences-south-africa"
     assert "South Africa" in teddy[0].shared_labels
+    # A label two facets share ("Safe environments": a strategy and a theme) is shown once.
+    odi = {r.case.id: r for r in renderer.related["odi-mexico"]}
+    school = odi["good-school-toolkit-uganda"]
+    named = [facet.label_of(value) for facet, value in school.shared]
+    assert named.count("Safe environments") == 2
+    assert school.shared_labels.count("Safe environments") == 1
+    for related in renderer.related.values():
+        for r in related:
+            assert len(r.shared_labels) == len(set(r.shared_labels))
 
 
 def test_the_composer_has_every_cases_questions_and_every_countrys_services(

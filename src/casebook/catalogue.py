@@ -328,7 +328,9 @@ class Related:
 
     @property
     def shared_labels(self) -> list[str]:
-        return [facet.label_of(value) for facet, value in self.shared]
+        """Each label once: two facets may name a value alike (the INSPIRE strategy and the
+        theme "Safe environments"), and a reader sees the words, not the facets."""
+        return list(dict.fromkeys(facet.label_of(value) for facet, value in self.shared))
 
 
 def related_cases(
