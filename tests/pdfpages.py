@@ -1,8 +1,10 @@
 """What a printed PDF's pages hold, line by line, and where its headings fall.
 
-WeasyPrint bookmarks every heading (h2-h6 under the h1), and so does Chromium's page.pdf
-with outline=True; pdftotext gives each line's position. A heading is "stranded" when its
-page holds fewer than two lines of what follows it (or fewer than its section has).
+WeasyPrint bookmarks every heading (h2-h6 under the title), and so does Chromium's page.pdf
+with outline=True: the bookmarks give each heading's page and height, and pdftotext each
+line's. A heading is stranded when its page holds fewer than two lines of its section (or,
+for a shorter section, not all of it): "Questions and prompts" with its intro line only, or
+"Ground rules" with one bullet, at the foot of a page.
 """
 
 from __future__ import annotations
@@ -15,22 +17,22 @@ from xml.etree import ElementTree
 import pypdf
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
-# The footer (a sheet's margin boxes) starts below this share of the page's height; the
-# text ends above it (print.css: 22 mm bottom margin, 7-9 % of A4 and Letter).
+# A sheet's footer (its margin boxes) starts below this share of the page's height, and its
+# text ends above it (print.css: a 22 mm bottom margin, 7 to 8 % of A4 and US Letter).
 FOOTER = 0.93
 
 
 @dataclass(frozen=True)
 class Line:
     page: int
-    top: float
+    top: float  # from the top of the page, in points
     text: str
 
 
 @dataclass(frozen=True)
 class Heading:
     page: int
-    top: float  # from the top of the page, in points
+    top: float
     title: str
 
 
@@ -46,12 +48,16 @@ def lines_of(pdf: Path) -> list[list[Line]]:
             Line(number, float(line.get("yMin", "0")), " ".join(w.text or "" for w in line))
             for line in page.iter(f"{XHTML}line")
         ]
-        pages.append(sorted((ln for ln in found if ln.top < FOOTER * height), key=lambda ln: ln.top))
+        pages.append(sorted((ln for ln in found if ln.top < FOOTER * height), key=_top))
     return pages
 
 
+def _top(line: Line) -> float:
+    return line.top
+
+
 def headings_of(pdf: Path) -> list[Heading]:
-    """The bookmarked headings below the title, in the order of the document."""
+    """The bookmarked headings under the title, in the document's order."""
     reader = pypdf.PdfReader(pdf)
     found: list[Heading] = []
 
@@ -72,43 +78,41 @@ def squashed(text: str) -> str:
     return "".join(text.split())
 
 
+def _first_line(flow: list[Line], heading: Heading) -> int:
+    """Where the heading is in the flow of lines: the first at or below its bookmark (which
+    Chromium sets a few points into the heading) that begins its title."""
+    title = squashed(heading.title)
+    for index, line in enumerate(flow):
+        below = line.page == heading.page and line.top >= heading.top - 12
+        if below and title.startswith(squashed(line.text)[:12]):
+            return index
+    raise AssertionError(f"the heading {heading.title!r} is not on page {heading.page + 1}")
+
+
 def stranded_headings(pdf: Path, keep: int = 2) -> list[str]:
-    """Headings that do not have `keep` lines of their section below them on their page
-    (a shorter section must be whole there); the last page is not checked."""
+    """Each heading that does not have `keep` lines of its section under it on its page (or
+    its whole section, if shorter), as a sentence; the last page is not checked."""
     pages = lines_of(pdf)
     flow = [line for page in pages for line in page]
-    problems = []
     headings = headings_of(pdf)
-    starts: list[int | None] = []
-    for heading in headings:
-        # The heading's first line: the first at or below its top whose text begins it.
-        start = next(
-            (
-                i
-                for i, line in enumerate(flow)
-                if line.page == heading.page
-                and line.top >= heading.top - 12
-                and squashed(heading.title).startswith(squashed(line.text)[:12])
-            ),
-            None,
-        )
-        starts.append(start)
-    missing = [h.title for h, start in zip(headings, starts) if start is None]
-    assert not missing, f"{pdf.name}: headings not found on their pages: {missing}"
-    headings = [h for h, start in zip(headings, starts) if start is not None]
-    starts = [start for start in starts if start is not None]
-    for n, (heading, start) in enumerate(zip(headings, starts)):
-        own, text = 0, ""
-        while start + own < len(flow) and len(text) < len(squashed(heading.title)):
-            text += squashed(flow[start + own].text)
+    assert headings, f"{pdf.name} has no bookmarked headings"
+    starts = [_first_line(flow, heading) for heading in headings]
+    problems = []
+    for number, (heading, start) in enumerate(zip(headings, starts, strict=True)):
+        own, text = start, ""
+        while own < len(flow) and len(text) < len(squashed(heading.title)):
+            text += squashed(flow[own].text)
             own += 1
-        body_start = start + own
-        end = starts[n + 1] if n + 1 < len(starts) else len(flow)
-        section = flow[body_start:end]
-        on_page = [line for line in section if line.page == heading.page]
+        section = flow[own : starts[number + 1] if number + 1 < len(starts) else len(flow)]
+        on_page = [line.text for line in section if line.page == heading.page]
         if heading.page < len(pages) - 1 and len(on_page) < min(keep, len(section)):
             problems.append(
                 f"{pdf.name}: page {heading.page + 1} of {len(pages)} ends with the heading "
-                f"{heading.title!r}" + (f" and only {[ln.text for ln in on_page]}" if on_page else "")
+                f"{heading.title!r}, followed there by {on_page}"
             )
     return problems
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's lines, joined by newlines (footer left out)."""
+    return ["\n".join(line.text for line in page) for page in lines_of(pdf)]
