@@ -225,7 +225,9 @@ INTERFACE_LINKS = ["skip_to_questions", "cite_source", "print_worksheet", "read_
 
 @pytest.mark.parametrize("size", ["A4", "Letter"])
 @pytest.mark.parametrize(
-    "path", [CASE, WORKSHEET, "es/" + CASE], ids=["case", "worksheet", "es-case"]
+    "path",
+    [CASE, WORKSHEET, "es/" + CASE, "cases/160-girls-kenya/"],
+    ids=["case", "worksheet", "es-case", "kenya-case"],
 )
 def test_paper_has_no_button_and_no_page_ends_on_a_heading(
     page: Page, site_url: str, repo_root: Path, tmp_path: Path, path: str, size: str
