@@ -6,13 +6,14 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored), for a person to loo
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import pypdf
 import pytest
+import yaml
 from browserkit import CASE, DESKTOP, MOBILE, SCREENSHOTS, WORKSHEET, pages_of
 from playwright.sync_api import Browser, Page
+
+from pdfpages import headings_of, page_texts, squashed, stranded_headings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -216,40 +217,84 @@ def test_printing_one_audience_leaves_the_other_audiences_off_the_paper(
 
 
 CONTROLS = "button, .md-button, [role=button], input[type=button], input[type=submit]"
-HEADINGS = (
-    "h1, h2, h3, h4, summary, .cb-source__title, .cb-citation__title, .cb-content-note__title"
+# On-screen links that lead nowhere on paper (their i18n keys): the content note's skip
+# links, each source's "Citation" toggle, the worksheets' "Print worksheet" and a
+# worksheet's "Read the full case".
+INTERFACE_LINKS = ["skip_to_questions", "cite_source", "print_worksheet", "read_full_case"]
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+@pytest.mark.parametrize(
+    "path",
+    [CASE, WORKSHEET, "es/" + CASE, "cases/160-girls-kenya/"],
+    ids=["case", "worksheet", "es-case", "kenya-case"],
 )
-
-
-@pytest.mark.parametrize("path", [CASE, WORKSHEET], ids=["case", "worksheet"])
 def test_paper_has_no_button_and_no_page_ends_on_a_heading(
-    page: Page, site_url: str, path: str
+    page: Page, site_url: str, repo_root: Path, tmp_path: Path, path: str, size: str
 ) -> None:
+    language = path.split("/")[0] if path.startswith(("es/", "fr/")) else "en"
+    strings = yaml.safe_load((repo_root / f"i18n/{language}/strings.yml").read_text())
+    interface = [strings[key] for key in INTERFACE_LINKS]
     page.goto(site_url + path)
     page.emulate_media(media="print")
     try:
         shown = [c.inner_text() for c in page.locator(CONTROLS).all() if c.is_visible()]
         assert shown == [], f"/{path}: buttons on paper: {shown}"
-        headings = {" ".join(h.split()) for h in page.locator(HEADINGS).all_inner_texts()}
-        reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+        links = [
+            " ".join(a.inner_text().split())
+            for a in page.locator(".md-content a, .md-content summary").all()
+            if a.is_visible()
+        ]
+        printed = [text for text in links if any(text.startswith(i) for i in interface)]
+        assert printed == [], f"/{path}: interface links on paper: {printed}"
+        # Each heading that heads a list keeps the list's first item on its page.
+        firsts = page.evaluate(FIRST_ITEMS)
+        pdf = tmp_path / "printed.pdf"
+        pdf.write_bytes(page.pdf(format=size, outline=True, tagged=True))
     finally:
         page.emulate_media(media="screen")
-    for number, printed in enumerate(reader.pages[:-1], 1):
-        last = lowest_line(printed)
-        assert last not in headings, (
-            f"/{path}: page {number} of {len(reader.pages)} ends with the heading {last!r}"
-        )
+    stranded = stranded_headings(pdf)
+    assert not stranded, f"/{path} on {size}: " + "\n".join(stranded)
+    texts = [squashed(text) for text in page_texts(pdf)]
+    page_of = {squashed(heading.title): heading.page for heading in headings_of(pdf)}
+    assert firsts, f"/{path}: no heading heads a list"
+    apart = [
+        f"{heading!r} (page {page_of[squashed(heading)] + 1}) and {item!r}"
+        for heading, item in firsts
+        if squashed(item) not in texts[page_of[squashed(heading)]]
+    ]
+    assert not apart, f"/{path} on {size}: headings apart from their lists' first item: {apart}"
 
 
-def lowest_line(printed: pypdf.PageObject) -> str:
-    """The text of a printed page's lowest line, by position: Chromium draws an open
-    <details>' summary after its body, so the extracted text's order is not the page's."""
-    rows: dict[int, list[tuple[float, str]]] = {}
-
-    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
-        if text.strip():
-            y = round(tm[5] * cm[3] + cm[5])
-            rows.setdefault(y, []).append((tm[4] * cm[0] + cm[4], text))
-
-    printed.extract_text(visitor_text=visit)
-    return " ".join("".join(text for _, text in sorted(rows[min(rows)])).split())
+# (heading, the start of the first item of the list it heads), for each visible h2/h3 that
+# heads a list: one reached, within its section, past at most one paragraph (an intro) and
+# any lower headings. The item's first run of text is taken, not its marker or a link's
+# printed address, which pdftotext may put in between.
+FIRST_ITEMS = """() => {
+  const out = [];
+  for (const h of document.querySelectorAll('.md-content h2, .md-content h3')) {
+    if (!h.checkVisibility()) continue;
+    const level = Number(h.tagName[1]);
+    const ends = el => /^H[1-6]$/.test(el.tagName) && Number(el.tagName[1]) <= level;
+    // The section's blocks in order, a <div>'s own blocks in its place.
+    const blocks = [];
+    for (let el = h.nextElementSibling; el && !ends(el); el = el.nextElementSibling) blocks.push(el);
+    let paragraphs = 0;
+    while (blocks.length) {
+      const el = blocks.shift();
+      if (!el.checkVisibility()) continue;
+      if (el.tagName === 'DIV') { blocks.unshift(...el.children); continue; }
+      const item = el.matches('ul, ol') ? el.querySelector(':scope > li') : null;
+      if (item && item.checkVisibility()) {
+        const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const text = walker.currentNode.textContent.replace(/\\s+/g, ' ').trim();
+          if (text.length >= 12) { out.push([h.innerText.replace('¶', '').trim(), text.slice(0, 25)]); break; }
+        }
+        break;
+      }
+      if (el.tagName === 'P' && ++paragraphs > 1) break;
+    }
+  }
+  return out;
+}"""
