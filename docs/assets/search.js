@@ -99,12 +99,13 @@
 
   // Pagefind's excerpt often opens the page, where the summary is printed: shown under the
   // summary it would say the same twice. It counts as a repeat when one starts with the
-  // other, or when the excerpt holds the summary's opening words.
+  // other, or when the excerpt holds the summary's opening words (the excerpt may stop a
+  // few words into the summary).
   function repeats(summary, html) {
     var a = plain(summary);
     var b = plain(html);
     if (!a || !b) return !b;
-    var opening = a.slice(0, Math.min(a.length, 60));
+    var opening = a.slice(0, Math.min(a.length, 36));
     return a.indexOf(b) === 0 || b.indexOf(a) === 0 || b.indexOf(opening) !== -1 || a.indexOf(b) !== -1;
   }
 
