@@ -129,6 +129,7 @@
       none.textContent = say("none", { query: query });
       found.appendChild(none);
       var browse = document.createElement("a");
+      browse.className = "cb-search__browse";
       browse.href = new URL(root.getAttribute("data-library"), location.href).href;
       browse.textContent = say("browse");
       found.appendChild(browse);
