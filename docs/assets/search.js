@@ -9,6 +9,8 @@
   var input = root.querySelector("input");
   var status = root.querySelector("#cb-search-status");
   var panel = root.querySelector("#cb-search-results");
+  var found = panel.querySelector("[data-cb-search-found]") || panel;
+  var closer = panel.querySelector("[data-cb-search-close]");
   var bundle = new URL(root.getAttribute("data-bundle"), location.href);
   var base = new URL("..", bundle); // the top of the site, which holds every edition
   var pagefind = null;
@@ -90,6 +92,23 @@
     return fragment;
   }
 
+  // Text to compare: marks dropped, spaces collapsed, an ellipsis and case ignored.
+  function plain(text) {
+    return text.replace(/<\/?mark>/g, "").replace(/[\s\u2026]+/g, " ").trim().toLowerCase();
+  }
+
+  // Pagefind's excerpt often opens the page, where the summary is printed: shown under the
+  // summary it would say the same twice. It counts as a repeat when one starts with the
+  // other, or when the excerpt holds the summary's opening words (the excerpt may stop a
+  // few words into the summary).
+  function repeats(summary, html) {
+    var a = plain(summary);
+    var b = plain(html);
+    if (!a || !b) return !b;
+    var opening = a.slice(0, Math.min(a.length, 36));
+    return a.indexOf(b) === 0 || b.indexOf(a) === 0 || b.indexOf(opening) !== -1 || a.indexOf(b) !== -1;
+  }
+
   function say(name, values) {
     var text = root.getAttribute("data-" + name) || "";
     Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
@@ -97,7 +116,7 @@
   }
 
   function show(query, results, total) {
-    clear(panel);
+    clear(found);
     if (!query) {
       panel.hidden = true;
       status.textContent = "";
@@ -108,11 +127,12 @@
       var none = document.createElement("p");
       none.className = "cb-search__none";
       none.textContent = say("none", { query: query });
-      panel.appendChild(none);
+      found.appendChild(none);
       var browse = document.createElement("a");
+      browse.className = "cb-search__browse";
       browse.href = new URL(root.getAttribute("data-library"), location.href).href;
       browse.textContent = say("browse");
-      panel.appendChild(browse);
+      found.appendChild(browse);
       status.textContent = say("none-status", { query: query });
       return;
     }
@@ -131,13 +151,16 @@
         summary.textContent = result.meta.summary;
         item.appendChild(summary);
       }
-      var match = document.createElement("p");
-      match.className = "cb-search__excerpt";
-      match.appendChild(excerpt(result.excerpt || ""));
-      item.appendChild(match);
+      var summaryText = (result.meta && result.meta.summary) || "";
+      if (!repeats(summaryText, result.excerpt || "")) {
+        var match = document.createElement("p");
+        match.className = "cb-search__excerpt";
+        match.appendChild(excerpt(result.excerpt || ""));
+        item.appendChild(match);
+      }
       list.appendChild(item);
     });
-    panel.appendChild(list);
+    found.appendChild(list);
     status.textContent = say(total === 1 ? "results-one" : "results-other", { n: total, query: query });
   }
 
@@ -161,17 +184,26 @@
 
   input.addEventListener("focus", load, { once: true });
   input.addEventListener("input", run);
+  // Closing empties the box and hides the results; focus goes back to the box, where the
+  // reader was before the results appeared.
+  function close() {
+    latest++; // a search still under way must not open the panel again
+    input.value = "";
+    show("", [], 0);
+    input.focus();
+  }
+
+  if (closer) closer.addEventListener("click", close);
   input.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
-      input.value = "";
-      show("", [], 0);
+      close();
     } else if (event.key === "ArrowDown" && !panel.hidden) {
-      var first = panel.querySelector("a");
+      var first = found.querySelector("a") || closer;
       if (first) { event.preventDefault(); first.focus(); }
     }
   });
   panel.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { input.focus(); input.value = ""; show("", [], 0); }
+    if (event.key === "Escape") close();
   });
   document.addEventListener("click", function (event) {
     if (!root.contains(event.target)) panel.hidden = true;

@@ -33,7 +33,7 @@ THEME_STRINGS = (
     "exit_label", "exit_hint", "exit_more_other", "exit_more_one", "exit_activated",
     "exit_timeout", "skip_to_content", "search_label", "search_placeholder",
     "search_results_one", "search_results_other", "search_none", "search_none_status",
-    "search_browse", "search_unavailable",
+    "search_browse", "search_unavailable", "search_close",
 )  # fmt: skip
 
 
