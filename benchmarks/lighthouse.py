@@ -44,6 +44,8 @@ PAGES = {
     "case": "cases/odi-mexico/",
     "worksheet": "worksheets/odi-mexico/",
     "guidance": "guidance/reading-a-case/",
+    "map": "map/",
+    "offline": "offline/",
 }
 EDITIONS = {"en": "", "es": "es/"}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]

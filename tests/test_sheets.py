@@ -50,6 +50,8 @@ def renderer(library: Library, language: str = "en", site_url: str = "") -> Rend
 
 def text(html: str) -> str:
     body = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    # Spans are inline: an address is cut into spans at its slashes, and reads as one word.
+    body = re.sub(r"</?span\b[^>]*>", "", body)
     body = re.sub(r"<[^>]+>", " ", body)
     return " ".join(body.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&").split())
 
