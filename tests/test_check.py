@@ -414,6 +414,14 @@ VALUES = [
         "the end year 2010 is before the start year 2017; swap them",
     ),
     Bad(
+        "reviewed-before-first-published",
+        replace("first_published: 2026-11-22", "first_published: 2026-12-20"),
+        "last_reviewed:",
+        "last_reviewed",
+        "is before first_published (2026-12-20); a case is reviewed on or after the day it "
+        "was first published: correct one of the two dates",
+    ),
+    Bad(
         "year-out-of-range",
         replace("  start: 2017", "  start: 1850"),
         "start: 1850",

@@ -69,6 +69,7 @@ def expected(language: str) -> dict[str, Any]:
         "title": meta["title"],
         "organisation": meta["organisation"]["name"],
         "year": meta["last_reviewed"].year,
+        "first_published": meta["first_published"],
         "address": f"{SITE_URL}{prefix}cases/{CASE}/",
     }
 
@@ -267,6 +268,7 @@ def test_the_case_pages_head_tells_reference_managers_and_search_engines(
         want["title"], want["organisation"], want["address"],
     )  # fmt: skip
     assert report["dateModified"].startswith(str(want["year"]))
+    assert report["datePublished"] == want["first_published"].isoformat()
     assert report["publisher"] == {"@type": "Organization", "name": "Casebook", "url": SITE_URL}
     assert report["inLanguage"] == language
 
@@ -344,6 +346,10 @@ def test_each_editions_feed_lists_its_cases(addressed_site: Path, language: str)
     )  # fmt: skip
     assert entry.updated_parsed.tm_year == want["year"]
     assert len(entry.tags) == 6
+    # Atom's published, from first_published: a reader tells a new case from a reviewed one.
+    first = want["first_published"]
+    assert entry.published_parsed[:3] == (first.year, first.month, first.day)
+    assert entry.published_parsed <= entry.updated_parsed
 
 
 @pytest.mark.slow

@@ -363,3 +363,19 @@ def test_a_case_not_yet_translated_shows_its_countries_services_in_the_readers_l
             assert f"tel:{service.phone.replace(' ', '')}" in page
     assert page.index("data-cb-original") < page.index('class="cb-services"')
     assert 'href="../../support/"' in page
+
+
+@pytest.mark.parametrize(
+    ("prefix", "label", "day"),
+    [
+        ("", "First published", "22 November 2026"),
+        ("es/", "Primera publicación", "22 de noviembre de 2026"),
+    ],
+)
+def test_a_case_page_says_when_it_was_first_published(
+    built_site: Path, prefix: str, label: str, day: str
+) -> None:
+    page = (built_site / prefix / "cases/odi-mexico/index.html").read_text("utf-8")
+    shown = f'<dt>{label}</dt><dd><time datetime="2026-11-22">{day}</time></dd>'
+    assert shown in page
+    assert page.index(shown) < page.index('<time datetime="2026-12-02">')  # then last reviewed

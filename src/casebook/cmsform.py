@@ -51,6 +51,8 @@ FORM_HINTS = {
     "sources": "At least one: the reports, articles, court decisions or interviews that the "
     "case's facts come from.",
     "last_reviewed": "When an editor last checked the case.",
+    "first_published": "When the case was first published on this site; leave it empty for "
+    "a new case until it is published.",
     "sources.date": "When it was published: the year (2024), the year and month (2024-07) or "
     "the full date (2024-07-31), as far as the source says.",
     "outcomes.chain": "The Id of each milestone (under Milestones) that led to this outcome, "

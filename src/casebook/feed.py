@@ -6,7 +6,8 @@ dependency (feedgen's maintenance is in doubt; feedgenerator, kept by the Pelica
 would bring Django's API and not much else). The tests read it back with feedparser.
 
 An entry's date is its case's last review, so a new case and a reviewed one both come to
-the top. The feed lists FEED_SIZE cases at most, so its weight does not grow with the
+the top; a case that says when it was first published carries that date too (Atom's
+`published`), by which a reader tells the two apart. The feed lists FEED_SIZE cases at most, so its weight does not grow with the
 library; it is the same bytes whenever the cases it lists are unchanged.
 """
 
@@ -91,6 +92,8 @@ def atom(edition: Edition, cases: Sequence[Case]) -> bytes:
         _add(entry, "id", identifier(case.url))
         _add(entry, "link", rel="alternate", type="text/html", href=href(case.url))
         _add(entry, "updated", _timestamp(meta.last_reviewed))
+        if meta.first_published is not None:  # a reader tells a new case from a reviewed one
+            _add(entry, "published", _timestamp(meta.first_published))
         _add(_add(entry, "author"), "name", meta.organisation.name)
         _add(entry, "summary", " ".join(meta.summary.split()))
         for theme, label in zip(meta.themes, edition.theme_labels(case), strict=True):

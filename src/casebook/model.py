@@ -197,7 +197,24 @@ class CaseFrontMatter(Strict):
     translations: list[Language] = Field(
         [], description="Languages this case is also published in."
     )
+    first_published: dt.date | None = Field(
+        None,
+        description="When the case was first published on this site, YYYY-MM-DD; readers of "
+        "the feed and the page can then tell a new case from an updated one.",
+    )
     last_reviewed: dt.date = Field(description="When an editor last checked the case, YYYY-MM-DD.")
+
+    # On 'last_reviewed', the value an editor changes when a case is reviewed again.
+    @field_validator("last_reviewed")
+    @classmethod
+    def _not_before_publication(cls, reviewed: dt.date, info: ValidationInfo) -> dt.date:
+        published = info.data.get("first_published")
+        if published is not None and reviewed < published:
+            raise ValueError(
+                f"{reviewed} is before first_published ({published}); a case is reviewed on "
+                "or after the day it was first published: correct one of the two dates"
+            )
+        return reviewed
 
 
 @dataclass(frozen=True)

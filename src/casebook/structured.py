@@ -88,6 +88,8 @@ def report(ref: Reference, case: Case, page: Page) -> dict[str, Any]:
         ],
         "isAccessibleForFree": True,
     }
+    if meta.first_published is not None:
+        data["datePublished"] = meta.first_published.isoformat()
     if ref.absolute:
         data["url"] = ref.address
     return data
