@@ -582,7 +582,9 @@ class Synth:
             )
         ]
         meta["sources"] = sources
-        meta["last_reviewed"] = self.today - dt.timedelta(days=rng.randint(10, 300))
+        reviewed = self.today - dt.timedelta(days=rng.randint(10, 300))
+        meta["first_published"] = reviewed - dt.timedelta(days=rng.randint(0, 200))
+        meta["last_reviewed"] = reviewed
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
         text = f"---\n{front}---\n\n{body}"
 

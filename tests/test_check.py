@@ -1267,6 +1267,20 @@ def test_a_country_without_a_national_support_service_is_warned_about(project: P
     assert "accept the gap knowingly" in message
 
 
+def test_a_published_case_without_its_first_publication_date_is_warned_about(
+    project: Path,
+) -> None:
+    replace("first_published: 2026-11-22\n", "")(project)
+    result = check(project)
+    assert result.errors == [], shown(result.problems)
+    line = line_of(project, ODI, "status: published")
+    assert [(w.path, w.line, w.field) for w in result.warnings] == [(ODI, line, "first_published")]
+    assert "add 'first_published: YYYY-MM-DD'" in result.warnings[0].message
+    # A draft has not been published: nothing to say.
+    replace("status: published", "status: draft")(project)
+    assert check(project).warnings == []
+
+
 def test_a_national_service_for_the_country_clears_the_warning(project: Path) -> None:
     replace("countries: [MX]", "countries: [MX, AR]")(project)
     replace("countries: [MX]", "countries: [MX, AR]", ODI_ES)(project)

@@ -82,6 +82,8 @@ def check_case_file(
     problems += found
     if meta is not None and support is not None and not translation:
         problems += _no_national_support(document, meta, support)
+    if meta is not None and meta.status == "published" and meta.first_published is None:
+        problems.append(_no_publication_date(document))
     if meta is None or any(p.is_error for p in problems):
         return None, problems
     return Case(case_id, name, meta, intro, sections, questions), problems
@@ -227,6 +229,19 @@ def _few_questions(
                 "or participants' own settings, one per line starting with '- '",
                 Severity.WARNING,
             )
+
+
+def _no_publication_date(document: Document) -> Problem:
+    """A reviewer's catch: without the date, the feed cannot tell readers the case is new."""
+    return Problem(
+        document.name,
+        document.lines.line(("status",)),
+        "first_published",
+        "the case is published but does not say when it was first published, so the feed "
+        "cannot mark it as new; add 'first_published: YYYY-MM-DD' (the day it goes out) above "
+        "last_reviewed",
+        Severity.WARNING,
+    )
 
 
 def _no_national_support(

@@ -281,6 +281,7 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     _choose(page, "kind", "Report", 1)
     _field(page, "citation").fill("Example Schools Network, Annual report, 2022.")
     _fill_optional(page)
+    _field(page, "first_published").fill("2026-11-20")
     _field(page, "last_reviewed").fill("2026-11-20")
     # The body, in the Markdown mode: replace the required sections' TODOs.
     page.get_by_role("switch").first.click()
@@ -326,6 +327,7 @@ def test_a_case_created_in_the_web_editor_passes_check_and_is_built(
     written = git(root, "show", f"cms/cases/{CASE_ID}:case_studies/{CASE_ID}.md")
     assert written.startswith(f"---\nid: {CASE_ID}\ntitle: ")
     assert "countries:\n  - KE\n" in written and "last_reviewed: 2026-11-20\n" in written
+    assert "first_published: 2026-11-20\n" in written
     for filled in (
         "short_name: ESN",
         "website: https://schools.example.org/",
