@@ -336,7 +336,8 @@ class Related:
 def related_cases(
     cases: Sequence[Case], facet_list: list[Facet], limit: int = RELATED_LIMIT
 ) -> dict[str, list[Related]]:
-    """Up to `limit` related cases for every case, most shared facet values first.
+    """Up to `limit` related cases for every case, most shared facet values first; values
+    that every case has are left out.
 
     Ties go by title. An inverted index from each facet value to the cases that have it
     means a case is compared only with the cases it shares something with, and the
@@ -355,6 +356,10 @@ def related_cases(
         keys.append(own)
         for key in own:
             index[key].append(i)
+    # A value every case has ("practice-based knowledge") relates each case to all the
+    # others alike: it changes no ranking, and a card that lists it says nothing.
+    if len(cases) > 2:
+        keys = [[key for key in own if len(index[key]) < len(cases)] for own in keys]
     found: dict[str, list[Related]] = {}
     for i, case in enumerate(cases):
         scores: Counter[int] = Counter()
