@@ -48,6 +48,22 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def build_at_address(target: Path, site_url: str) -> Path:
+    """A copy of the real project in `target`, built without PDFs for the published address
+    `site_url` (set in its mkdocs.yml); returns its site folder."""
+    from casebook.cli import main
+
+    root = copy_project(target)
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("site_name: Casebook\n", f"site_name: Casebook\nsite_url: {site_url}\n"),
+        encoding="utf-8",
+    )
+    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
+    return root / "site"
+
+
 def require_chromium() -> str:
     """Debian's Chromium, or a skip; in CI a missing browser fails the run instead."""
     if Path(CHROMIUM).exists():

@@ -37,7 +37,6 @@ from markupsafe import Markup
 
 from casebook import citation, feed, structured
 from casebook.build.plan import Keys
-from casebook.cli import main
 from casebook.incremental import Digests
 from casebook.model import Case
 from casebook.postprocess import harden
@@ -45,7 +44,7 @@ from casebook.project import Project
 from casebook.render import Renderer
 from casebook.scriptpolicy import site_policy
 from casebook.validate import check_project
-from sitebuild import REPO, copy_project
+from sitebuild import REPO, build_at_address
 
 CSL = Path(__file__).parent / "csl"
 SITE_URL = "https://pages.example.org/casebook/"
@@ -91,15 +90,7 @@ def text_of(markup: str) -> str:
 def addressed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project built with its address known (in a folder of the host, as on
     GitHub Pages), without PDFs."""
-    root = copy_project(tmp_path_factory.mktemp("addressed") / "project")
-    config = root / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(
-        text.replace("site_name: Casebook\n", f"site_name: Casebook\nsite_url: {SITE_URL}\n"),
-        encoding="utf-8",
-    )
-    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
-    return root / "site"
+    return build_at_address(tmp_path_factory.mktemp("addressed") / "project", SITE_URL)
 
 
 def page(site: Path, path: str) -> lxml.html.HtmlElement:

@@ -6,15 +6,13 @@ sitemaps that are elsewhere or do not exist."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from browserkit import DESKTOP
 from playwright.sync_api import Browser, Page
 
-from casebook.cli import main
-from sitebuild import copy_project, serve
+from sitebuild import build_at_address, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,15 +31,8 @@ PAGES = [
 @pytest.fixture(scope="module")
 def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real project built for PUBLISHED, served on 127.0.0.1."""
-    root = copy_project(tmp_path_factory.mktemp("elsewhere") / "project")
-    config = root / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(
-        text.replace("site_name: Casebook\n", f"site_name: Casebook\nsite_url: {PUBLISHED}\n"),
-        encoding="utf-8",
-    )
-    assert main(["--project", str(root), "build", "--no-pdf", "--quiet"]) == 0
-    with serve(Path(root / "site")) as url:
+    site = build_at_address(tmp_path_factory.mktemp("elsewhere") / "project", PUBLISHED)
+    with serve(site) as url:
         yield url
 
 
