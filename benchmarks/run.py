@@ -315,8 +315,8 @@ def tree_size(folder: Path) -> tuple[int, int]:
 
 def bare_project(dest: Path, cases: list[SynthCase]) -> None:
     """The same case Markdown under a minimal Material for MkDocs configuration."""
-    from casebook.build.builder import read_config
-    from casebook.project import Project
+    from casebook.pipeline.builder import read_config
+    from casebook.sources.project import Project
 
     ours = read_config(Project(ROOT))
     config = {
@@ -504,11 +504,11 @@ def measure_size(n: int, synth: Synth, work: Path, args: argparse.Namespace) -> 
     # Page generation, in process ----------------------------------------------------------------
     log(f"N={n}: page generation in process")
     try:
-        from casebook.build.builder import read_config
-        from casebook.build.generate import generate
-        from casebook.project import Project
-        from casebook.render import SiteSettings
-        from casebook.validate import check_project
+        from casebook.check.validate import check_project
+        from casebook.pages.render import SiteSettings
+        from casebook.pipeline.builder import read_config
+        from casebook.pipeline.generate import generate
+        from casebook.sources.project import Project
 
         proj = Project(project)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -593,7 +593,7 @@ def measure_size(n: int, synth: Synth, work: Path, args: argparse.Namespace) -> 
     )
     pagefind = site / "pagefind"
     if pagefind.is_dir():
-        # The main bundle and the shards of case pages beside it (see casebook.search).
+        # The main bundle and the shards of case pages beside it (see casebook.outputs.search).
         out["pagefind_bytes"] = sum(tree_size(b)[0] for b in site.glob("pagefind*"))
         out["pagefind_bytes_per_case"] = round(out["pagefind_bytes"] / n)
     catalogue = site / "catalogue.json"

@@ -181,9 +181,9 @@ def main() -> int:
             bench.log(f"checking the {name} site")
             result[name] = disk_checks(site)
         # Casebook's post-build steps run on any builder's output: search index, then CSP.
-        from casebook.postprocess import harden_site
-        from casebook.scriptpolicy import site_policy
-        from casebook.search import index_site
+        from casebook.outputs.postprocess import harden_site
+        from casebook.outputs.scriptpolicy import site_policy
+        from casebook.outputs.search import index_site
 
         index = index_site(zsite)
         hardened = harden_site(zsite, site_policy(bench.ROOT / "overrides"))

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook.build.context import BuildError
-from casebook.build.publish import verify
 from casebook.cli import main
+from casebook.pipeline.context import BuildError
+from casebook.pipeline.publish import verify
 from library_fixture import published_in
 from sitebuild import REPO, copy_project
 

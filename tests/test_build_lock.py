@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.build.lock import LOCK_NAME, build_lock
-from casebook.build.publish import JOURNAL_LOG, Journal, recover
 from casebook.cli import main
+from casebook.pipeline.lock import LOCK_NAME, build_lock
+from casebook.pipeline.publish import JOURNAL_LOG, Journal, recover
 from sitebuild import REPO
 
 CASE = "case_studies/odi-mexico.md"
@@ -182,8 +182,8 @@ def test_the_preview_waits_for_a_running_build(
 ) -> None:
     """`casebook serve` rebuilds under the same lock: it says that it waits for the build,
     and builds once the build is over."""
-    from casebook import serve
-    from casebook.project import Project
+    from casebook.commands import serve
+    from casebook.sources.project import Project
 
     order: list[str] = []
     monkeypatch.setattr(serve, "build_editions", lambda ctx, search: order.append("preview"))

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from casebook.build.builder import EditionJob, build_edition
-from casebook.build.context import BuildError
-from casebook.build.decide import PARTIAL_LIMIT, Decision, Mode, decide
-from casebook.build.plan import Edition, Keys, plan
-from casebook.build.publish import Journal
-from casebook.facilitation import load_facilitator_notes
-from casebook.incremental import Digests
-from casebook.model import Case, Library
-from casebook.project import Project
-from casebook.render import Renderer, SiteSettings
-from casebook.validate import check_project
+from casebook.check.validate import check_project
+from casebook.pages.render import Renderer, SiteSettings
+from casebook.pipeline.builder import EditionJob, build_edition
+from casebook.pipeline.context import BuildError
+from casebook.pipeline.decide import PARTIAL_LIMIT, Decision, Mode, decide
+from casebook.pipeline.plan import Edition, Keys, plan
+from casebook.pipeline.publish import Journal
+from casebook.sources.digests import Digests
+from casebook.sources.facilitation import load_facilitator_notes
+from casebook.sources.model import Case, Library
+from casebook.sources.project import Project
 from library_fixture import make_project
 
 # The decision table ---------------------------------------------------------------------------
@@ -292,3 +292,32 @@ def test_a_partial_build_keeps_its_real_warnings_and_strict_mode_stops_on_them(
     assert len(warnings) == 1 and "'c.md'" in warnings[0]
     with pytest.raises(BuildError, match="1 warning"):
         build_edition(dataclasses.replace(job, strict=True))
+
+
+# The code digest ------------------------------------------------------------------------------
+
+
+def test_a_change_to_any_module_changes_the_code_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every output's key holds the code digest: it must cover every module of the package,
+    in every subpackage, and its templates, or a cache would outlive a change of code."""
+    import shutil
+
+    import casebook
+    from casebook.sources import digests
+
+    package = Path(casebook.__file__).resolve().parent
+    assert package == digests.PACKAGE
+    copy = tmp_path / "casebook"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(digests, "PACKAGE", copy)
+    before = digests.code_digest()
+    changed = [p for p in sorted(copy.rglob("*")) if p.suffix in {".py", ".j2", ".css"}]
+    assert {p.parent.name for p in changed} >= {"sources", "check", "pages", "outputs", "pipeline"}
+    for path in changed:
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert digests.code_digest() != before, path.relative_to(copy)
+        path.write_bytes(original)
+    assert digests.code_digest() == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.links import page_links, site_target
+from casebook.sources.links import page_links, site_target
 
 IDS = frozenset({"odi-mexico", "barnahus-iceland"})
 # What an editor writes -> the page it means, from the edition's root.

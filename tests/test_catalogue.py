@@ -15,7 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
-from casebook.catalogue import (
+from casebook.check.validate import check_project
+from casebook.pages.catalogue import (
     CSV_SEPARATOR,
     Facet,
     case_record,
@@ -24,10 +25,9 @@ from casebook.catalogue import (
     open_data,
     related_cases,
 )
-from casebook.model import Case, Library
-from casebook.project import Project
-from casebook.render import Renderer
-from casebook.validate import check_project
+from casebook.pages.render import Renderer
+from casebook.sources.model import Case, Library
+from casebook.sources.project import Project
 from library_fixture import DRAFTS, FIXTURE_CASES, PUBLISHED, built_project
 
 MAX_RECORD_BYTES = 1536

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.problems import Problem
-from casebook.project import Project
-from casebook.validate import CheckResult, check_project
+from casebook.check.validate import CheckResult, check_project
+from casebook.sources.problems import Problem
+from casebook.sources.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 ODI = "case_studies/odi-mexico.md"
@@ -1018,7 +1018,7 @@ def test_damaged_front_matter_line_never_raises(project: Path, index: int) -> No
 
 
 def test_a_fresh_scaffold_fails_only_on_its_placeholders(project_copy: Path) -> None:
-    from casebook.scaffold import new_case
+    from casebook.commands.scaffold import new_case
 
     made = new_case(Project(project_copy), "new-case", "A new case", ["MX"])
     result = check_project(Project(project_copy), [made.case])
@@ -1033,7 +1033,7 @@ def test_a_fresh_scaffold_fails_only_on_its_placeholders(project_copy: Path) -> 
 
 
 def test_scaffold_round_trip_publishes_once_filled(project_copy: Path) -> None:
-    from casebook.scaffold import new_case
+    from casebook.commands.scaffold import new_case
 
     before = check_project(Project(project_copy)).library.cases
     made = new_case(Project(project_copy), "odi-copy", "A copy of ODI", ["MX"])
@@ -1048,7 +1048,7 @@ def test_scaffold_round_trip_publishes_once_filled(project_copy: Path) -> None:
 
 
 def test_scaffold_never_overwrites_and_rejects_bad_ids(project_copy: Path) -> None:
-    from casebook.scaffold import ScaffoldError, new_case
+    from casebook.commands.scaffold import ScaffoldError, new_case
 
     before = (project_copy / "case_studies/odi-mexico.md").read_text()
     with pytest.raises(ScaffoldError, match=r"case_studies/odi-mexico\.md already exists"):
@@ -1194,7 +1194,7 @@ def test_a_support_service_needs_a_phone_or_url(project_copy: Path) -> None:
 
 def test_every_placeholder_hint_says_what_to_write(project_copy: Path) -> None:
     """A fresh scaffold fails only on its TODOs, and no hint stops at 'replace it'."""
-    from casebook.scaffold import new_case
+    from casebook.commands.scaffold import new_case
 
     new_case(Project(project_copy), "kenya-schools", "Schools in Kenya", ["KE"])
     result = check_project(Project(project_copy))
@@ -1300,7 +1300,7 @@ def test_a_national_service_for_the_country_clears_the_warning(project: Path) ->
      "javaſcript", "javascrıpt", "jav\nascript", "Café javascript", "Café", ""],
 )  # fmt: skip
 def test_the_quick_content_test_answers_as_its_regex_does(text: str) -> None:
-    from casebook.bodyrules import _SUSPECT, _suspect
+    from casebook.check.bodyrules import _SUSPECT, _suspect
 
     assert _suspect(text) == (_SUSPECT.search(text) is not None)
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook import validate
+from casebook.check import validate
+from casebook.check.validate import CheckResult, check_project
 from casebook.cli import main
-from casebook.problems import Problem
-from casebook.project import Project
-from casebook.validate import CheckResult, check_project
+from casebook.sources.problems import Problem
+from casebook.sources.project import Project
 from library_fixture import make_project
 from sitebuild import REPO
 
@@ -337,8 +337,8 @@ def test_a_crafted_entry_of_the_wrong_shape_is_checked_again(project: Path, entr
 def test_a_file_too_large_for_the_check_is_never_read_whole_to_key_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casebook import checkcache
-    from casebook.limits import MAX_YAML_BYTES
+    from casebook.check import checkcache
+    from casebook.sources.limits import MAX_YAML_BYTES
 
     big = tmp_path / "big.md"
     with big.open("wb") as out:

@@ -35,15 +35,15 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 from markupsafe import Markup
 
-from casebook import citation, feed, structured
-from casebook.build.plan import Keys
-from casebook.incremental import Digests
-from casebook.model import Case
-from casebook.postprocess import harden
-from casebook.project import Project
-from casebook.render import Renderer
-from casebook.scriptpolicy import site_policy
-from casebook.validate import check_project
+from casebook.check.validate import check_project
+from casebook.outputs.postprocess import harden
+from casebook.outputs.scriptpolicy import site_policy
+from casebook.pages import citation, feed, structured
+from casebook.pages.render import Renderer
+from casebook.pipeline.plan import Keys
+from casebook.sources.digests import Digests
+from casebook.sources.model import Case
+from casebook.sources.project import Project
 from sitebuild import REPO, build_at_address
 
 CSL = Path(__file__).parent / "csl"

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from casebook.build.builder import read_config
+from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.cms import CmsSettings, cms_config, decap_version, repository_warning
-from casebook.dates import parse_partial
-from casebook.model import CaseFrontMatter
-from casebook.project import Project
-from casebook.validate import check_project
+from casebook.editor.cms import CmsSettings, cms_config, decap_version, repository_warning
+from casebook.pipeline.builder import read_config
+from casebook.sources.dates import parse_partial
+from casebook.sources.model import CaseFrontMatter
+from casebook.sources.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE = REPO / ".cache" / "decap-cms"

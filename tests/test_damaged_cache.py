@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from casebook.incremental import MANIFEST_VERSION, Manifest
-from casebook.pdf import render_pdfs, whole_pdf
-from casebook.project import Project
+from casebook.outputs.pdf import render_pdfs, whole_pdf
+from casebook.pipeline.manifest import MANIFEST_VERSION, Manifest
+from casebook.sources.project import Project
 
 HTML = "<html lang='en'><head><title>Sheet</title></head><body><p>Hello, reader</p></body></html>"
 

@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from casebook.cli import main
-from casebook.pdf import whole_pdf
+from casebook.outputs.pdf import whole_pdf
 from sitebuild import PROJECT_PARTS
 
 PDF = "site/cases/odi-mexico/odi-mexico-a4.pdf"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from casebook.check.confined import links_out
 from casebook.cli import main
-from casebook.confined import links_out
 
 SECRET = "TOP-SECRET first line of a file outside the project"
 CASE = "case_studies/odi-mexico.md"

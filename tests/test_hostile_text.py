@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.limits import (
+from casebook.sources.limits import (
     MAX_LINE_CHARS,
     MAX_MARKDOWN_BYTES,
     MAX_MARKDOWN_NESTING,
     MAX_TEXT_CHARS,
     MAX_YAML_DEPTH,
 )
-from casebook.problems import Problem
-from casebook.project import Project
-from casebook.validate import check_project
+from casebook.sources.problems import Problem
+from casebook.sources.project import Project
 from sitebuild import REPO, copy_project
 
 ODI = "case_studies/odi-mexico.md"
@@ -185,8 +185,9 @@ def test_a_100_kb_line_is_refused_promptly(project: Path, unit: str) -> None:
 _PATTERNS_SCRIPT = """
 import re, sys, yaml
 from pathlib import Path
-from casebook import bodyrules, privacy
-from casebook.privacy import load_identifying_patterns
+from casebook.check import bodyrules
+from casebook.sources import privacy
+from casebook.sources.privacy import load_identifying_patterns
 root = Path(sys.argv[1])
 patterns = [p for p, _ in bodyrules._CONTENT_RULES]
 patterns += [bodyrules._ATTRS, bodyrules._LINK, privacy._EMAIL, privacy._PHONE]

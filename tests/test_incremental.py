@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from casebook.build.context import BuildError
-from casebook.build.publish import verify_reachable
+from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.project import Project
-from casebook.validate import check_project
+from casebook.pipeline.context import BuildError
+from casebook.pipeline.publish import verify_reachable
+from casebook.sources.project import Project
 from sitebuild import copy_project, serve
 
 pytestmark = pytest.mark.slow
@@ -175,7 +175,7 @@ def test_a_failed_rebuild_leaves_the_site_and_the_next_build_catches_up(
     def broken(*args: object, **kwargs: object) -> None:
         raise BuildError("search: Pagefind stopped (simulated)")
 
-    monkeypatch.setattr("casebook.build.indexing.run_index", broken)
+    monkeypatch.setattr("casebook.pipeline.indexing.run_index", broken)
     assert main(["--project", str(built), "build", "--no-pdf"]) == 1
     assert "build failed: search: Pagefind stopped (simulated)" in capsys.readouterr().err
     assert inodes(site) == before

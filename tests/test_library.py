@@ -15,11 +15,11 @@ import jsonschema
 import pytest
 import yaml
 
-from casebook.evidencemap import evidence_map, map_data
-from casebook.model import Case, Library
-from casebook.project import Project
-from casebook.render import Renderer
-from casebook.validate import check_project
+from casebook.check.validate import check_project
+from casebook.pages.evidencemap import evidence_map, map_data
+from casebook.pages.render import Renderer
+from casebook.sources.model import Case, Library
+from casebook.sources.project import Project
 from sitebuild import REPO
 
 
@@ -210,7 +210,7 @@ def cells_of(page: str) -> dict[tuple[str, str], int | None]:
 @pytest.mark.parametrize("language", ["en", "es", "fr"])
 def test_the_maps_counts_are_the_catalogues(library: Library, language: str) -> None:
     renderer = Renderer(library, library.languages.locales[language])
-    from casebook.catalogue import open_data
+    from casebook.pages.catalogue import open_data
 
     found = renderer.evidence_map
     assert found is not None
@@ -247,7 +247,7 @@ def test_an_empty_cell_says_it_is_a_gap_and_the_map_needs_no_script(library: Lib
 
 
 def test_a_library_without_a_map_vocabulary_has_no_map(library: Library) -> None:
-    from casebook.vocabularies import Vocabularies
+    from casebook.sources.vocabularies import Vocabularies
 
     bare = Vocabularies({k: v for k, v in library.vocabularies.by_id.items() if k != "inspire"})
     renderer = Renderer(library, library.languages.default)
@@ -255,8 +255,8 @@ def test_a_library_without_a_map_vocabulary_has_no_map(library: Library) -> None
 
 
 def test_the_map_data_validates_against_the_catalogue_schema(library: Library) -> None:
-    from casebook.catalogue import open_data
-    from casebook.evidencemap import MAP_DATA_SCHEMA
+    from casebook.pages.catalogue import open_data
+    from casebook.pages.evidencemap import MAP_DATA_SCHEMA
 
     renderer = Renderer(library, library.languages.default)
     found = renderer.evidence_map
@@ -301,8 +301,8 @@ def test_related_cases_across_the_real_library(library: Library) -> None:
 def test_the_composer_has_every_cases_questions_and_every_countrys_services(
     library: Library,
 ) -> None:
-    from casebook.composer import case_data, session_data
-    from casebook.facilitation import load_facilitator_notes
+    from casebook.pages.composer import case_data, session_data
+    from casebook.sources.facilitation import load_facilitator_notes
 
     notes, _ = load_facilitator_notes(Project(REPO), "en")
     assert notes is not None
@@ -319,8 +319,8 @@ def test_the_composer_has_every_cases_questions_and_every_countrys_services(
 def test_a_printed_sheet_shows_each_of_its_countries_services(
     library: Library, case_id: str
 ) -> None:
-    from casebook.facilitation import load_facilitator_notes
-    from casebook.worksheets import case_sheet, print_html
+    from casebook.pages.worksheets import case_sheet, print_html
+    from casebook.sources.facilitation import load_facilitator_notes
 
     notes, _ = load_facilitator_notes(Project(REPO), "en")
     assert notes is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from casebook.loader import (
+from casebook.sources.loader import (
     Document,
     LineMap,
     LoadError,
@@ -17,9 +17,9 @@ from casebook.loader import (
     read_text,
     read_yaml_file,
 )
-from casebook.model import CaseFrontMatter, Organisation, Period, Source
-from casebook.problems import Problem
-from casebook.vocabularies import Term, Vocabulary, load_vocabularies
+from casebook.sources.model import CaseFrontMatter, Organisation, Period, Source
+from casebook.sources.problems import Problem
+from casebook.sources.vocabularies import Term, Vocabulary, load_vocabularies
 
 REPO = Path(__file__).resolve().parents[1]
 ODI = REPO / "case_studies" / "odi-mexico.md"
@@ -451,7 +451,7 @@ BOTH_ROUTES = [
 def test_the_quick_route_reads_yaml_as_pyyaml_does(
     text: str, collect: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casebook import loader
+    from casebook.sources import loader
 
     def read() -> object:
         found: list[Problem] | None = [] if collect else None

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from casebook.cli import main
-from casebook.localeditor import (
+from casebook.commands.localeditor import (
     DECAP_SERVER,
     EDITOR_BRANCH,
     Workspace,
@@ -29,7 +29,7 @@ from casebook.localeditor import (
     start_backend,
     stop_backend,
 )
-from casebook.project import Project
+from casebook.sources.project import Project
 from sitebuild import REPO, copy_project, free_port, git
 
 UNSAVED = "case_studies/my-unsaved-case.md"

@@ -115,8 +115,8 @@ def test_the_command_new_prints_works_as_typed(
 
 
 def test_the_new_case_template_names_a_command_that_works(project_copy: Path) -> None:
-    from casebook.project import Project
-    from casebook.scaffold import new_case
+    from casebook.commands.scaffold import new_case
+    from casebook.sources.project import Project
 
     made = new_case(Project(project_copy), "kenya-schools", "Schools in Kenya", ["KE"])
     comment = next(line for line in made.case.read_text().splitlines() if "check" in line)

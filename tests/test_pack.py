@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from casebook.cli import main
-from casebook.composer import STRINGS
+from casebook.pages.composer import STRINGS
 from sitebuild import REPO
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import render, worksheets
 from casebook.cli import main
-from casebook.postprocess import Editions, keep_year_ranges, language_links
+from casebook.outputs.postprocess import Editions, keep_year_ranges, language_links
+from casebook.pages import render, worksheets
 from library_fixture import make_project
 
 pytestmark = pytest.mark.slow

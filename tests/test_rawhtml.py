@@ -10,11 +10,11 @@ import markdown
 import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
-from casebook.build.builder import read_config
-from casebook.build.generate import generate
-from casebook.project import Project
-from casebook.render import SiteSettings
-from casebook.validate import check_project
+from casebook.check.validate import check_project
+from casebook.pages.render import SiteSettings
+from casebook.pipeline.builder import read_config
+from casebook.pipeline.generate import generate
+from casebook.sources.project import Project
 from sitebuild import REPO, copy_project
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 
-from casebook.templating import relative
+from casebook.pages.templating import relative
 
 
 def _by_posixpath(from_url: str, to_url: str) -> str:

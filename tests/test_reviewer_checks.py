@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from casebook.cli import main
-from casebook.dates import parse_partial
-from casebook.i18n import load_languages
-from casebook.templating import _source_date
+from casebook.pages.templating import _source_date
+from casebook.sources.dates import parse_partial
+from casebook.sources.i18n import load_languages
 from sitebuild import REPO
 
 CASE = "case_studies/odi-mexico.md"

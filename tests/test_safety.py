@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from casebook.build.builder import read_config, run_mkdocs
-from casebook.build.generate import generate
-from casebook.model import Section
-from casebook.postprocess import harden_site
-from casebook.project import Project
-from casebook.render import SiteSettings
-from casebook.scriptpolicy import site_policy
-from casebook.validate import check_project
+from casebook.check.validate import check_project
+from casebook.outputs.postprocess import harden_site
+from casebook.outputs.scriptpolicy import site_policy
+from casebook.pages.render import SiteSettings
+from casebook.pipeline.builder import read_config, run_mkdocs
+from casebook.pipeline.generate import generate
+from casebook.sources.model import Section
+from casebook.sources.project import Project
 from sitebuild import copy_project, serve
 
 pytestmark = pytest.mark.slow

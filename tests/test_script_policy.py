@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook.build.builder import write_config
 from casebook.cli import main
-from casebook.i18n import load_languages
-from casebook.scriptpolicy import ScriptPolicy, UnsafePage, site_policy, template_patterns
+from casebook.outputs.scriptpolicy import ScriptPolicy, UnsafePage, site_policy, template_patterns
+from casebook.pipeline.builder import write_config
+from casebook.sources.i18n import load_languages
 from sitebuild import REPO
 
 # The policy, from the templates' source --------------------------------------------------------
@@ -175,7 +175,7 @@ def test_the_theme_is_given_interface_text_it_cannot_run(project_copy: Path) -> 
         ),
         encoding="utf-8",
     )
-    from casebook.project import Project
+    from casebook.sources.project import Project
 
     project = Project(project_copy)
     languages, _ = load_languages(project_copy)

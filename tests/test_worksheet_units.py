@@ -1,6 +1,6 @@
 """Quick unit tests of the worksheets' pure logic, on hand-built values: the session plan
-(casebook.facilitation), the footer's CSS string (casebook.worksheets) and the PDF cache's
-bookkeeping (casebook.pdf), without reading the project or rendering a PDF."""
+(casebook.sources.facilitation), the footer's CSS string (casebook.pages.worksheets) and the PDF cache's
+bookkeeping (casebook.outputs.pdf), without reading the project or rendering a PDF."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from casebook import pdf
-from casebook.facilitation import (
+from casebook.outputs import pdf
+from casebook.pages.worksheets import css_string
+from casebook.sources.facilitation import (
     FacilitatorNotes,
     TimingStep,
     load_facilitator_notes,
@@ -20,8 +21,7 @@ from casebook.facilitation import (
     session_plan,
     step_minutes,
 )
-from casebook.project import Project
-from casebook.worksheets import css_string
+from casebook.sources.project import Project
 from sitebuild import css_unescape
 
 # The session plan ----------------------------------------------------------------------

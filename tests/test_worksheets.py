@@ -10,10 +10,10 @@ import pypdfium2
 import pytest
 import yaml
 
-from casebook import pdf
+from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.project import Project
-from casebook.validate import check_project
+from casebook.outputs import pdf
+from casebook.sources.project import Project
 from sitebuild import copy_project
 
 pytestmark = pytest.mark.slow

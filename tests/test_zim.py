@@ -15,15 +15,15 @@ from libzim.reader import Archive
 from libzim.search import Query, Searcher
 from PIL import Image
 
-from casebook.build.context import Progress
-from casebook.build.pipeline import offline
-from casebook.build.zim import OfflineError, write_offline
+from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.i18n import load_languages
-from casebook.project import Project
-from casebook.render import Renderer, SiteSettings
-from casebook.validate import check_project
-from casebook.zimpages import offline_link, offline_page
+from casebook.outputs.zimpages import offline_link, offline_page
+from casebook.pages.render import Renderer, SiteSettings
+from casebook.pipeline.context import Progress
+from casebook.pipeline.sequence import offline
+from casebook.pipeline.zim import OfflineError, write_offline
+from casebook.sources.i18n import load_languages
+from casebook.sources.project import Project
 
 LANGUAGES = {"en": "eng", "es": "spa", "fr": "fra"}
 _LINK = re.compile(r'(?<=\s)(?:href|src)="([^"]*)"')

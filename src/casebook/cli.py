@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TypeAlias
 
 from casebook import __version__
-from casebook.problems import count, display_path, print_problems
-from casebook.project import Project
+from casebook.sources.problems import count, display_path, print_problems
+from casebook.sources.project import Project
 
 EPILOG = """examples:
   casebook check                      check every case, question and vocabulary file
@@ -342,7 +342,7 @@ def _run_check(project: Project, args: argparse.Namespace) -> int:
 
 
 def _run_build(project: Project, args: argparse.Namespace) -> int:
-    from casebook.build.pipeline import build_site
+    from casebook.pipeline.sequence import build_site
 
     return build_site(
         project,
@@ -355,13 +355,13 @@ def _run_build(project: Project, args: argparse.Namespace) -> int:
 
 
 def _run_serve(project: Project, args: argparse.Namespace) -> int:
-    from casebook.serve import serve
+    from casebook.commands.serve import serve
 
     return serve(project, port=args.port, pdf=args.pdf)
 
 
 def _run_edit(project: Project, args: argparse.Namespace) -> int:
-    from casebook.localeditor import edit, merge
+    from casebook.commands.localeditor import edit, merge
 
     if not args.merge:
         return edit(project, port=args.port)
@@ -373,7 +373,7 @@ def _run_edit(project: Project, args: argparse.Namespace) -> int:
 
 
 def _run_new(project: Project, args: argparse.Namespace) -> int:
-    from casebook.scaffold import ScaffoldError, new_case
+    from casebook.commands.scaffold import ScaffoldError, new_case
 
     try:
         made = new_case(project, args.id, args.title, args.country)
@@ -387,8 +387,8 @@ def _run_new(project: Project, args: argparse.Namespace) -> int:
 
 
 def _run_schema(project: Project, args: argparse.Namespace) -> int:
-    from casebook.schema import case_schema, dumps
-    from casebook.validate import check_project
+    from casebook.check.validate import check_project
+    from casebook.editor.schema import case_schema, dumps
 
     result = check_project(project, paths=[])
     sys.stdout.write(dumps(case_schema(result.library.vocabularies)))
@@ -396,8 +396,13 @@ def _run_schema(project: Project, args: argparse.Namespace) -> int:
 
 
 def _run_session(project: Project, args: argparse.Namespace) -> int:
-    from casebook.pack import make_pack
-    from casebook.session import SessionError, SessionRequest, make_session, prepare_session
+    from casebook.commands.pack import make_pack
+    from casebook.commands.session import (
+        SessionError,
+        SessionRequest,
+        make_session,
+        prepare_session,
+    )
 
     request = SessionRequest(
         cases=args.case,
@@ -428,7 +433,7 @@ def _run_session(project: Project, args: argparse.Namespace) -> int:
 def _check(
     project: Project, paths: list[Path] | None, strict: bool, style: str, cache: bool = True
 ) -> int:
-    from casebook.validate import check_project
+    from casebook.check.validate import check_project
 
     result = check_project(project, paths, cache=cache)
     print_problems(result.problems, style, strict)

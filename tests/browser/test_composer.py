@@ -21,8 +21,8 @@ from axe_playwright_python.sync_playwright import Axe
 from browserkit import AXE_OPTIONS, DESKTOP, MOBILE, SCREENSHOTS, describe_violations, use_scheme
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from casebook.facilitation import load_facilitator_notes, session_plan
-from casebook.project import Project
+from casebook.sources.facilitation import load_facilitator_notes, session_plan
+from casebook.sources.project import Project
 from library_fixture import built_project
 from sitebuild import serve
 
@@ -92,7 +92,7 @@ def test_the_odi_link_opens_the_practitioners_questions_ready_to_print(
     expect(page.locator(".cb-composer__case-title")).to_have_text([ODI])
     expect(page.locator("#cb-audience-odi-mexico")).to_have_value("practitioners")
     expect(page.get_by_role("button", name="Print the worksheet")).to_be_enabled()
-    # The plan is the same as the PDFs': casebook.facilitation.session_plan.
+    # The plan is the same as the PDFs': casebook.sources.facilitation.session_plan.
     notes, _ = load_facilitator_notes(Project(library))
     assert notes is not None
     plan = session_plan(notes, len(expected))

@@ -2,7 +2,7 @@
 `vnu-jar` npm package: `npm ci` installs it, and scripts/setup.sh --test runs that).
 
 Every error fails the test, Material's theme markup included: the post-build step
-(casebook.postprocess.fix_theme_markup) corrects what Material gets wrong, so there is no
+(casebook.outputs.postprocess.fix_theme_markup) corrects what Material gets wrong, so there is no
 allow-list.
 """
 

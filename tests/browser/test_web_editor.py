@@ -24,10 +24,10 @@ import pytest
 from browserkit import SCREENSHOTS
 from playwright.sync_api import Browser, Page
 
+from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.cms import decap_version
-from casebook.project import Project
-from casebook.validate import check_project
+from casebook.editor.cms import decap_version
+from casebook.sources.project import Project
 from sitebuild import REPO, copy_project, free_port, git
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

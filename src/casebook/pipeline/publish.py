@@ -1,0 +1,208 @@
+"""Putting a build into the site: each new file by a rename, journalled so that a failure
+puts the site back as it was; and the check that every case is reachable."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from casebook.pages.render import original_url, relative
+from casebook.pipeline.context import BuildError
+from casebook.pipeline.edition import EditionPlan
+from casebook.pipeline.files import remove, write
+from casebook.sources.model import Library
+
+JOURNAL_LOG = "moves.jsonl"
+
+
+class Journal:
+    """Files and folders moved into the site, and what they replaced, so that a failed
+    build can put the site back as it was.
+
+    Each move is written to a log in `folder` before it is made, so that a build killed
+    while it publishes (kill -9, a power cut) is undone by the next build (`recover`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.moves: list[tuple[Path, Path | None]] = []  # (target in site, what it replaced)
+        self.log: TextIO | None = None
+
+    def _record(self, target: Path, kept: Path | None) -> None:
+        if self.log is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.log = open(self.folder / JOURNAL_LOG, "a", encoding="utf-8")  # noqa: SIM115
+        self.log.write(json.dumps([str(target), None if kept is None else str(kept)]) + "\n")
+        self.log.flush()  # in the system's hands: it outlives this process
+
+    def _keep(self, target: Path) -> Path | None:
+        if not (target.exists() or target.is_symlink()):
+            self._record(target, None)
+            return None
+        kept = self.folder / str(len(self.moves))
+        self._record(target, kept)
+        target.rename(kept)
+        return kept
+
+    def put(self, target: Path, new: Path) -> None:
+        kept = self._keep(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.moves.append((target, kept))
+        new.rename(target)
+
+    def remove(self, target: Path) -> None:
+        kept = self._keep(target)
+        if kept is not None:
+            # A removal leaves nothing at the target: rollback only restores it.
+            self.moves.append((target, kept))
+
+    def _close(self) -> None:
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+    def rollback(self) -> None:
+        self._close()
+        _undo(self.moves)
+        self.moves.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Delete what was replaced, in the background: thousands of files take seconds."""
+        self._close()
+        # The log goes first: from here on the new site stands, whatever happens.
+        (self.folder / JOURNAL_LOG).unlink(missing_ok=True)
+        if not self.folder.exists():
+            return
+        try:
+            subprocess.Popen(
+                ["rm", "-rf", str(self.folder)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _undo(moves: list[tuple[Path, Path | None]]) -> None:
+    """Put back what each move replaced, last move first. A move that was logged but not
+    made (its replaced file is not where the log says) is left as it is."""
+    for target, kept in reversed(moves):
+        if kept is not None and not (kept.exists() or kept.is_symlink()):
+            continue
+        if target.exists() or target.is_symlink():
+            remove(target)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.rename(target)
+
+
+def recover(work: Path) -> bool:
+    """Undo a publication that a killed build left half done (its journal's log is still
+    there). True when something was undone. Called under the build lock."""
+    undone = False
+    for folder in sorted((work / "replaced").glob("*")) if (work / "replaced").is_dir() else []:
+        log = folder / JOURNAL_LOG
+        if log.is_file():
+            moves: list[tuple[Path, Path | None]] = []
+            for line in log.read_text(encoding="utf-8").splitlines():
+                try:
+                    target, kept = json.loads(line)
+                except ValueError:  # the last line, cut short: its move was not made
+                    continue
+                moves.append((Path(target), None if kept is None else Path(kept)))
+            _undo(moves)
+            undone = True
+            shutil.rmtree(folder, ignore_errors=True)
+        # A folder without a log is a finished build's, being deleted in the background.
+    return undone
+
+
+def apply(plans: list[EditionPlan], site: Path, journal: Journal, work: Path) -> None:
+    """Move each rebuilt edition, or each rebuilt page and changed file, into the site."""
+    codes = {p.locale.code for p in plans}
+    for plan in plans:
+        prefix = site if plan.is_original else site / plan.locale.code
+        job = plan.job
+        if job is not None and job.docs is None:
+            if prefix == site:
+                _replace_root(site, job.out, codes, journal)
+            else:
+                journal.put(prefix, job.out)
+            continue
+        if job is not None:
+            for page in job.pages:
+                journal.put(prefix / page, job.out / page)
+        # Data files, PDFs and assets pass through the builder unchanged: copy them.
+        for path in plan.outdated:
+            if not path.endswith(".md"):
+                copied = work / "copied" / plan.locale.code / path
+                write(copied, plan.docs / path)
+                journal.put(prefix / path, copied)
+        for path in plan.gone:
+            journal.remove(prefix / path)
+
+
+def _replace_root(site: Path, built: Path, codes: set[str], journal: Journal) -> None:
+    """The original edition, built whole, in the site's root, beside the other editions."""
+    new = {entry.name for entry in built.iterdir()}
+    for entry in list(site.iterdir()):
+        if entry.name not in codes and entry.name not in new:
+            journal.remove(entry)
+    for entry in sorted(built.iterdir()):
+        journal.put(site / entry.name, entry)
+
+
+def verify(site_dir: Path, cases: Iterable[str], drafts: Iterable[str]) -> None:
+    """Every published case became exactly one page, and no draft did."""
+    expected = set(cases)
+    built = {p.parent.name for p in (site_dir / "cases").glob("*/index.html")}
+    missing = sorted(expected - built)
+    extra = sorted(built - expected)
+    if missing:
+        raise BuildError(f"site/: no page was built for case(s) {', '.join(missing)}")
+    if extra:
+        raise BuildError(f"site/: pages were built for unexpected case(s) {', '.join(extra)}")
+    leaked = sorted(d for d in drafts if (site_dir / "cases" / d).exists())
+    if leaked:
+        raise BuildError(f"site/: draft case(s) {', '.join(leaked)} were published")
+
+
+def verify_reachable(
+    site: Path, library: Library, rebuilt: dict[str, set[str]] | None = None
+) -> None:
+    """Every published case is reachable in every edition: its own page there, or a page
+    that links to the case's page in its original edition, which exists.
+
+    With `rebuilt` (edition -> docs paths rebuilt; an edition left out was rebuilt whole),
+    only the link pages rebuilt now are read again: the others were verified when built."""
+    published = [c.id for c in library.published]
+    drafts = [c.id for c in library.cases if not c.published]
+    for locale in library.languages.locales.values():
+        edition = site if locale.code == locale.original else site / locale.code
+        where = "site/" if edition == site else f"site/{locale.code}/"
+        try:
+            verify(edition, published, drafts)
+        except BuildError as exc:
+            raise BuildError(f"{where}: {exc}".replace(": site/:", ":")) from exc
+        if locale.code == locale.original:
+            continue
+        own = library.translations.get(locale.code, {})
+        fresh = None if rebuilt is None else rebuilt.get(locale.code)
+        for case in library.published:
+            if case.id in own and own[case.id].published:
+                continue
+            if fresh is not None and f"cases/{case.id}.md" not in fresh:
+                continue
+            target = original_url(case, locale)
+            page = (edition / "cases" / case.id / "index.html").read_text(encoding="utf-8")
+            link = relative(f"{locale.code}/{case.url}", target)
+            if f'href="{link}"' not in page or not (site / target / "index.html").is_file():
+                raise BuildError(
+                    f"{where}cases/{case.id}/: this untranslated case does not link to its "
+                    f"original at /{target}; rebuild, and report it if it happens again"
+                )
