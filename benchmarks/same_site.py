@@ -4,8 +4,8 @@ For a restructuring that must not change output: it builds the site twice, once 
 code and inputs of REV (from `git archive`) and once with the working tree's, on the same
 projects, and compares every file of the two sites.
 
-Projects: the repository's own cases (ODI), with the worksheet PDFs, and the same plus N
-synthetic cases (benchmarks/synth.py, fixed seed) without PDFs. Each build runs with its own
+Projects: the ODI case alone and the repository's whole library, both with their PDFs, and
+the library plus N synthetic cases (benchmarks/synth.py, fixed seed) without PDFs. Each build runs with its own
 revision's `src/` first on PYTHONPATH, in its own copy, with its own cache.
 
     .venv/bin/python benchmarks/same_site.py --against main~3 [--cases 40] [--keep]
@@ -35,6 +35,7 @@ from synth import Synth, Vocab  # noqa: E402
 SKIP = {".git", ".venv", ".cache", "build", "site", "node_modules", "test-artifacts", "tests"}
 SEED = 20
 NONDETERMINISTIC = "pagefind"  # see the module's note
+ONLY_ODI = "odi-mexico"
 
 
 def copy_tree(source: Path, dest: Path) -> None:
@@ -59,6 +60,16 @@ def archive(revision: str, dest: Path) -> None:
         capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
+
+
+def keep_only(project: Path, case_id: str) -> None:
+    """The project with one case: its file, its translations and its questions."""
+    for path in (project / "case_studies").glob("*.md"):
+        if path.name.split(".")[0] != case_id:
+            path.unlink()
+    for path in (project / "reflective_questions" / "cases").glob("*.yml"):
+        if path.stem != case_id:
+            path.unlink()
 
 
 def build(project: Path, pdf: bool) -> None:
@@ -104,11 +115,18 @@ def main() -> int:
         sources = {"before": work / "src-before", "after": work / "src-after"}
         archive(args.against, sources["before"])
         copy_tree(ROOT, sources["after"])
-        for name, pdf, cases in (("odi", True, 0), ("synthetic", False, args.cases)):
+        projects = (
+            ("odi", True, 0, ONLY_ODI),
+            ("library", True, 0, None),
+            ("synthetic", False, args.cases, None),
+        )
+        for name, pdf, cases, only in projects:
             sites = {}
             for side, source in sources.items():
                 project = work / name / side
                 copy_tree(source, project)
+                if only:
+                    keep_only(project, only)
                 if cases:
                     Synth(Vocab.load(project), SEED).write(project, cases)
                 build(project, pdf)

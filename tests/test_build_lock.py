@@ -183,10 +183,11 @@ def test_the_preview_waits_for_a_running_build(
     """`casebook serve` rebuilds under the same lock: it says that it waits for the build,
     and builds once the build is over."""
     from casebook.commands import serve
+    from casebook.pipeline import sequence
     from casebook.sources.project import Project
 
     order: list[str] = []
-    monkeypatch.setattr(serve, "build_editions", lambda ctx, search: order.append("preview"))
+    monkeypatch.setattr(sequence, "build_editions", lambda ctx, search: order.append("preview"))
     project = Project(project_copy)
     preview = serve.Preview(project, quiet=True)
     err = ""

@@ -10,12 +10,12 @@ import pytest
 
 from casebook.check.validate import check_project
 from casebook.pages.render import Renderer, SiteSettings
-from casebook.pipeline.builder import EditionJob, build_edition
+from casebook.pipeline.builder import BuilderJob, build_edition
 from casebook.pipeline.context import BuildError
 from casebook.pipeline.decide import PARTIAL_LIMIT, Decision, Mode, decide
-from casebook.pipeline.plan import Edition, Keys, plan
+from casebook.pipeline.families import plan
+from casebook.pipeline.plan import PlanContext
 from casebook.pipeline.publish import Journal
-from casebook.sources.digests import Digests
 from casebook.sources.facilitation import load_facilitator_notes
 from casebook.sources.model import Case, Library
 from casebook.sources.project import Project
@@ -147,8 +147,7 @@ def keys(
     renderer = Renderer(library, locale, SiteSettings(offline_files=offline_files), notes)
     if changed is not None:
         renderer.cases = [changed if c.id == changed.id else c for c in renderer.cases]
-    made = Keys(env, Digests(), renderer.cases)
-    return {path: out.key for path, out in plan(Edition(project, renderer, made, {})).items()}
+    return {path: out.key for path, out in plan(PlanContext(project, renderer, env, {})).items()}
 
 
 def changed_paths(before: dict[str, str], after: dict[str, str]) -> set[str]:
@@ -202,7 +201,7 @@ def test_a_title_edit_changes_the_listings_and_the_pages_that_show_its_card(
             renderer.cases = [replaced if c.id == replaced.id else c for c in renderer.cases]
         showing |= {
             f"cases/{other}.md"
-            for other, related in renderer.related.items()
+            for other, related in renderer.related_cases().items()
             if "mx-residential-care" in {r.case.id for r in related}
         }
     assert showing, "the fixture's cases share facets: some page shows the edited case's card"
@@ -263,7 +262,7 @@ def test_a_guidance_page_cannot_replace_a_generated_one(library: tuple[Project, 
 # A partial build's warnings ---------------------------------------------------------------
 
 
-def _partial_job(tmp_path: Path, strict: bool, links: str) -> EditionJob:
+def _partial_job(tmp_path: Path, strict: bool, links: str) -> BuilderJob:
     """An edition of two pages, rebuilt from a partial folder that holds only page a."""
     (tmp_path / "full").mkdir()
     (tmp_path / "partial").mkdir()
@@ -272,7 +271,7 @@ def _partial_job(tmp_path: Path, strict: bool, links: str) -> EditionJob:
     (tmp_path / "full" / "b.md").write_text("# B\n", encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: T\ndocs_dir: full\ntheme:\n  name: mkdocs\n", encoding="utf-8")
-    return EditionJob(
+    return BuilderJob(
         "en", tmp_path, config, tmp_path / "out", strict,
         docs=tmp_path / "partial", pages=["a/index.html"], source=tmp_path / "full",
     )  # fmt: skip
@@ -321,3 +320,40 @@ def test_a_change_to_any_module_changes_the_code_digest(
         assert digests.code_digest() != before, path.relative_to(copy)
         path.write_bytes(original)
     assert digests.code_digest() == before
+
+
+# One build sequence ---------------------------------------------------------------------------
+
+
+def test_build_and_serve_run_the_same_sequence_of_phases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`casebook build` and the preview's rebuild both go through `sequence.run`, which owns
+    the lock and the order of the phases; they differ only in their options and target."""
+    from casebook.commands.serve import PREVIEW_MANIFEST, Preview
+    from casebook.pipeline import sequence
+
+    ran: list[tuple[sequence.Target, sequence.Options, bool]] = []
+
+    def phases(
+        project: Project,
+        target: sequence.Target,
+        options: sequence.Options,
+        progress: object,
+        check: object,
+    ) -> sequence.Outcome:
+        ran.append((target, options, check is not None))
+        return sequence.Outcome(0)
+
+    monkeypatch.setattr(sequence, "_phases", phases)
+    project = Project(tmp_path)
+    assert sequence.build_site(project, pdf=False, quiet=True) == 0
+    assert Preview(project, quiet=True).rebuild(None)
+    (build_target, build_options, build_check), (view_target, view_options, view_check) = ran
+    assert build_target == sequence.Target(project.site_dir)
+    assert build_options == sequence.Options(pdf=False)
+    assert not build_check  # the whole project is checked
+    assert view_target.manifest == PREVIEW_MANIFEST and view_target.site != project.site_dir
+    assert view_options == sequence.Options.preview(pdf=False)
+    assert view_check  # the preview checks what changed
+    assert not view_options.publishing and not view_options.shortcut and view_options.wait

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import bibtexparser
 import extruct
@@ -40,8 +40,9 @@ from casebook.outputs.postprocess import harden
 from casebook.outputs.scriptpolicy import site_policy
 from casebook.pages import citation, feed, structured
 from casebook.pages.render import Renderer
-from casebook.pipeline.plan import Keys
-from casebook.sources.digests import Digests
+from casebook.pipeline.families import citations
+from casebook.pipeline.families import feed as feed_family
+from casebook.pipeline.plan import PlanContext
 from casebook.sources.model import Case
 from casebook.sources.project import Project
 from sitebuild import REPO, build_at_address
@@ -397,16 +398,21 @@ def test_the_feeds_key_follows_only_the_cases_it_lists() -> None:
     _, cases = _project_cases(feed.FEED_SIZE + 1)
     listed = feed.recent(cases)
     assert cases[-1] not in listed  # the oldest
-    before = Keys("environment", Digests(), cases).feed(listed)
+    before = feed_family.key(_planning(), listed)
     # Another edit to the oldest case leaves the feed as it was...
     edited = [*cases[:-1], _retitled(cases[-1], "Renamed")]
-    assert Keys("environment", Digests(), edited).feed(feed.recent(edited)) == before
+    assert feed_family.key(_planning(), feed.recent(edited)) == before
     # ...an edit to a listed one makes it again, with that case's citation files.
     edited = [_retitled(cases[0], "Renamed"), *cases[1:]]
-    keys = Keys("environment", Digests(), edited)
-    assert keys.feed(feed.recent(edited)) != before
-    assert keys.citation(edited[0]) != keys.citation(cases[0])
-    assert keys.citation(edited[1]) == keys.citation(cases[1])
+    ctx = _planning()
+    assert feed_family.key(ctx, feed.recent(edited)) != before
+    assert citations.key(ctx, edited[0]) != citations.key(ctx, cases[0])
+    assert citations.key(ctx, edited[1]) == citations.key(ctx, cases[1])
+
+
+def _planning() -> PlanContext:
+    """A family's context, for its keys only: the environment and the cases' digests."""
+    return PlanContext(cast(Any, None), cast(Any, None), "environment", {})
 
 
 # Language alternates -------------------------------------------------------------------

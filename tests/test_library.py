@@ -277,23 +277,23 @@ def test_related_cases_across_the_real_library(library: Library) -> None:
     published = {c.id for c in library.published}
     assert len(published) >= 9
     for case_id in published:
-        related = renderer.related[case_id]
+        related = renderer.related_cases()[case_id]
         assert related, f"{case_id} has no related case in a library of {len(published)}"
         ids = [r.case.id for r in related]
         assert case_id not in ids and set(ids) <= published
         shared = [len(r.shared) for r in related]
         assert shared == sorted(shared, reverse=True)
     # The two South African court cases have the most in common with each other.
-    teddy = renderer.related["teddy-bear-clinic-south-africa"]
+    teddy = renderer.related_cases()["teddy-bear-clinic-south-africa"]
     assert teddy[0].case.id == "time-bar-sexual-offences-south-africa"
     assert "South Africa" in teddy[0].shared_labels
     # A label two facets share ("Safe environments": a strategy and a theme) is shown once.
-    odi = {r.case.id: r for r in renderer.related["odi-mexico"]}
+    odi = {r.case.id: r for r in renderer.related_cases()["odi-mexico"]}
     school = odi["good-school-toolkit-uganda"]
     named = [facet.label_of(value) for facet, value in school.shared]
     assert named.count("Safe environments") == 2
     assert school.shared_labels.count("Safe environments") == 1
-    for related in renderer.related.values():
+    for related in renderer.related_cases().values():
         for r in related:
             assert len(r.shared_labels) == len(set(r.shared_labels))
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from casebook.cli import main
-from casebook.outputs.postprocess import Editions, keep_year_ranges, language_links
+from casebook.outputs.postprocess import SiteEditions, keep_year_ranges, language_links
 from casebook.pages import render, worksheets
 from library_fixture import make_project
 
@@ -72,7 +72,7 @@ def test_alternates_are_absolute_when_the_address_is_known(tmp_path: Path) -> No
         '<html><head><link rel="alternate" href="../" hreflang="en"></head><body>'
         '<a href="../" hreflang="es" class="md-select__link">Español</a></body></html>'
     )
-    editions = Editions(["en", "es"], "https://example.org/casebook/")
+    editions = SiteEditions(["en", "es"], "https://example.org/casebook/")
     out = language_links(
         html, "cases/x/index.html", editions, {"cases/x/index.html", "es/cases/x/index.html"}
     )
@@ -91,7 +91,7 @@ def test_alternates_are_absolute_when_the_address_is_known(tmp_path: Path) -> No
     assert alone == html
     # Without the site's address: no alternates at all, rather than relative ones; the
     # language switch still goes to the same page.
-    unknown = Editions(["en", "es"])
+    unknown = SiteEditions(["en", "es"])
     out = language_links(
         html, "cases/x/index.html", unknown, {"cases/x/index.html", "es/cases/x/index.html"}
     )

@@ -11,9 +11,11 @@ import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
 from casebook.check.validate import check_project
-from casebook.pages.render import SiteSettings
 from casebook.pipeline.builder import read_config
+from casebook.pipeline.context import Progress
 from casebook.pipeline.generate import generate
+from casebook.pipeline.manifest import Manifest
+from casebook.pipeline.sequence import Options, Target, make_context
 from casebook.sources.project import Project
 from sitebuild import REPO, copy_project
 
@@ -98,9 +100,18 @@ def test_plain_blocks_are_stashed_and_doubtful_ones_left_alone() -> None:
 def generated_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = Project(copy_project(tmp_path_factory.mktemp("rawhtml") / "project"))
     checked = check_project(project)
-    settings = SiteSettings.from_config(read_config(project))
-    for language in checked.library.languages.locales:
-        generate(project, checked.library, settings, language=language)
+    assert checked.library is not None
+    ctx = make_context(
+        project,
+        checked.library,
+        Manifest(project.cache_dir / "manifest.json"),
+        Target(project.site_dir),
+        Progress(quiet=True),
+        Options(pdf=False),
+        {},
+    )
+    for locale in checked.library.languages.locales.values():
+        generate(ctx, locale)
     return project.root / "build"
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from casebook.commands.serve import LIVE_URL, Preview, PreviewHandler
+from casebook.commands.serve import LIVE_URL, PREVIEW_MANIFEST, Preview, PreviewHandler
+from casebook.pipeline.manifest import Manifest
 from casebook.sources.project import Project
 from sitebuild import copy_project
 
@@ -76,7 +77,7 @@ def test_a_saved_case_is_rebuilt_alone(preview: tuple[Preview, str]) -> None:
         "error": "",
     }
     assert "front-line organisation" in get(base + "cases/odi-mexico/")[1].decode()
-    english = state.manifest.edition("en")
+    english = Manifest.load(state.project, PREVIEW_MANIFEST).edition("en")
     assert english.site["cases/odi-mexico.md"] == english.docs["cases/odi-mexico.md"][1]
 
 

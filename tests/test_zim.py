@@ -20,7 +20,7 @@ from casebook.cli import main
 from casebook.outputs.zimpages import offline_link, offline_page
 from casebook.pages.render import Renderer, SiteSettings
 from casebook.pipeline.context import Progress
-from casebook.pipeline.sequence import offline
+from casebook.pipeline.sequence import Options, offline
 from casebook.pipeline.zim import OfflineError, write_offline
 from casebook.sources.i18n import load_languages
 from casebook.sources.project import Project
@@ -161,9 +161,9 @@ def test_a_changed_site_built_without_zim_loses_its_stale_offline_files(
     stale.write_bytes(b"ZIM")
     page = project.offline_dir / "index.html"
     page.write_text("<h1>Offline and on paper</h1>", encoding="utf-8")
-    assert offline(project, {}, Progress(quiet=True), zim=False, changed=False) == 0
+    assert offline(project, SiteSettings(), Progress(quiet=True), Options(), changed=False) == 0
     assert stale.is_file()  # the site did not change: the files still match it
-    assert offline(project, {}, Progress(quiet=True), zim=False, changed=True) == 0
+    assert offline(project, SiteSettings(), Progress(quiet=True), Options(), changed=True) == 0
     assert not stale.exists()
     assert page.is_file()  # the site's page about them is rebuilt with the site, not removed
     assert "build with --zim to write them again" in capsys.readouterr().err

@@ -23,13 +23,13 @@ from casebook.check.bodyrules import (
     prose_lines,
     slug,
 )
+from casebook.check.context import CheckContext
 from casebook.check.textscan import check_identifying, check_placeholders
 from casebook.sources.loader import Document, LoadError, read_front_matter, strings_in
 from casebook.sources.messages import explain, indentation_slip, inner_model
 from casebook.sources.model import Case, CaseFrontMatter
 from casebook.sources.privacy import IdentifyingDetails
 from casebook.sources.problems import Problem, Severity, display_path
-from casebook.sources.project import Project
 from casebook.sources.questions import ORIGINAL, Question, QuestionBank, check_case_questions
 from casebook.sources.support import SupportDirectory
 from casebook.sources.vocabularies import SLUG_PATTERN, Vocabularies
@@ -45,20 +45,18 @@ def case_id_of(path: Path) -> str:
 
 def check_case_file(
     path: Path,
-    project: Project,
-    vocabularies: Vocabularies,
-    bank: QuestionBank,
+    context: CheckContext,
     all_ids: Container[str],
-    pages: frozenset[str] = frozenset(),
-    details: IdentifyingDetails | None = None,
     translation: tuple[str, str] | None = None,
-    support: SupportDirectory | None = None,
     read: dict[Path, Document] | None = None,
 ) -> tuple[Case | None, list[Problem]]:
     """Check one case file; `translation` is (original id, language) for a translation.
+    `all_ids` answers which cases a link may name (and notes what it was asked).
 
     The document read from `path` is added to `read` when it is given.
     """
+    project, vocabularies, bank = context.project, context.vocabularies, context.bank
+    details, support = context.details, context.support
     name = display_path(path, project.root)
     case_id = translation[0] if translation else case_id_of(path)
     problems = list(_check_file_name(path, name, case_id))
@@ -80,7 +78,7 @@ def check_case_file(
     problems += found
     problems += check_nesting(name, prose)
     problems += check_link_scan(name, prose)
-    problems += check_markdown(document, all_ids, pages, prose)
+    problems += check_markdown(document, all_ids, context.pages, prose)
     if meta is not None:
         problems += check_section_notes(document, meta, sections, flagged)
     language = translation[1] if translation else None

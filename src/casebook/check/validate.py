@@ -18,6 +18,7 @@ from casebook.check.cachecodec import encode
 from casebook.check.casefile import case_id_of, check_case_file
 from casebook.check.checkcache import CheckCache, Entry, Links
 from casebook.check.confined import links_out
+from casebook.check.context import CheckContext
 from casebook.check.guidancecheck import check_guidance
 from casebook.check.sitepaths import clashing_docs
 from casebook.check.translations import check_translation, link_translations
@@ -29,12 +30,12 @@ from casebook.sources.loader import Document
 from casebook.sources.model import Case, Library
 
 # Re-exported: build.py still imports the library from here.
-from casebook.sources.privacy import IdentifyingDetails, load_identifying_patterns
+from casebook.sources.privacy import load_identifying_patterns
 from casebook.sources.problems import Problem, display_path, sort_problems
 from casebook.sources.project import Project
 from casebook.sources.questions import QuestionBank, load_questions, split_language
 from casebook.sources.reserved import load_reserved
-from casebook.sources.support import SupportDirectory, load_support
+from casebook.sources.support import load_support
 from casebook.sources.vocabularies import Vocabularies, load_vocabularies
 
 
@@ -52,20 +53,6 @@ class CheckResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
-
-
-@dataclass(frozen=True)
-class CheckContext:
-    """What the check of every case file shares, loaded once per run."""
-
-    project: Project
-    vocabularies: Vocabularies
-    bank: QuestionBank
-    ids: set[str]  # the ids of all original cases, checked in this run or not
-    pages: frozenset[str]
-    details: IdentifyingDetails
-    support: SupportDirectory
-    cache: CheckCache
 
 
 def check_project(
@@ -317,18 +304,7 @@ def _entry(path: Path, context: CheckContext, translation: tuple[str, str] | Non
     whose entry keeps its document for the translation check."""
     links = Links(context.ids)
     read: dict[Path, Document] | None = {} if translation else None
-    case, found = check_case_file(
-        path,
-        context.project,
-        context.vocabularies,
-        context.bank,
-        links,
-        context.pages,
-        context.details,
-        translation=translation,
-        support=context.support,
-        read=read,
-    )
+    case, found = check_case_file(path, context, links, translation=translation, read=read)
     return Entry(case, found, links.asked, read.get(path) if read is not None else None)
 
 

@@ -34,19 +34,17 @@ from casebook.outputs.search import DELTA, PRIMARY, IndexJob, finish, no_delta
 from casebook.outputs.search import command as search_command
 from casebook.pages.render import Renderer, SiteSettings
 from casebook.pipeline.builder import read_config
-from casebook.pipeline.context import BuildError, Progress
+from casebook.pipeline.context import Progress
 from casebook.pipeline.files import link_tree
-from casebook.pipeline.lock import build_lock
-from casebook.pipeline.manifest import Manifest
-from casebook.pipeline.pdfs import render_worksheet_pdfs
-from casebook.pipeline.sequence import build_editions, make_context
+from casebook.pipeline.sequence import Options, Target, run
 from casebook.sources.digests import source_folders
 from casebook.sources.model import Library
-from casebook.sources.problems import Problem, count, print_problems
+from casebook.sources.problems import Problem, count
 from casebook.sources.project import Project
 
 CHANGES = {"created", "deleted", "modified", "moved"}
 PREVIEW = "preview"  # build/preview/: the preview's site, staging and builder folders
+PREVIEW_MANIFEST = "preview-manifest.json"  # in .cache/casebook/, beside the build's
 STATE_URL = "/__casebook/state"
 LIVE_URL = "/__casebook/live.js"
 EDITOR_CONFIG_URL = "/admin/config.yml"
@@ -89,7 +87,6 @@ class Preview:
         self.work = self.project.root / "build" / PREVIEW
         self.site = self.work / "site"
         self._seed()
-        self.manifest = Manifest.load(self.project, "preview-manifest.json")
         # The search index being updated in the background. A rebuild stops it; the pages
         # it held are then indexed with the next rebuild's (the delta keeps them).
         self._search: subprocess.Popen[bytes] | None = None
@@ -107,7 +104,7 @@ class Preview:
         shutil.rmtree(self.site, ignore_errors=True)
         self.site.parent.mkdir(parents=True, exist_ok=True)
         link_tree(built, self.site)
-        shutil.copyfile(manifest, self.project.cache_dir / "preview-manifest.json")
+        shutil.copyfile(manifest, self.project.cache_dir / PREVIEW_MANIFEST)
 
     # Rebuilding ------------------------------------------------------------------------
 
@@ -160,49 +157,34 @@ class Preview:
         return library
 
     def rebuild(self, changed: set[Path] | None = None) -> bool:
-        """Check and rebuild the preview; on a problem, keep the last good one."""
+        """Check and rebuild the preview, by the build's own sequence (what a preview leaves
+        out is in `Options.preview`); on a problem, keep the last good one."""
         started = time.perf_counter()
-        library, problems = self.check(changed)
-        print_problems(problems)
-        errors, warnings = count(problems)
-        if library is None:
-            self._failed(
-                [p.format() for p in problems if p.is_error][:12],
-                f"{errors} error(s) found by check",
-            )
-            return False
         self._stop_search()
-        progress = Progress(quiet=self.quiet)
         # One build at a time in the project: a `casebook build` running now is waited for.
-        with build_lock(self.project, "casebook serve", wait=True):
-            try:
-                settings = SiteSettings.from_config(read_config(self.project))
-                pdfs = (
-                    render_worksheet_pdfs(self.project, library, settings, progress)
-                    if self.pdf
-                    else {}
-                )
-                ctx = make_context(
-                    self.project,
-                    library,
-                    self.manifest,
-                    self.site,
-                    progress,
-                    pdfs=pdfs,
-                    work=self.work,
-                )
-                built = build_editions(ctx, search=False)
-            except BuildError as exc:
-                self._failed([str(exc)], "the build failed")
-                return False
-            with self.lock:  # the pages are in place: reload the browsers first
-                self.library = library
-                self.problems = problems
-                self.error = ""
-                self.generation += 1
-            self.manifest.save()
+        outcome = run(
+            self.project,
+            Target(self.site, PREVIEW_MANIFEST, self.work),
+            Options.preview(self.pdf),
+            Progress(quiet=self.quiet),
+            check=lambda: self.check(changed),
+        )
+        if outcome.stage == "check":
+            errors = [p.format() for p in outcome.problems if p.is_error]
+            self._failed(errors[:12], f"{len(errors)} error(s) found by check")
+            return False
+        if outcome.stage:
+            self._failed([outcome.reason], "the build failed")
+            return False
+        with self.lock:  # the pages are in place: reload the browsers
+            self.library = outcome.library
+            self.problems = outcome.problems
+            self.error = ""
+            self.generation += 1
+        built = outcome.built
         elapsed = time.perf_counter() - started
         what = "nothing to rebuild" if built is None else "preview updated"
+        warnings = count(outcome.problems)[1]
         print(
             f"casebook: {what} in {elapsed:.1f} s ({warnings} warning(s)); "
             f"http://127.0.0.1:{self.port}/",

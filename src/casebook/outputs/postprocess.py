@@ -137,7 +137,7 @@ def _wrap_years(part: str) -> str:
 
 
 @dataclass(frozen=True)
-class Editions:
+class SiteEditions:
     """The site's editions: the original at the root, the others under /<code>/."""
 
     codes: Sequence[str]
@@ -162,7 +162,7 @@ def _page_url(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
-def language_links(html: str, relative: str, editions: Editions, exists: Container[str]) -> str:
+def language_links(html: str, relative: str, editions: SiteEditions, exists: Container[str]) -> str:
     """Alternates for this same page in every edition that has it, plus x-default, in the
     head; and the language switch's links pointing at the same page, so they work without
     JavaScript. Search engines take alternates only as full addresses: without the site's
@@ -218,7 +218,7 @@ def lift_head(html: str) -> str:
     return html.replace("</head>", block.group("head") + "</head>", 1)
 
 
-def feed_link(html: str, relative: str, editions: Editions) -> str:
+def feed_link(html: str, relative: str, editions: SiteEditions) -> str:
     """The edition's Atom feed, for feed readers to find from any page (not the 404 page,
     which is served at any address, so no relative link from it holds)."""
     code, inner = editions.split(relative)
@@ -250,12 +250,12 @@ class Hardened:
 
 # What every page needs to know about the site, set once per worker process (not sent with
 # every page: the list of pages grows with the library).
-_SITE: tuple[Path, Editions | None, frozenset[str] | Path] | None = None
+_SITE: tuple[Path, SiteEditions | None, frozenset[str] | Path] | None = None
 _SCRIPTS = ScriptPolicy(())
 
 
 def set_site(
-    site: Path, editions: Editions | None, exists: frozenset[str] | Path, scripts: ScriptPolicy
+    site: Path, editions: SiteEditions | None, exists: frozenset[str] | Path, scripts: ScriptPolicy
 ) -> None:
     """`exists`: every page of the finished site, or a file listing them, one a line, read
     when a page is first hardened (a worker may start before the list is complete);
@@ -265,7 +265,7 @@ def set_site(
     _SCRIPTS = scripts
 
 
-def _site() -> tuple[Path, Editions | None, frozenset[str]] | None:
+def _site() -> tuple[Path, SiteEditions | None, frozenset[str]] | None:
     global _SITE
     if _SITE is None:
         return None
@@ -288,7 +288,9 @@ def _harden_file(path: Path, where: str | None = None) -> None:
     path.write_text(harden(html, _SCRIPTS, where or path.name), encoding="utf-8")
 
 
-def harden_site(site: Path, scripts: ScriptPolicy, editions: Editions | None = None) -> Hardened:
+def harden_site(
+    site: Path, scripts: ScriptPolicy, editions: SiteEditions | None = None
+) -> Hardened:
     """Harden every page, on every core when there are many (for a site another builder
     built from Casebook's docs folders)."""
     pages = sorted(site.rglob("*.html"))

@@ -28,7 +28,7 @@ from casebook.pages.templating import LISTING, front_matter
 from casebook.pages.worksheets import (
     PAGE_SIZES,
     WRITING_LINES,
-    Edition,
+    SheetRenderer,
     declared_audiences,
     print_css,
 )
@@ -87,7 +87,7 @@ def _service(service: Service, t: Locale) -> dict[str, Any]:
 
 
 def session_data(
-    edition: Edition, support: SupportDirectory, notes: FacilitatorNotes
+    edition: SheetRenderer, support: SupportDirectory, notes: FacilitatorNotes
 ) -> dict[str, Any]:
     """Everything the composer needs that is the same for every case."""
     t = edition.locale
@@ -123,7 +123,7 @@ def session_data(
     }
 
 
-def case_data(edition: Edition, case: Case) -> dict[str, Any]:
+def case_data(edition: SheetRenderer, case: Case) -> dict[str, Any]:
     meta = case.meta
     t = edition.locale
     return {
@@ -152,7 +152,7 @@ def case_path(case: Case) -> str:
     return f"{COMPOSE_URL}cases/{case.id}.json"
 
 
-def case_json(edition: Edition, case: Case) -> str:
+def case_json(edition: SheetRenderer, case: Case) -> str:
     return _json(case_data(edition, case))
 
 
@@ -161,7 +161,7 @@ def _json(data: Any) -> str:
 
 
 def pages(
-    edition: Edition, link_from: Callable[[str], Callable[[str], str]]
+    edition: SheetRenderer, link_from: Callable[[str], Callable[[str], str]]
 ) -> Iterator[tuple[str, str]]:
     """(docs path, text) for the composer's page, its data files and its print stylesheet."""
     notes = edition.notes

@@ -31,7 +31,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-class Edition(Protocol):
+class FeedRenderer(Protocol):
     """What the feed needs from an edition (casebook.pages.render.Renderer)."""
 
     locale: Locale
@@ -62,7 +62,7 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def atom(edition: Edition, cases: Sequence[Case]) -> bytes:
+def atom(edition: FeedRenderer, cases: Sequence[Case]) -> bytes:
     """The edition's feed of `cases` (see `recent`). Links are absolute with a site_url;
     without one they are relative to the feed, as Atom allows."""
     locale, settings = edition.locale, edition.settings

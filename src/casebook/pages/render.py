@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -120,10 +120,9 @@ class Renderer:
         note = escape(self.locale.t("folded_in_print"), quote=False)
         return f'</summary>\n<p class="cb-print-note">{note}</p>'
 
-    @functools.cached_property
-    def related(self) -> dict[str, list[Related]]:
-        """Each case's related cases; worked out only when a case page needs them (an
-        edition of link pages to untranslated cases never does)."""
+    def related_cases(self) -> dict[str, list[Related]]:
+        """Each case's related cases, worked out afresh: the build keeps them between runs
+        (`casebook.pipeline.families.cases`) and hands each case page its own."""
         return related_cases(self.cases, self.facets)
 
     @functools.cached_property
@@ -145,9 +144,11 @@ class Renderer:
 
     # Pages -------------------------------------------------------------------------------
 
-    def edition_case_page(self, case: Case) -> str:
+    def edition_case_page(self, case: Case, related: Sequence[Related] = ()) -> str:
         """The case's page in this edition: the case itself, or a link to its original."""
-        return self.case_page(case) if self.in_language(case) else self.fallback_page(case)
+        if self.in_language(case):
+            return self.case_page(case, related)
+        return self.fallback_page(case)
 
     def fallback_page(self, case: Case) -> str:
         """An untranslated case: a small page, in the reader's language, linking to the
@@ -171,7 +172,8 @@ class Renderer:
             "fallback.md.j2", context
         )
 
-    def case_page(self, case: Case) -> str:
+    def case_page(self, case: Case, related: Sequence[Related] = ()) -> str:
+        """A case's page, with the cards of the `related` cases it is given."""
         url = case.url
         vocab = self.library.vocabularies
         t = self.locale
@@ -203,10 +205,7 @@ class Renderer:
             ],
             "citation": self._citation(case),
             "cite": self.cite(case, url),
-            "related": [
-                {**self._card(r.case, url), "shared": r.shared_labels}
-                for r in self.related.get(case.id, [])
-            ],
+            "related": [{**self._card(r.case, url), "shared": r.shared_labels} for r in related],
             "sizes": worksheets.PAGE_SIZES,
             "worksheets": self.worksheet_root(case) + f"worksheets/{case.id}/",
             "services": self.services_for(case),

@@ -39,7 +39,7 @@ WRITING_LINES = 5  # ruled lines under each question on a participant's sheet
 # What a sheet holds ------------------------------------------------------------------------
 
 
-class Edition(Protocol):
+class SheetRenderer(Protocol):
     """What the worksheets need from one edition of the site (casebook.pages.render.Renderer)."""
 
     env: Environment
@@ -97,7 +97,7 @@ def questions_for(case: Case, audience: Audience) -> list[Question]:
     return [*case.questions.get(audience.id, []), *audience.questions]
 
 
-def case_address(edition: Edition, case: Case) -> str:
+def case_address(edition: SheetRenderer, case: Case) -> str:
     """The case page's absolute address in this edition, or '' without a site_url."""
     # Every edition has a page for every case, a fallback in the original language included.
     prefix = "" if edition.is_original else f"{edition.language}/"
@@ -204,7 +204,7 @@ def support_groups(
 
 
 def sheet_case(
-    edition: Edition, case: Case, audience: Audience | None, printed: bool = True
+    edition: SheetRenderer, case: Case, audience: Audience | None, printed: bool = True
 ) -> SheetCase:
     address = case_address(edition, case)
     qr = qr_code(address) if printed and address and edition.settings.worksheet_qr else ""
@@ -219,7 +219,7 @@ def sheet_case(
     )
 
 
-def footer_lines(edition: Edition, title: str, cases: list[SheetCase]) -> list[str]:
+def footer_lines(edition: SheetRenderer, title: str, cases: list[SheetCase]) -> list[str]:
     t = edition.locale
     if len(cases) == 1:
         only = cases[0]
@@ -239,7 +239,7 @@ def footer_lines(edition: Edition, title: str, cases: list[SheetCase]) -> list[s
 
 
 def case_sheet(
-    edition: Edition,
+    edition: SheetRenderer,
     support: SupportDirectory,
     notes: FacilitatorNotes | None,
     case: Case,
@@ -276,7 +276,7 @@ def case_sheet(
     )
 
 
-def support_address(edition: Edition) -> str:
+def support_address(edition: SheetRenderer) -> str:
     """The edition's support page's full address, or '' without a site_url."""
     return edition.settings.address(
         ("" if edition.is_original else f"{edition.language}/") + "support/"
@@ -284,7 +284,7 @@ def support_address(edition: Edition) -> str:
 
 
 def session_sheet(
-    edition: Edition,
+    edition: SheetRenderer,
     support: SupportDirectory,
     notes: FacilitatorNotes,
     picks: Sequence[tuple[Case, Audience]],
@@ -331,7 +331,7 @@ def session_sheet(
 
 
 def print_html(
-    edition: Edition,
+    edition: SheetRenderer,
     content: SheetContent,
     notes: FacilitatorNotes,
     size: str,
@@ -367,7 +367,7 @@ def css_string(text: str) -> str:
 
 
 def print_documents(
-    edition: Edition, support: SupportDirectory, notes: FacilitatorNotes
+    edition: SheetRenderer, support: SupportDirectory, notes: FacilitatorNotes
 ) -> Iterator[tuple[str, str]]:
     """(docs path, print HTML) for every PDF of the cases written in this edition's language."""
     for case in sorted(edition.cases, key=lambda c: c.id):
@@ -399,7 +399,7 @@ class WebPart:
 
 
 def web_pages(
-    edition: Edition, link_from: Callable[[str], Callable[[str], str]]
+    edition: SheetRenderer, link_from: Callable[[str], Callable[[str], str]]
 ) -> Iterator[tuple[str, str]]:
     """(docs path, Markdown) for each case's worksheet page, then the worksheet index.
 
@@ -436,7 +436,7 @@ def web_pages(
     yield from index_pages(edition, link_from)
 
 
-def moved_pages(edition: Edition, case: Case) -> Iterator[tuple[str, Callable[[], str]]]:
+def moved_pages(edition: SheetRenderer, case: Case) -> Iterator[tuple[str, Callable[[], str]]]:
     """(docs path, how to make it) of the page at each audience's old address, which sends
     the reader to that audience's part of the case's worksheet page. Plain HTML: the
     builder copies it as it is."""
@@ -457,7 +457,7 @@ def moved_pages(edition: Edition, case: Case) -> Iterator[tuple[str, Callable[[]
         )
 
 
-def _web_part(edition: Edition, case: Case, audience: Audience) -> WebPart:
+def _web_part(edition: SheetRenderer, case: Case, audience: Audience) -> WebPart:
     sheet = case_sheet(edition, edition.support, edition.notes, case, audience, printed=False)
     return WebPart(audience, sheet, sheet.plans[0][1] if sheet.plans else None)
 
@@ -465,14 +465,14 @@ def _web_part(edition: Edition, case: Case, audience: Audience) -> WebPart:
 INDEX_PAGE_SIZE = PAGE_SIZE
 
 
-def index_paths(edition: Edition) -> list[str]:
+def index_paths(edition: SheetRenderer) -> list[str]:
     """The worksheet index's pages: worksheets/index.md, then worksheets/page/2.md and on."""
     count = page_count(len(edition.cases), INDEX_PAGE_SIZE)
     return ["worksheets/index.md", *(f"worksheets/page/{n}.md" for n in range(2, count + 1))]
 
 
 def index_pages(
-    edition: Edition, link_from: Callable[[str], Callable[[str], str]]
+    edition: SheetRenderer, link_from: Callable[[str], Callable[[str], str]]
 ) -> Iterator[tuple[str, str]]:
     """Every case's worksheets, in pages of INDEX_PAGE_SIZE cases, so that the index's
     weight does not grow with the library."""

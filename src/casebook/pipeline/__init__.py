@@ -1,13 +1,14 @@
-"""`casebook build`, in phases that each have their own module.
+"""`casebook build` (and the preview), in phases that each have their own module.
 
 The flow runs one way: sources -> validated library -> generated Markdown and data ->
 MkDocs -> site/.
 
-- `sequence`: `build_site`, and the order of the phases for every edition;
-- `manifest`: what the last builds produced, for the next to compare with;
+- `sequence`: `run`, the one order of the phases for `casebook build` and `casebook serve`
+  (their `Options` say what a preview leaves out), and the editions phase;
 - `context`: what a build is given (`BuildContext`), its errors and progress;
-- `plan`: every output of an edition, by family, each with the key of its inputs;
-- `related`: the related-cases cache the case pages' keys depend on;
+- `manifest`: what the last builds produced, for the next to compare with;
+- `plan`, `families`: an output and its key; each family of outputs in its own module,
+  declaring what each file is made from where it makes it;
 - `generate`: writes the outdated outputs into an edition's docs folder;
 - `guidance`: the guidance pages, translated or with a notice;
 - `decide`: skip, copy, partial or full, for each edition's builder;
@@ -15,5 +16,7 @@ MkDocs -> site/.
 - `workers`: the builders and the hardening side by side on every core;
 - `pdfs`, `indexing`: the worksheet PDFs and the search index, outputs of their own;
 - `publish`: the journalled swap into `site/`, and the reachability check;
-- `files`: writing, linking and comparing files without writing through a link.
+- `files`: writing, linking and comparing files without writing through a link;
+- `lock`: one build at a time in a project;
+- `zim`: `build --zim`, each edition of the finished site as a file for Kiwix.
 """

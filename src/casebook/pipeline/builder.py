@@ -244,7 +244,7 @@ def _cache_templates(config: Any, folder: Path) -> None:
 
 
 @dataclass
-class EditionJob:
+class BuilderJob:
     """One edition's run of the site builder, in a worker process."""
 
     code: str
@@ -257,7 +257,7 @@ class EditionJob:
     source: Path | None = None  # partial: the edition's whole docs folder
 
 
-def build_edition(job: EditionJob) -> list[str]:
+def build_edition(job: BuilderJob) -> list[str]:
     if job.out.exists():
         shutil.rmtree(job.out)
     if job.docs is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook.pipeline.builder import EditionJob
+from casebook.pipeline.builder import BuilderJob
 from casebook.pipeline.decide import Decision
 from casebook.pipeline.generate import Generated
 from casebook.sources.i18n import Locale
@@ -20,7 +20,7 @@ class EditionPlan:
     config: Path  # the edition's builder configuration
     docs: Path  # the edition's docs folder
     gone: list[str] = field(default_factory=list)  # files no longer generated (not pages)
-    job: EditionJob | None = None
+    job: BuilderJob | None = None
 
     @property
     def is_original(self) -> bool:

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casebook.pages.render import Renderer, SiteSettings
-from casebook.pipeline.context import BuildError
+from casebook.pages.render import Renderer
+from casebook.pipeline.context import BuildContext, BuildError
+from casebook.pipeline.families import plan
 from casebook.pipeline.files import same, write
-from casebook.pipeline.plan import Edition, Keys, Output, plan
-from casebook.sources.digests import Digests, environment_digest, sha
+from casebook.pipeline.plan import Output, PlanContext, file_digest
+from casebook.sources.digests import sha
 from casebook.sources.facilitation import load_facilitator_notes
 from casebook.sources.i18n import Locale
-from casebook.sources.model import Library
 from casebook.sources.project import Project
 
 # docs path -> [key of its inputs, hash of its bytes, size, mtime]: what the file holds
@@ -46,33 +46,29 @@ def docs_dir_for(project: Project, locale: Locale) -> Path:
     return project.root / "build" / locale.code / "docs"
 
 
-def generate(
-    project: Project,
-    library: Library,
-    settings: SiteSettings,
-    language: str | None = None,
-    *,
-    pdfs: dict[str, Path] | None = None,
-    current: Records | None = None,
-    environment: str | None = None,
-    digests: Digests | None = None,
-) -> Generated:
+def generate(ctx: BuildContext, locale: Locale, current: Records | None = None) -> Generated:
     """Write one edition's guidance pages and generated pages into its docs folder.
 
     `current` maps docs paths to the records of what was last written there (from the
     manifest): an output whose key is unchanged is not generated again. Of the rest, only
     files whose bytes changed are rewritten, and files no longer generated are removed.
     """
-    locale = library.languages.locales[language] if language else library.languages.default
-    out = docs_dir_for(project, locale)
+    out = docs_dir_for(ctx.project, locale)
     valid = _still_there(out, current or {})
-    notes, problems = load_facilitator_notes(project, locale.code)
+    notes, problems = load_facilitator_notes(ctx.project, locale.code)
     if notes is None:
         raise BuildError("; ".join(p.format() for p in problems))
-    renderer = Renderer(library, locale, settings, notes)
-    keys = Keys(environment or environment_digest(project), digests or Digests(), renderer.cases)
-    current_keys = {path: record[0] for path, record in valid.items()}
-    outputs = plan(Edition(project, renderer, keys, current_keys, pdfs or {}))
+    renderer = Renderer(ctx.library, locale, ctx.settings, notes)
+    outputs = plan(
+        PlanContext(
+            ctx.project,
+            renderer,
+            ctx.environment,
+            {path: record[0] for path, record in valid.items()},
+            ctx.pdfs.get(locale.code, {}),
+            ctx.digests,
+        )
+    )
     result = Generated(0, 0, 0)
     for path, output in outputs.items():
         if path in valid and valid[path][0] == output.key:
@@ -103,7 +99,7 @@ def _still_there(out: Path, recorded: Records) -> Records:
 def _make(target: Path, path: str, output: Output, result: Generated) -> list[Any]:
     """Make one output, write it only when its bytes changed, and return its record."""
     data = output.make()
-    content = Keys.pdf(data) if isinstance(data, Path) else sha(data)
+    content = file_digest(data) if isinstance(data, Path) else sha(data)
     if not same(target, data):
         write(target, data)
         result.written += 1

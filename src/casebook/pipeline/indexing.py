@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casebook.outputs.postprocess import Editions
+from casebook.outputs.postprocess import SiteEditions
 from casebook.outputs.search import (
     DELTA,
     PRIMARY,
@@ -24,7 +24,7 @@ from casebook.pipeline.publish import Journal
 UNSEARCHED = ("worksheets/", "browse/", "cases/index.md", "cases/page/")
 
 
-def search_job(site: Path, plans: list[EditionPlan], editions: Editions) -> IndexJob | None:
+def search_job(site: Path, plans: list[EditionPlan], editions: SiteEditions) -> IndexJob | None:
     """The search index to update after a build: a delta of the changed pages, or the
     whole site when an edition was built whole (see search.py)."""
     changed = [

@@ -22,7 +22,7 @@ MANIFEST_VERSION = 3
 
 
 @dataclass
-class EditionState:
+class EditionManifest:
     # docs path -> [key of its inputs, hash of its bytes, size, mtime] of the file there
     docs: dict[str, list[Any]] = field(default_factory=dict)
     site: dict[str, str] = field(default_factory=dict)  # docs path -> hash of the bytes built
@@ -34,7 +34,7 @@ class Manifest:
     path: Path
     fingerprint: str = ""
     problems: list[dict[str, Any]] = field(default_factory=list)
-    editions: dict[str, EditionState] = field(default_factory=dict)
+    editions: dict[str, EditionManifest] = field(default_factory=dict)
 
     @classmethod
     def load(cls, project: Project, name: str = "manifest.json") -> Manifest:
@@ -47,13 +47,13 @@ class Manifest:
         if not _well_formed(data):  # damaged or crafted: a full build, as with none
             return cls(path)
         editions = {
-            code: EditionState(dict(e["docs"]), dict(e["site"]), str(e["stamp"]))
+            code: EditionManifest(dict(e["docs"]), dict(e["site"]), str(e["stamp"]))
             for code, e in data.get("editions", {}).items()
         }
         return cls(path, str(data.get("fingerprint", "")), list(data.get("problems", [])), editions)
 
-    def edition(self, code: str) -> EditionState:
-        return self.editions.setdefault(code, EditionState())
+    def edition(self, code: str) -> EditionManifest:
+        return self.editions.setdefault(code, EditionManifest())
 
     def saved_problems(self) -> list[Problem]:
         return [

@@ -10,20 +10,21 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from casebook.check.validate import check_project
 from casebook.editor.cms import repository_warning, write_admin
 from casebook.editor.cms import signature as cms_signature
-from casebook.outputs.postprocess import Editions
+from casebook.outputs.postprocess import SiteEditions
 from casebook.outputs.scriptpolicy import site_policy
 from casebook.outputs.search import PRIMARY, IndexJob
 from casebook.pages import feed
 from casebook.pages.render import SiteSettings
 from casebook.pipeline.builder import (
-    EditionJob,
+    BuilderJob,
     html_path,
     partial_docs,
     read_config,
@@ -43,7 +44,7 @@ from casebook.pipeline.workers import Builders
 from casebook.sources.digests import environment_digest, input_fingerprint
 from casebook.sources.i18n import Locale
 from casebook.sources.model import Library
-from casebook.sources.problems import count, display_path, print_problems
+from casebook.sources.problems import Problem, count, display_path, print_problems
 from casebook.sources.project import Project
 
 SITE_URL_WARNING = (
@@ -65,32 +66,85 @@ class Built:
     search: IndexJob | None  # the search index to update, when the build left it for later
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a run puts its site: `site/` for `casebook build`, the preview's own folder
+    for `casebook serve`, each with its own manifest and scratch space."""
+
+    site: Path
+    manifest: str = "manifest.json"  # in .cache/casebook/
+    work: Path | None = None  # scratch space; build/ by default
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one run does. The defaults are `casebook build`'s; `Options.preview` says what
+    the preview leaves out."""
+
+    pdf: bool = True  # render every PDF before the pages that link to them
+    strict: bool = False  # warnings stop the run too
+    zim: bool = False  # write the offline files from the finished site
+    prune_cache: bool = False  # delete cached PDFs that no edition uses any more
+    search: bool = True  # index now; without, the job is returned for the caller to run
+    shortcut: bool = True  # stop when no source changed since the last run (its fingerprint)
+    # The site to publish: warn about what its configuration lacks, say how the run ended,
+    # and keep the offline files in step with it.
+    publishing: bool = True
+    wait: bool = False  # wait for a build that holds the lock, rather than refuse
+    label: str = "casebook build"  # who holds the lock, for the one who waits
+
+    @classmethod
+    def preview(cls, pdf: bool) -> Options:
+        return cls(
+            pdf=pdf,
+            search=False,
+            shortcut=False,
+            publishing=False,
+            wait=True,
+            label="casebook serve",
+        )
+
+
+# Checks the project: the library when it may be built, and every problem found.
+Check = Callable[[], tuple[Library | None, list[Problem]]]
+
+
+@dataclass
+class Outcome:
+    """How a run ended. `stage` names where it stopped ("" when it did not): "lock",
+    "check", "offline" (the offline files' texts) or "build"."""
+
+    code: int  # the command's exit status
+    stage: str = ""
+    reason: str = ""
+    library: Library | None = None
+    problems: list[Problem] = field(default_factory=list)
+    built: Built | None = None  # None when nothing changed
+
+
 def make_context(
     project: Project,
     library: Library,
     manifest: Manifest,
-    site: Path,
+    target: Target,
     progress: Progress,
-    *,
-    strict: bool = False,
-    pdfs: dict[str, dict[str, Path]] | None = None,
-    work: Path | None = None,
-    offline_files: bool = False,
+    options: Options,
+    pdfs: dict[str, dict[str, Path]],
 ) -> BuildContext:
-    """A build's context from the project as it is now."""
+    """A run's context from the project as it is now."""
     base = read_config(project)
     return BuildContext(
         project=project,
         library=library,
-        settings=replace(SiteSettings.from_config(base), offline_files=offline_files),
+        settings=replace(SiteSettings.from_config(base), offline_files=options.zim),
         manifest=manifest,
-        site=site,
+        site=target.site,
         progress=progress,
         environment=environment_digest(project),
         base=base,
-        strict=strict,
-        pdfs=pdfs or {},
-        work=work,
+        strict=options.strict,
+        pdfs=pdfs,
+        work=target.work,
     )
 
 
@@ -110,105 +164,134 @@ def build_site(
             file=sys.stderr,
         )
         return 2
+    options = Options(pdf=pdf, strict=strict, zim=zim, prune_cache=prune_cache)
+    outcome = run(project, Target(project.site_dir), options, Progress(quiet))
+    if outcome.stage in STOPPED:
+        print(STOPPED[outcome.stage].format(reason=outcome.reason), file=sys.stderr)
+    return outcome.code
+
+
+STOPPED = {
+    "lock": "build refused: {reason}",
+    "check": "build stopped: {reason}; fix them and build again (site/ was left as it was)",
+    "build": "build failed: {reason}",
+}
+
+
+def run(
+    project: Project,
+    target: Target,
+    options: Options,
+    progress: Progress,
+    check: Check | None = None,
+) -> Outcome:
+    """The one sequence of a build's phases, for `casebook build` and `casebook serve`
+    alike: lock, settings, shortcut, check, PDFs, editions, manifest, offline files.
+    `check` replaces the check of the whole project (the preview checks what changed)."""
     try:
-        with build_lock(project, "casebook build"):
-            if recover(project.root / "build"):
-                print(RECOVERED.format(site=project.site_dir.name), file=sys.stderr)
-            return _build_site(project, pdf, strict, quiet, prune_cache, zim)
+        with build_lock(project, options.label, wait=options.wait):
+            if recover(target.work or project.root / "build"):
+                print(RECOVERED.format(site=target.site.name), file=sys.stderr)
+            return _phases(project, target, options, progress, check)
     except BuildLocked as exc:
-        print(f"build refused: {exc}", file=sys.stderr)
-        return 1
+        return Outcome(1, "lock", str(exc))
 
 
-def _build_site(
-    project: Project, pdf: bool, strict: bool, quiet: bool, prune_cache: bool, zim: bool
-) -> int:
-    progress = Progress(quiet)
+def _phases(
+    project: Project, target: Target, options: Options, progress: Progress, check: Check | None
+) -> Outcome:
     config = read_config(project)
     # The address may come from the environment (CASEBOOK_SITE_URL), not only from a file.
-    address = SiteSettings.from_config(config).site_url
-    if not address:
-        print(SITE_URL_WARNING, file=sys.stderr)
-    placeholder = repository_warning(project, config)
-    if placeholder is not None:
-        print(placeholder.format(), file=sys.stderr)
-    manifest = Manifest.load(project)
-    fingerprint = input_fingerprint(
-        project,
-        f"strict={strict}",
-        f"pdf={pdf}",
-        f"zim={zim}",
-        f"site_url={address}",
-        cms_signature(project),
-    )
-    if manifest.fingerprint == fingerprint and (project.site_dir / "index.html").is_file():
-        problems = manifest.saved_problems()
-        print_problems(problems, strict=strict)
-        progress.step(
-            f"Nothing changed since the last build: {project.site_dir.name}/ is up to date "
-            f"({count(problems)[1]} warning(s))"
-        )
-        return offline(project, config, progress, zim, changed=False)
+    settings = SiteSettings.from_config(config)
+    if options.publishing:
+        _configuration_warnings(project, config, settings)
+    manifest = Manifest.load(project, target.manifest)
+    fingerprint = ""
+    if options.shortcut:
+        fingerprint = _fingerprint(project, options, settings)
+        if manifest.fingerprint == fingerprint and (target.site / "index.html").is_file():
+            problems = manifest.saved_problems()
+            print_problems(problems, strict=options.strict)
+            progress.step(
+                f"Nothing changed since the last build: {target.site.name}/ is up to date "
+                f"({count(problems)[1]} warning(s))"
+            )
+            code = offline(project, settings, progress, options, changed=False)
+            return Outcome(code, problems=problems)
     progress.step("Checking cases, questions and vocabularies…")
-    result = check_project(project)
-    print_problems(result.problems, strict=strict)
-    errors, warnings = count(result.problems)
-    if errors or (strict and warnings):
-        print(
-            f"build stopped: check found {errors} error(s) and {warnings} warning(s); "
-            "fix them and build again (site/ was left as it was)",
-            file=sys.stderr,
-        )
-        return 1
-    if zim and not offline_texts_fit(project, config):  # after the check: the strings are sound
-        return 1
-    library = result.library
+    library, problems = check() if check is not None else _check_all(project)
+    print_problems(problems, strict=options.strict)
+    errors, warnings = count(problems)
+    if library is None or errors or (options.strict and warnings):
+        reason = f"check found {errors} error(s) and {warnings} warning(s)"
+        return Outcome(1, "check", reason, problems=problems)
+    if options.zim and not offline_texts_fit(project, settings):  # the strings are sound
+        return Outcome(1, "offline", problems=problems)
     drafts = [c.id for c in library.cases if not c.published]
     progress.step(
         f"{len(library.published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
     )
     try:
-        settings = SiteSettings.from_config(config)
-        pdfs = render_worksheet_pdfs(project, library, settings, progress) if pdf else {}
-        ctx = make_context(
-            project,
-            library,
-            manifest,
-            project.site_dir,
-            progress,
-            strict=strict,
-            pdfs=pdfs,
-            offline_files=zim,
-        )
-        built = build_editions(ctx)
+        pdfs = render_worksheet_pdfs(project, library, settings, progress) if options.pdf else {}
+        ctx = make_context(project, library, manifest, target, progress, options, pdfs)
+        built = build_editions(ctx, search=options.search)
     except BuildError as exc:
-        print(f"build failed: {exc}", file=sys.stderr)
-        return 1
+        return Outcome(1, "build", str(exc), library, problems)
     manifest.fingerprint = fingerprint
-    manifest.remember_problems(result.problems)
+    manifest.remember_problems(problems)
     manifest.save()
-    if prune_cache and pdf:
+    if options.prune_cache and options.pdf:
         prune_pdf_cache(project, pdfs, progress)
+    if options.publishing:
+        _summary(target, library, built, progress)
+    code = offline(project, settings, progress, options, changed=built is not None)
+    return Outcome(code, library=library, problems=problems, built=built)
+
+
+def _check_all(project: Project) -> tuple[Library | None, list[Problem]]:
+    result = check_project(project)
+    return result.library, result.problems
+
+
+def _configuration_warnings(
+    project: Project, config: dict[str, Any], settings: SiteSettings
+) -> None:
+    if not settings.site_url:
+        print(SITE_URL_WARNING, file=sys.stderr)
+    placeholder = repository_warning(project, config)
+    if placeholder is not None:
+        print(placeholder.format(), file=sys.stderr)
+
+
+def _fingerprint(project: Project, options: Options, settings: SiteSettings) -> str:
+    return input_fingerprint(
+        project,
+        f"strict={options.strict}",
+        f"pdf={options.pdf}",
+        f"zim={options.zim}",
+        f"site_url={settings.site_url}",
+        cms_signature(project),
+    )
+
+
+def _summary(target: Target, library: Library, built: Built | None, progress: Progress) -> None:
     if built is None:
-        progress.step(
-            f"Nothing changed since the last build: {project.site_dir.name}/ is up to date"
-        )
-        return offline(project, config, progress, zim, changed=False)
+        progress.step(f"Nothing changed since the last build: {target.site.name}/ is up to date")
+        return
     progress.step(
         f"Done: {len(library.published)} case(s) reachable in each of "
-        f"{len(library.languages.locales)} edition(s) in {project.site_dir.name}/, "
+        f"{len(library.languages.locales)} edition(s) in {target.site.name}/, "
         f"{len(built.warnings)} builder warning(s)"
     )
-    return offline(project, config, progress, zim, changed=True)
 
 
-def offline_texts_fit(project: Project, config: dict[str, Any]) -> bool:
+def offline_texts_fit(project: Project, settings: SiteSettings) -> bool:
     """Whether the offline files' texts fit their readers, asked before a `--zim` build: the
     site's pages offer the files, so the site is not built when they cannot be written."""
     from casebook.pipeline.zim import OfflineError, offline_texts  # loads libzim
 
     try:
-        offline_texts(project, SiteSettings.from_config(config))
+        offline_texts(project, settings)
     except OfflineError as exc:
         print(f"{exc}\nbuild stopped: the offline files could not be written", file=sys.stderr)
         return False
@@ -216,11 +299,14 @@ def offline_texts_fit(project: Project, config: dict[str, Any]) -> bool:
 
 
 def offline(
-    project: Project, config: dict[str, Any], progress: Progress, zim: bool, changed: bool
+    project: Project, settings: SiteSettings, progress: Progress, options: Options, changed: bool
 ) -> int:
     """After the build: with `zim`, write the offline files from the finished site; without,
-    remove those a changed site no longer matches, so that none is published stale."""
-    if not zim:
+    remove those a changed site no longer matches, so that none is published stale. A
+    preview's site offers none, so it leaves them alone."""
+    if not options.publishing:
+        return 0
+    if not options.zim:
         stale = sorted(project.offline_dir.glob("*.zim")) if changed else []
         for file in stale:  # the page beside them stays: it is the site's
             file.unlink()
@@ -234,7 +320,7 @@ def offline(
     from casebook.pipeline.zim import OfflineError, write_offline  # loads libzim
 
     try:
-        write_offline(project, SiteSettings.from_config(config), progress)
+        write_offline(project, settings, progress)
     except (OfflineError, OSError, RuntimeError) as exc:
         print(f"{exc}\noffline files not written (site/ is built)", file=sys.stderr)
         return 1
@@ -249,14 +335,12 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
     are returned (the preview indexes them after showing the page)."""
     languages = ctx.library.languages
     editions = sorted(languages.locales.values(), key=lambda e: e.code != languages.default.code)
-    site_editions = Editions(
+    site_editions = SiteEditions(
         [e.code for e in editions],
         ctx.settings.site_url,
         {e.code: feed.title(e, ctx.settings) for e in editions},
     )
     work = ctx.scratch
-    if recover(work):  # the preview's (the build's is undone before its check)
-        print(RECOVERED.format(site=ctx.site.name), file=sys.stderr)
     listed = work / "pages.txt"  # every page of the finished site, for the hardening
     plans: list[EditionPlan] = []
     scripts = site_policy(ctx.project.overrides_dir)
@@ -282,7 +366,7 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
         listed.parent.mkdir(parents=True, exist_ok=True)
         listed.write_text("\n".join(exists), encoding="utf-8")
         warnings = builders.finish()
-    indexing = publish(ctx, plans, site_editions, search)
+    indexing = swap_in(ctx, plans, site_editions, search)
     for plan in plans:
         state = ctx.manifest.edition(plan.locale.code)
         state.site = plan.generated.contents
@@ -295,16 +379,7 @@ def build_editions(ctx: BuildContext, search: bool = True) -> Built | None:
 def plan_edition(ctx: BuildContext, locale: Locale) -> EditionPlan:
     """Generate an edition's outdated outputs and decide how its builder runs."""
     state = ctx.manifest.edition(locale.code)
-    generated = generate(
-        ctx.project,
-        ctx.library,
-        ctx.settings,
-        locale.code,
-        pdfs=ctx.pdfs.get(locale.code),
-        current=state.docs,
-        environment=ctx.environment,
-        digests=ctx.digests,
-    )
+    generated = generate(ctx, locale, state.docs)
     state.docs = generated.records
     docs = docs_dir_for(ctx.project, locale)
     config = write_config(ctx.project, locale, ctx.library.languages, docs)
@@ -327,10 +402,10 @@ def plan_edition(ctx: BuildContext, locale: Locale) -> EditionPlan:
     return plan
 
 
-def _job(ctx: BuildContext, plan: EditionPlan, work: Path) -> EditionJob:
+def _job(ctx: BuildContext, plan: EditionPlan, work: Path) -> BuilderJob:
     """The edition's run of the builder: the whole edition, or its outdated pages."""
     code = plan.locale.code
-    job = EditionJob(code, ctx.project.root, plan.config, work / "out" / code, ctx.strict)
+    job = BuilderJob(code, ctx.project.root, plan.config, work / "out" / code, ctx.strict)
     if plan.decision.mode == Mode.PARTIAL:
         job.docs = partial_docs(plan.docs, work / "partial" / code, ctx.base, plan.outdated)
         job.pages = [html_path(p) for p in plan.outdated if p.endswith(".md")]
@@ -338,10 +413,10 @@ def _job(ctx: BuildContext, plan: EditionPlan, work: Path) -> EditionJob:
     return job
 
 
-def publish(
+def swap_in(
     ctx: BuildContext,
     plans: list[EditionPlan],
-    editions: Editions,
+    editions: SiteEditions,
     search: bool,
 ) -> IndexJob | None:
     """Everything that can fail has run outside the site; now the new files go in, each by

@@ -7,9 +7,9 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from casebook.lifeline import start_worker
-from casebook.outputs.postprocess import Editions, harden_files, set_site
+from casebook.outputs.postprocess import SiteEditions, harden_files, set_site
 from casebook.outputs.scriptpolicy import ScriptPolicy, UnsafePage
-from casebook.pipeline.builder import EditionJob, build_edition
+from casebook.pipeline.builder import BuilderJob, build_edition
 from casebook.pipeline.context import BuildError, Progress
 
 HARDENING_CHUNK = 250  # pages per hardening task: small enough to share the cores well
@@ -21,14 +21,14 @@ class Builders:
     built, on any free core."""
 
     def __init__(
-        self, editions: Editions, listed: Path, progress: Progress, scripts: ScriptPolicy
+        self, editions: SiteEditions, listed: Path, progress: Progress, scripts: ScriptPolicy
     ) -> None:
         self.editions = editions
         self.scripts = scripts  # the inline scripts the pages may run
         self.listed = listed  # written before `finish`: the hardening reads it
         self.progress = progress
         self.pool: ProcessPoolExecutor | None = None
-        self.builds: dict[Future[list[str]], EditionJob] = {}
+        self.builds: dict[Future[list[str]], BuilderJob] = {}
 
     def __enter__(self) -> Builders:
         return self
@@ -37,7 +37,7 @@ class Builders:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    def start(self, job: EditionJob) -> None:
+    def start(self, job: BuilderJob) -> None:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(
                 os.cpu_count() or 1,
@@ -78,7 +78,7 @@ class Builders:
             )
         return warnings
 
-    def _harden(self, job: EditionJob) -> list[Future[int]]:
+    def _harden(self, job: BuilderJob) -> list[Future[int]]:
         pages = (
             [str(job.out / page) for page in job.pages]
             if job.docs is not None
