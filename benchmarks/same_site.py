@@ -8,7 +8,7 @@ Projects: the ODI case alone and the repository's whole library, both with their
 the library plus N synthetic cases (benchmarks/synth.py, fixed seed) without PDFs. Each build runs with its own
 revision's `src/` first on PYTHONPATH, in its own copy, with its own cache.
 
-    .venv/bin/python benchmarks/same_site.py --against main~3 [--cases 40] [--keep]
+    .venv/bin/python benchmarks/same_site.py --against main~3 [--cases 40] [--code-only] [--keep]
 
 Exit 0 when every site is the same; 1 with the differing files listed.
 
@@ -108,13 +108,25 @@ def main() -> int:
     parser.add_argument("--against", required=True, help="the revision to compare with")
     parser.add_argument("--cases", type=int, default=40, help="synthetic cases (default 40)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--code-only",
+        action="store_true",
+        help="both sides build the working tree's sources, each with its own revision's src/: "
+        "a change to a guidance page or an asset is then no difference",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="same-site-"))
     failed = False
     try:
         sources = {"before": work / "src-before", "after": work / "src-after"}
-        archive(args.against, sources["before"])
         copy_tree(ROOT, sources["after"])
+        if args.code_only:
+            archive(args.against, work / "rev")
+            copy_tree(ROOT, sources["before"])
+            shutil.rmtree(sources["before"] / "src")
+            shutil.copytree(work / "rev" / "src", sources["before"] / "src")
+        else:
+            archive(args.against, sources["before"])
         projects = (
             ("odi", True, 0, ONLY_ODI),
             ("library", True, 0, None),

@@ -4,7 +4,8 @@ The flow runs one way: sources -> validated library -> generated Markdown and da
 MkDocs -> site/.
 
 - `sequence`: `run`, the one order of the phases for `casebook build` and `casebook serve`
-  (their `Options` say what a preview leaves out), and the editions phase;
+  (their `Options` say what a preview leaves out);
+- `assemble`: the editions phase: plan, generate and build each edition, swap them in;
 - `context`: what a build is given (`BuildContext`), its errors and progress;
 - `manifest`: what the last builds produced, for the next to compare with;
 - `plan`, `families`: an output and its key; each family of outputs in its own module,
