@@ -109,6 +109,7 @@ def generated_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Progress(quiet=True),
         Options(pdf=False),
         {},
+        read_config(project),
     )
     for locale in checked.library.languages.locales.values():
         generate(ctx, locale)

@@ -110,9 +110,9 @@ def make_context(
     progress: Progress,
     options: Options,
     pdfs: dict[str, dict[str, Path]],
+    base: dict[str, Any],
 ) -> BuildContext:
-    """A run's context from the project as it is now."""
-    base = read_config(project)
+    """A run's context from the project as it is now; `base` is mkdocs.yml as read."""
     return BuildContext(
         project=project,
         library=library,
@@ -213,7 +213,7 @@ def _phases(
     )
     try:
         pdfs = render_worksheet_pdfs(project, library, settings, progress) if options.pdf else {}
-        ctx = make_context(project, library, manifest, target, progress, options, pdfs)
+        ctx = make_context(project, library, manifest, target, progress, options, pdfs, config)
         built = build_editions(ctx, search=options.search)
     except BuildError as exc:
         return Outcome(1, "build", str(exc), library, problems)
