@@ -13,9 +13,11 @@ from playwright.sync_api import Browser, Page, Route
 from casebook.check.validate import check_project
 from casebook.outputs.postprocess import harden_site
 from casebook.outputs.scriptpolicy import site_policy
-from casebook.pages.render import SiteSettings
-from casebook.pipeline.builder import read_config, run_mkdocs
-from casebook.pipeline.generate import generate
+from casebook.pipeline.builder import read_config, run_mkdocs, write_config
+from casebook.pipeline.context import Progress
+from casebook.pipeline.generate import docs_dir_for, generate
+from casebook.pipeline.manifest import Manifest
+from casebook.pipeline.sequence import Options, Target, make_context
 from casebook.sources.model import Section
 from casebook.sources.project import Project
 from sitebuild import copy_project, serve
@@ -167,10 +169,23 @@ def malicious_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         *case.sections,
         Section("attacks", "Attacks <script>alert(1)</script>", "\n\n".join(ATTACKS), 1),
     ]
-    settings = SiteSettings.from_config(read_config(project))
-    generate(project, result.library, settings)
+    ctx = make_context(
+        project,
+        result.library,
+        Manifest(project.cache_dir / "manifest.json"),
+        Target(project.site_dir),
+        Progress(quiet=True),
+        Options(pdf=False),
+        {},
+        read_config(project),
+    )
+    english = result.library.languages.locales["en"]
+    generate(ctx, english)
+    config = write_config(
+        project, english, result.library.languages, docs_dir_for(project, english)
+    )
     site = root / "site"
-    run_mkdocs(project, site)
+    run_mkdocs(project, site, config_file=config)
     harden_site(site, site_policy(project.overrides_dir))
     return site
 
