@@ -27,11 +27,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 break
 
 
-def _refusing(build: Any) -> Any:
-    """MkDocs' build, refused for a site in Material (the site's theme): a bare two-page
-    fixture in MkDocs' own theme takes milliseconds, the site a minute."""
+def _refusing(populate: Any) -> Any:
+    """MkDocs' reading of a page, refused in Material (the site's theme): a bare two-page
+    fixture in MkDocs' own theme takes milliseconds, the site a minute. (The page step, not
+    `build`, because `build` calls it by its module's name however `build` was imported.)"""
 
-    def guarded(config: Any, *args: Any, **kwargs: Any) -> Any:
+    def guarded(page: Any, config: Any, *args: Any, **kwargs: Any) -> Any:
         if config["theme"].name == "material":
             # Not pytest.fail: the builders' worker processes must be able to send it back.
             raise AssertionError(
@@ -39,7 +40,7 @@ def _refusing(build: Any) -> Any:
                 "or test the step without the site builder, so that `pytest -m 'not slow'` "
                 "stays fast"
             )
-        return build(config, *args, **kwargs)
+        return populate(page, config, *args, **kwargs)
 
     return guarded
 
@@ -53,7 +54,8 @@ def _guarded(item: pytest.Item) -> Generator[None, None, None]:
     import mkdocs.commands.build
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mkdocs.commands.build, "build", _refusing(mkdocs.commands.build.build))
+        build = mkdocs.commands.build
+        patch.setattr(build, "_populate_page", _refusing(build._populate_page))
         yield
 
 
