@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from casebook.cli import main
-from casebook.commands.editorgate import forward
+from casebook.commands.editorgate import forward, refusal, writable, write_refusal
 from casebook.commands.localeditor import (
     DECAP_SERVER,
     EDITOR_BRANCH,
@@ -512,3 +512,65 @@ def test_the_served_config_points_the_form_at_the_preview(
         with urllib.request.urlopen(request, timeout=30) as response:
             served = response.read().decode("utf-8")
         assert f"url: http://{host}/api/v1" in served and f"branch: {branch}" in served
+
+
+# --- the gate on its own (no decap-server needed) --------------------------------------------
+
+JSON = ("Content-Type", "application/json")
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ([("Host", "127.0.0.1:8000"), JSON], ""),
+        ([("Host", "localhost:8000"), ("Origin", "http://localhost:8000"), JSON], ""),
+        ([("host", "127.0.0.1:8000"), ("sec-fetch-site", "same-origin"), JSON], ""),
+        ([("Host", "attacker.example:8000"), JSON], "Host was 'attacker.example:8000'"),
+        ([("Host", "127.0.0.1:8001"), JSON], "Host was '127.0.0.1:8001'"),
+        ([("Host", "127.0.0.1:8000"), ("Host", "attacker.example"), JSON], "two Host headers"),
+        ([JSON], "Host was ''"),
+        ([("Host", "127.0.0.1:8000"), ("Origin", "http://localhost:8000"), JSON], "Origin"),
+        ([("Host", "127.0.0.1:8000"), ("Origin", "http://127.0.0.1:3000"), JSON], "Origin"),
+        ([("Host", "127.0.0.1:8000"), ("Sec-Fetch-Site", "same-site"), JSON], "Sec-Fetch-Site"),
+        ([("Host", "127.0.0.1:8000"), ("Content-Type", "text/plain")], "JSON only"),
+    ],
+)
+def test_the_gate_admits_only_the_previews_own_requests(
+    headers: list[tuple[str, str]], refused: str
+) -> None:
+    why = refusal("POST", "/api/v1", headers, 8000)
+    assert (refused in why and why != "") if refused else why == ""
+
+
+def test_the_gate_lets_pages_be_read_from_anywhere_but_only_at_the_previews_address() -> None:
+    elsewhere = [("Host", "127.0.0.1:8000"), ("Sec-Fetch-Site", "cross-site")]
+    assert refusal("GET", "/cases/odi-mexico/", elsewhere, 8000) == ""
+    assert refusal("GET", "/", [("Host", "rebound.example:8000")], 8000) != ""
+    assert "POST requests only" in refusal("GET", "/api/v1", [("Host", "127.0.0.1:8000")], 8000)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("case_studies/kenya-schools.md", True),
+        ("reflective_questions/cases/kenya-schools.yml", True),
+        ("docs/assets/uploads/map.png", True),
+        ("case_studies/../scripts/build.sh", False),
+        ("case_studies/./x.md", False),
+        ("case_studies//x.md", False),
+        ("/etc/passwd", False),
+        ("case_studies/.git/config", False),
+        (".git", False),
+        ("scripts/build.sh", False),
+        (".github/workflows/deploy.yml", False),
+        ("case_studiesx/a.md", False),
+        ("case_studies", False),
+        (None, False),
+    ],
+)
+def test_a_save_may_write_only_in_the_editors_folders(path: object, allowed: bool) -> None:
+    assert writable(path) is allowed
+    entry = {"slug": "x", "path": path, "raw": "x"}
+    request = {"action": "persistEntry", "params": {"dataFiles": [entry]}}
+    why = write_refusal(json.dumps(request).encode())
+    assert (why == "") is allowed

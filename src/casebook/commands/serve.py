@@ -341,7 +341,9 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         """Only requests for the preview's own address, and the editor's backend only from
         the preview's own pages (editorgate.py); a 403 with the reason otherwise."""
         path = unquote(urlsplit(self.path).path)
-        why = refusal(self.command, path, self.headers.items(), self.preview.port)
+        # The port it listens on, as given or (port 0) as chosen.
+        port = int(getattr(self.server, "server_port", self.preview.port))
+        why = refusal(self.command, path, self.headers.items(), port)
         if why:
             self._refuse(HTTPStatus.FORBIDDEN, why)
         return not why
