@@ -30,7 +30,9 @@ from casebook.commands.localeditor import (
     DECAP_SERVER,
     EDITOR_BRANCH,
     Backend,
+    EditorError,
     Workspace,
+    editor_lock,
     prepare,
     saved_entries,
     start_backend,
@@ -574,3 +576,13 @@ def test_a_save_may_write_only_in_the_editors_folders(path: object, allowed: boo
     request = {"action": "persistEntry", "params": {"dataFiles": [entry]}}
     why = write_refusal(json.dumps(request).encode())
     assert (why == "") is allowed
+
+
+def test_one_casebook_edit_at_a_time(tmp_path: Path) -> None:
+    """Two would run two decap-servers on one worktree; the second is told why it stops."""
+    project = Project(tmp_path)
+    busy = rf"another 'casebook edit' is running in this project \(pid {os.getpid()}\)"
+    with editor_lock(project), pytest.raises(EditorError, match=busy), editor_lock(project):
+        pass
+    with editor_lock(project):  # released when the first one ends
+        pass
