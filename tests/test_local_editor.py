@@ -5,6 +5,11 @@ The incident: with an uncommitted case in the folder, saving a different case in
 branch; the first case vanished from main. Here the same save, driven through decap-server's
 HTTP API with the request the form sends (persistEntry), runs against the editor's own
 worktree. The same test run on the old flow fails (it is marked as an expected failure).
+
+Issue 34: decap-server would write any file a request names, and `--merge` merged whatever
+the entry's branch held. The requests here go through the preview's /api/v1, as the form's
+do, with a browser's headers; a foreign Host or Origin is refused, a save outside the
+editor's folders is refused, and a branch holding other files is never merged.
 """
 
 from __future__ import annotations

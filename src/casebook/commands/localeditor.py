@@ -9,6 +9,10 @@ decap-server writes there, so a save commits exactly the entry saved. The branch
 (cms/cases/<id>, cms/questions/<id>) are the repository's own, so `casebook edit --merge`
 merges them into the editor's branch in their folder, where Git refuses any merge that would
 overwrite their uncommitted work.
+
+decap-server writes whatever file a request names, so it listens on a Unix socket in a
+private folder, reached only through the preview's gate (editorgate.py), and `--merge`
+brings in a branch only when every file it changes is the entry's own (foreign_files).
 """
 
 from __future__ import annotations
