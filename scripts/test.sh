@@ -10,4 +10,4 @@ echo "==> ruff"
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> pytest"
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n auto --dist loadfile "$@"

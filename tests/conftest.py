@@ -10,7 +10,17 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from casebook.cli import main
-from sitebuild import CHROMIUM_ARGS, REPO, builds_site, copy_project, require_chromium, serve
+from sitebuild import (
+    ADDRESS,
+    CHROMIUM_ARGS,
+    REPO,
+    build_at_address,
+    builds_site,
+    built_once,
+    copy_project,
+    require_chromium,
+    serve,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -85,9 +95,21 @@ def repo_root() -> Path:
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the real project, built once per session as the deploy builds it: with its
     PDFs and its offline files."""
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    assert main(["--project", str(root), "build", "--quiet", "--zim"]) == 0
-    return root
+
+    def build(root: Path) -> None:
+        copy_project(root)
+        assert main(["--project", str(root), "build", "--quiet", "--zim"]) == 0
+
+    return built_once(tmp_path_factory, "built", build)
+
+
+@pytest.fixture(scope="session")
+@builds_site
+def addressed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project built with its address known (in a folder of the host, as on GitHub
+    Pages: ADDRESS), without PDFs; once per session."""
+    root = built_once(tmp_path_factory, "addressed", lambda root: build_at_address(root, ADDRESS))
+    return root / "site"
 
 
 @pytest.fixture(scope="session")

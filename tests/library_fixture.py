@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from casebook.cli import main
-from sitebuild import copy_project
+from sitebuild import built_once, copy_project
 
 # Front-matter changes per new case, on top of case_studies/odi-mexico.md.
 FIXTURE_CASES: dict[str, dict[str, Any]] = {
@@ -129,13 +130,6 @@ def build_project(root: Path) -> Path:
     return root / "site"
 
 
-_BUILT: dict[str, Path] = {}
-
-
-def built_project(base: Path) -> Path:
-    """The fixture project, built once per test session (`base` is used the first time)."""
-    if "root" not in _BUILT:
-        root = base / "library"
-        build_project(root)
-        _BUILT["root"] = root
-    return _BUILT["root"]
+def built_project(factory: pytest.TempPathFactory) -> Path:
+    """The fixture project, built once per test run (shared by the xdist workers)."""
+    return built_once(factory, "library", build_project)

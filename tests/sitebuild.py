@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import http.server
 import os
@@ -28,6 +29,8 @@ PROJECT_PARTS = [
     "i18n",
     "mkdocs.yml",
 ]
+# The published address of `addressed_site` (conftest.py): in a folder of its host.
+ADDRESS = "https://pages.example.org/casebook/"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -93,6 +96,26 @@ class SharedCopy:
             rel = path.relative_to(self.root)
             if path.is_dir() and rel.parts[0] != self.KEEP and rel not in self.folders:
                 shutil.rmtree(path)
+
+
+def built_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """`make(root)` once per test run, shared by the run's xdist workers: the first to ask
+    makes it while the others wait on a lock (a whole build costs a minute on 2 cores)."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    shared = base / "shared"
+    shared.mkdir(exist_ok=True)
+    root = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / f"{name}.done"
+        if not done.exists():
+            if root.exists():  # a worker that failed half-way
+                shutil.rmtree(root)
+            make(root)
+            done.touch()
+    return root
 
 
 def build_at_address(target: Path, site_url: str) -> Path:

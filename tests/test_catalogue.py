@@ -37,7 +37,7 @@ MAX_RECORD_BYTES = 1536
 @pytest.fixture(scope="module")
 @builds_site
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("catalogue"))
+    return built_project(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -45,10 +45,10 @@ from casebook.pipeline.families import feed as feed_family
 from casebook.pipeline.plan import PlanContext
 from casebook.sources.model import Case
 from casebook.sources.project import Project
-from sitebuild import REPO, build_at_address, builds_site
+from sitebuild import ADDRESS, REPO
 
 CSL = Path(__file__).parent / "csl"
-SITE_URL = "https://pages.example.org/casebook/"
+SITE_URL = ADDRESS
 CASE = "odi-mexico"
 # edition -> (its folder in the site, its case file, the CSL locale of its citations)
 EDITIONS = {
@@ -85,14 +85,6 @@ def csl_render(item: dict[str, Any], style: str, locale: str) -> str:
 
 def text_of(markup: str) -> str:
     return str(lxml.html.fragment_fromstring(markup, create_parent="p").text_content())
-
-
-@pytest.fixture(scope="module")
-@builds_site
-def addressed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project built with its address known (in a folder of the host, as on
-    GitHub Pages), without PDFs."""
-    return build_at_address(tmp_path_factory.mktemp("addressed") / "project", SITE_URL)
 
 
 def page(site: Path, path: str) -> lxml.html.HtmlElement:

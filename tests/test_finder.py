@@ -26,7 +26,7 @@ MX = [
 @pytest.fixture(scope="module")
 @builds_site
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = built_project(tmp_path_factory.mktemp("finder")) / "site"
+    site = built_project(tmp_path_factory) / "site"
     with serve(site) as url:
         yield url
 

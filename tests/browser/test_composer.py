@@ -37,7 +37,7 @@ COMPOSE = "worksheets/compose/"
 @pytest.fixture(scope="module")
 @builds_site
 def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("composer"))
+    return built_project(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -6,17 +6,18 @@ sitemaps that are elsewhere or do not exist."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from browserkit import DESKTOP
 from playwright.sync_api import Browser, Page
 
-from sitebuild import build_at_address, builds_site, serve
+from sitebuild import ADDRESS, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PUBLISHED = "https://casebook.example.org/"
+PUBLISHED = ADDRESS
 PAGES = [
     "",
     "cases/",
@@ -29,11 +30,10 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-@builds_site
-def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real project built for PUBLISHED, served on 127.0.0.1."""
-    site = build_at_address(tmp_path_factory.mktemp("elsewhere") / "project", PUBLISHED)
-    with serve(site) as url:
+def elsewhere(addressed_site: Path) -> Iterator[str]:
+    """The real project built for PUBLISHED (in a folder of its host), served at the root
+    of 127.0.0.1."""
+    with serve(addressed_site) as url:
         yield url
 
 
