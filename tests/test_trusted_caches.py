@@ -1,0 +1,113 @@
+"""What `.cache/` holds is a speed-up only: nothing there runs code when read, and nothing
+there is published or believed unless this machine's secret sealed it
+(`casebook.sources.cachekey`). A forged or swapped entry is a miss: made again."""
+
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from casebook.pipeline.builder import run_mkdocs
+from casebook.sources.project import Project
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "casebook"
+
+
+@pytest.fixture(autouse=True)
+def cache_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("CASEBOOK_CACHE_KEY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    return tmp_path / "home-cache" / "casebook" / "key"
+
+
+class _Payload:
+    """Unpickling this runs `touch`: what a crafted cache file would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_jinja_bytecode_file_is_never_loaded(tmp_path: Path) -> None:
+    """Jinja's bytecode cache reads its files with pickle and marshal. A file crafted for
+    every template of the theme, where the build kept that cache, runs nothing: the
+    builder keeps compiled templates in memory, and the old folder is removed unread."""
+    from jinja2 import FileSystemBytecodeCache
+    from jinja2.bccache import bc_magic
+    from mkdocs.config import load_config
+
+    root = tmp_path / "project"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text("site_name: T\ntheme:\n  name: material\n", encoding="utf-8")
+    project = Project(root)
+    marker = tmp_path / "ran"
+    crafted = bc_magic + pickle.dumps(_Payload(marker))
+    folder = project.cache_dir / "jinja"
+    folder.mkdir(parents=True)
+    env = load_config(config_file=str(config)).theme.get_env()
+    keys = FileSystemBytecodeCache(str(folder))
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+        _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        (folder / f"__jinja2_{keys.get_cache_key(name, filename)}.cache").write_bytes(crafted)
+    run_mkdocs(project, root / "site", config_file=config, echo=False)
+    assert (root / "site" / "index.html").is_file()
+    assert not marker.exists()
+    assert not folder.exists()
+
+
+# Reading these from a file can run code or build arbitrary objects.
+UNSAFE_CALLS = {
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("marshal", "load"),
+    ("marshal", "loads"),
+    ("shelve", "open"),
+    ("yaml", "unsafe_load"),
+    ("yaml", "full_load"),
+    ("dill", "load"),
+}
+UNSAFE_NAMES = {"FileSystemBytecodeCache", "MemcachedBytecodeCache", "eval", "exec"}
+
+
+def _unsafe(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        where = f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if (node.value.id, node.attr) in UNSAFE_CALLS:
+                found.append(f"{where}: {node.value.id}.{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in UNSAFE_NAMES:
+            found.append(f"{where}: {node.id}")
+        elif isinstance(node, ast.alias) and node.name in UNSAFE_NAMES | {"shelve", "marshal"}:
+            found.append(f"{where}: import {node.name}")
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "load":
+            # yaml.load is safe only with a safe loader (SafeLoader or a subclass of it).
+            value = getattr(node.func, "value", None)
+            if isinstance(value, ast.Name) and value.id == "yaml":
+                loader = next((k.value for k in node.keywords if k.arg == "Loader"), None)
+                if not isinstance(loader, ast.Name) or loader.id not in SAFE_LOADERS:
+                    found.append(f"{where}: yaml.load without a safe loader")
+    return found
+
+
+# builder.py's _Loader is a subclass of SafeLoader, defined where mkdocs.yml is read.
+SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "_Loader"}
+
+
+def test_nothing_the_build_reads_is_unpickled_or_evaluated() -> None:
+    """No pickle, marshal, shelve, unsafe YAML or eval in Casebook's code, with one
+    exception: the check's worker processes send their results to the parent pickled,
+    through a pipe between its own processes, never through a file."""
+    found = [hit for path in sorted(SRC.rglob("*.py")) for hit in _unsafe(path)]
+    assert [(hit.split(":")[0], hit.split(": ")[1]) for hit in found] == [
+        ("check/validate.py", "pickle.loads")
+    ]
+
