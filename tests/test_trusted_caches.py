@@ -111,3 +111,72 @@ def test_nothing_the_build_reads_is_unpickled_or_evaluated() -> None:
         ("check/validate.py", "pickle.loads")
     ]
 
+
+
+class Quiet:
+    def step(self, message: str) -> None:
+        pass
+
+
+def _sheet(text: str, size: str) -> str:
+    return (
+        f"<html lang='en'><head><title>{text}</title><style>@page {{ size: {size} }}</style>"
+        f"</head><body><p>{text}</p></body></html>"
+    )
+
+
+def test_another_case_s_pdf_in_a_slot_is_rendered_again_not_published(tmp_path: Path) -> None:
+    """Another case's valid PDF copied into this case's slot, with or without its own seal,
+    or with a seal made up, is no hit: this case's PDF is rendered again."""
+    from pypdf import PdfReader
+
+    from casebook.outputs.pdf import render_pdfs, seal_path
+
+    project = Project(tmp_path / "project")
+    documents = {
+        "en": [
+            ("cases/alpha.a4.pdf", _sheet("Alpha case", "A4")),
+            ("cases/beta.a4.pdf", _sheet("Beta case", "A4")),
+        ]
+    }
+    first = render_pdfs(project, documents, Quiet(), workers=1)
+    alpha, beta = (first.files["en"][p] for p, _ in documents["en"])
+    assert first.rendered == 2
+
+    def text(path: Path) -> str:
+        return PdfReader(path).pages[0].extract_text()
+
+    swaps = {
+        "the PDF alone": lambda: alpha.write_bytes(beta.read_bytes()),
+        "the PDF and its seal": lambda: (
+            alpha.write_bytes(beta.read_bytes()),
+            seal_path(alpha).write_bytes(seal_path(beta).read_bytes()),
+        ),
+        "a made-up seal": lambda: (
+            alpha.write_bytes(beta.read_bytes()),
+            seal_path(alpha).write_text("0" * 64, encoding="ascii"),
+        ),
+        "no seal": lambda: seal_path(alpha).unlink(),
+    }
+    for name, swap in swaps.items():
+        swap()
+        again = render_pdfs(project, documents, Quiet(), workers=1)
+        assert (again.rendered, again.cached) == (1, 1), name
+        assert "Alpha case" in text(alpha) and "Beta" not in text(alpha), name
+    assert render_pdfs(project, documents, Quiet(), workers=1).rendered == 0
+
+
+def test_a_pdf_sealed_under_another_secret_is_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PDF cache restored from elsewhere (another machine, a deploy with another secret)
+    is rendered again, not trusted."""
+    from casebook.outputs.pdf import render_pdfs
+
+    project = Project(tmp_path / "project")
+    documents = {"en": [("worksheets/sheet.pdf", _sheet("Sheet", "A4"))]}
+    monkeypatch.setenv("CASEBOOK_CACHE_KEY", "x" * 64)
+    assert render_pdfs(project, documents, Quiet(), workers=1).rendered == 1
+    assert render_pdfs(project, documents, Quiet(), workers=1).rendered == 0
+    monkeypatch.setenv("CASEBOOK_CACHE_KEY", "y" * 64)
+    assert render_pdfs(project, documents, Quiet(), workers=1).rendered == 1
