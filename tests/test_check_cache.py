@@ -67,9 +67,7 @@ def cached_files(root: Path) -> list[str]:
 def read_entries(root: Path) -> dict[str, list[str]]:
     """{path: [key, the entry's JSON, its seal]} from the cache file."""
     lines = cache_file(root).read_text(encoding="utf-8").splitlines()[1:]
-    return {
-        json.loads(h)[0]: [*json.loads(h)[1:], t] for h, t in (x.split("\t", 1) for x in lines)
-    }
+    return {json.loads(h)[0]: [*json.loads(h)[1:], t] for h, t in (x.split("\t", 1) for x in lines)}
 
 
 def write_entries(root: Path, entries: dict[str, list[str]], reseal: bool = False) -> None:

@@ -112,7 +112,6 @@ def test_nothing_the_build_reads_is_unpickled_or_evaluated() -> None:
     ]
 
 
-
 class Quiet:
     def step(self, message: str) -> None:
         pass

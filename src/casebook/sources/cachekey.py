@@ -15,6 +15,7 @@ used. The secret is, first found:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -55,10 +56,8 @@ def _create(path: Path) -> None:
     try:
         with os.fdopen(descriptor, "w", encoding="ascii") as stream:
             stream.write(secrets.token_hex(32) + "\n")
-        try:
-            os.link(partial, path)  # fails if another process made one first
-        except FileExistsError:
-            pass
+        with contextlib.suppress(FileExistsError):  # another process made one first
+            os.link(partial, path)
     finally:
         partial.unlink(missing_ok=True)
 
