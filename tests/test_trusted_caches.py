@@ -5,14 +5,23 @@ there is published or believed unless this machine's secret sealed it
 from __future__ import annotations
 
 import ast
+import json
 import os
 import pickle
 from pathlib import Path
 
 import pytest
 
+from casebook.check.validate import check_project
+from casebook.pages.catalogue import Related
+from casebook.pages.render import Renderer, SiteSettings
 from casebook.pipeline.builder import run_mkdocs
+from casebook.pipeline.families.cases import related_cases
+from casebook.pipeline.plan import PlanContext
+from casebook.sources.cachekey import Seal
+from casebook.sources.facilitation import load_facilitator_notes
 from casebook.sources.project import Project
+from library_fixture import make_project
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "casebook"
 
@@ -179,3 +188,43 @@ def test_a_pdf_sealed_under_another_secret_is_rendered_again(
     assert render_pdfs(project, documents, Quiet(), workers=1).rendered == 0
     monkeypatch.setenv("CASEBOOK_CACHE_KEY", "y" * 64)
     assert render_pdfs(project, documents, Quiet(), workers=1).rendered == 1
+
+
+def _plan_context(root: Path) -> PlanContext:
+    project = Project(make_project(root))
+    result = check_project(project)
+    assert not result.errors
+    library = result.library
+    notes, _ = load_facilitator_notes(project, "en")
+    renderer = Renderer(library, library.languages.locales["en"], SiteSettings(), notes)
+    return PlanContext(project, renderer, "e", {})
+
+
+def _shown(related: dict[str, list[Related]]) -> dict[str, list[tuple[str, list[str]]]]:
+    return {
+        c: [(r.case.id, [v for _, v in r.shared]) for r in found] for c, found in related.items()
+    }
+
+
+def test_forged_related_cases_are_worked_out_again(tmp_path: Path) -> None:
+    """The related cases' cache is shown on every case page (a card, the values it shares).
+    A file with the right key but a made-up seal, or none, is worked out again; so is a
+    sealed one of the wrong shape, without a crash."""
+    ctx = _plan_context(tmp_path / "project")
+    fresh = _shown(ctx.renderer.related_cases())
+    assert _shown(related_cases(ctx)) == fresh  # worked out, and cached
+    path = ctx.project.cache_dir / "related-en.json"
+    mac, _, text = path.read_text(encoding="utf-8").partition("\n")
+    data = json.loads(text)
+    first = next(iter(data["related"]))
+    data["related"][first] = [[first, [[0, "Ring 07700 900123"]]]]
+    forged = json.dumps(data)
+    for written in (forged, f"{'0' * 64}\n{forged}", f"{mac}\n{forged}", f"\n{forged}"):
+        path.write_text(written, encoding="utf-8")
+        assert _shown(related_cases(ctx)) == fresh
+    wrong_shapes = ['{"key": "K", "related": {"x": [["no-such-case", []]]}}', "[1]", "{"]
+    for text in wrong_shapes:
+        text = text.replace("K", ctx.listing)
+        sealed = Seal.of(ctx.project.root).sign("related", "en", text)
+        path.write_text(f"{sealed}\n{text}", encoding="utf-8")
+        assert _shown(related_cases(ctx)) == fresh
