@@ -17,9 +17,11 @@ from casebook.pages.catalogue import Related
 from casebook.pages.render import Renderer, SiteSettings
 from casebook.pipeline.builder import run_mkdocs
 from casebook.pipeline.families.cases import related_cases
+from casebook.pipeline.manifest import Manifest
 from casebook.pipeline.plan import PlanContext
 from casebook.sources.cachekey import Seal
 from casebook.sources.facilitation import load_facilitator_notes
+from casebook.sources.problems import Problem
 from casebook.sources.project import Project
 from library_fixture import make_project
 
@@ -228,3 +230,29 @@ def test_forged_related_cases_are_worked_out_again(tmp_path: Path) -> None:
         sealed = Seal.of(ctx.project.root).sign("related", "en", text)
         path.write_text(f"{sealed}\n{text}", encoding="utf-8")
         assert _shown(related_cases(ctx)) == fresh
+
+
+def test_a_forged_manifest_is_read_as_none(tmp_path: Path) -> None:
+    """A manifest whose fingerprint is the sources' lets a build skip the check and replay
+    the problems it holds: one with no problems and the right fingerprint, but not sealed
+    here, is read as no manifest (a full build, the check included)."""
+    project = Project(tmp_path / "project")
+    saved = Manifest(project.cache_dir / "manifest.json", root=project.root)
+    saved.fingerprint = "the sources' fingerprint"
+    saved.remember_problems([Problem("case_studies/a.md", 3, "status", "not allowed")])
+    saved.edition("en").site["index.md"] = "h"
+    saved.save()
+    loaded = Manifest.load(project)
+    assert (loaded.fingerprint, loaded.saved_problems()) == (
+        saved.fingerprint,
+        saved.saved_problems(),
+    )
+    assert loaded.editions == saved.editions
+    mac, _, text = saved.path.read_text(encoding="utf-8").partition("\n")
+    data = json.loads(text)
+    data["problems"] = []
+    forged = json.dumps(data)
+    for written in (forged, f"{mac}\n{forged}", f"{'0' * 64}\n{forged}"):
+        saved.path.write_text(written, encoding="utf-8")
+        loaded = Manifest.load(project)
+        assert (loaded.fingerprint, loaded.problems, loaded.editions) == ("", [], {})
