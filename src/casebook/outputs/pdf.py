@@ -163,9 +163,9 @@ def render_pdfs(
         try:
             _run(jobs, workers or os.cpu_count() or 1)
         finally:  # the PDFs rendered, even when others failed
-            for target in jobs:
-                if whole_pdf(Path(target)):
-                    seal_pdf(seal, Path(target))
+            for rendered in map(Path, jobs):
+                if whole_pdf(rendered):
+                    seal_pdf(seal, rendered)
     return PdfResult(files, len(jobs), total - len(jobs))
 
 
