@@ -256,3 +256,59 @@ def test_a_forged_manifest_is_read_as_none(tmp_path: Path) -> None:
         saved.path.write_text(written, encoding="utf-8")
         loaded = Manifest.load(project)
         assert (loaded.fingerprint, loaded.problems, loaded.editions) == ("", [], {})
+
+
+@pytest.mark.slow
+def test_a_forged_check_entry_neither_passes_the_build_nor_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's experiment, whole: a well-formed entry under the right key, with a case
+    holding a name, an address and a phone number and no problems, for a case file that
+    has an error. The build still stops on the error (the fixture's warnings would stop a
+    strict one anyway); once the error is fixed, the published page holds the file's text,
+    not the entry's."""
+    from casebook.check.cachecodec import decode, encode
+    from casebook.check.checkcache import Entry
+    from casebook.cli import main
+
+    root = make_project(tmp_path / "project")
+    monkeypatch.chdir(root)
+    case = root / "case_studies" / "odi-mexico.md"
+    name = str(case.resolve())
+    planted = "Ring Jo Bloggs on 07700 900123 at 1 Fake Street"
+    assert main(["--project", str(root), "build", "--quiet", "--no-pdf"]) == 0
+    cache = root / ".cache" / "casebook" / "check" / "entries.jsonl"
+
+    def lines() -> list[str]:
+        return cache.read_text(encoding="utf-8").splitlines()
+
+    good = next(
+        x.partition("\t")[2] for x in lines()[1:] if json.loads(x.split("\t")[0])[0] == name
+    )
+    entry = decode(good, Entry)
+    assert entry.case is not None
+    entry.case.intro += f"\n\n{planted}\n"
+    forged = encode(entry)
+
+    def forge() -> None:
+        """The forged entry under the key the last check stored for the file."""
+        written = lines()
+        for n, line in enumerate(written[1:], 1):
+            head = json.loads(line.partition("\t")[0])
+            if head[0] == name:
+                written[n] = f"{json.dumps([name, head[1], '0' * 64])}\t{forged}"
+        cache.write_text("\n".join(written) + "\n", encoding="utf-8")
+
+    source = case.read_text(encoding="utf-8")
+    case.write_text(source.replace("status: published", "status: finished"), encoding="utf-8")
+    assert main(["--project", str(root), "check"]) == 1  # stores the real entry under the key
+    forge()
+    assert main(["--project", str(root), "build", "--quiet", "--no-pdf"]) == 1
+    case.write_text(source.replace("## Context", "Fresh words.\n\n## Context", 1), encoding="utf-8")
+    assert main(["--project", str(root), "check"]) == 0
+    forge()
+    assert main(["--project", str(root), "build", "--quiet", "--no-pdf"]) == 0
+    page = (root / "site" / "cases" / "odi-mexico" / "index.html").read_text(encoding="utf-8")
+    assert "Fresh words." in page
+    published = [p for p in (root / "site").rglob("*") if p.is_file()]
+    assert not [p for p in published if planted.encode() in p.read_bytes()]
