@@ -11,8 +11,9 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -36,6 +37,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def builds_site(fixture: F) -> F:
+    """Mark a fixture that builds a site (under its `@pytest.fixture`): every test that uses
+    it, directly or through another fixture, is marked slow (see conftest.py)."""
+    fixture.builds_site = True  # type: ignore[attr-defined]
+    return fixture
+
+
 def copy_project(target: Path) -> Path:
     """A copy of the real project's sources (not its outputs) in `target`."""
     target.mkdir(parents=True, exist_ok=True)
@@ -46,6 +57,42 @@ def copy_project(target: Path) -> Path:
         elif source.is_file():
             shutil.copy2(source, target / part)
     return target
+
+
+class SharedCopy:
+    """One copy of the project for many tests that each change a few files: after each
+    test, `restore` puts back exactly what was there (bytes and modes), removes what was
+    added, and keeps the check's cache, which is keyed by the files' contents."""
+
+    KEEP = ".cache"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = {rel: (path.read_bytes(), path.stat().st_mode) for rel, path in self._walk()}
+        self.folders = {p.relative_to(root) for p in root.rglob("*") if p.is_dir()}
+
+    def _walk(self) -> Iterator[tuple[Path, Path]]:
+        for path in self.root.rglob("*"):
+            rel = path.relative_to(self.root)
+            if rel.parts[0] != self.KEEP and (path.is_symlink() or path.is_file()):
+                yield rel, path
+
+    def restore(self) -> None:
+        for rel, path in list(self._walk()):
+            if rel not in self.files or path.is_symlink():
+                path.unlink()
+        for folder in sorted(self.folders):
+            (self.root / folder).mkdir(exist_ok=True)
+            (self.root / folder).chmod(0o755)
+        for rel, (data, mode) in self.files.items():
+            path = self.root / rel
+            if not path.exists() or path.read_bytes() != data:
+                path.write_bytes(data)
+            path.chmod(mode)
+        for path in sorted(self.root.rglob("*"), reverse=True):
+            rel = path.relative_to(self.root)
+            if path.is_dir() and rel.parts[0] != self.KEEP and rel not in self.folders:
+                shutil.rmtree(path)
 
 
 def build_at_address(target: Path, site_url: str) -> Path:

@@ -29,11 +29,13 @@ from casebook.pages.render import Renderer
 from casebook.sources.model import Case, Library
 from casebook.sources.project import Project
 from library_fixture import DRAFTS, FIXTURE_CASES, PUBLISHED, built_project
+from sitebuild import builds_site
 
 MAX_RECORD_BYTES = 1536
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_project(tmp_path_factory.mktemp("catalogue"))
 

@@ -8,7 +8,7 @@ else is reported.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pytest
 from casebook.check.validate import CheckResult, check_project
 from casebook.sources.problems import Problem
 from casebook.sources.project import Project
+from sitebuild import SharedCopy, copy_project
 
 REPO = Path(__file__).resolve().parents[1]
 ODI = "case_studies/odi-mexico.md"
@@ -31,17 +32,40 @@ BODY_ANCHOR = "what its lawyers saw in the courtroom,"  # a phrase in the ODI ca
 Edit = Callable[[Path], None]
 
 
-@pytest.fixture
-def project(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The project with the ODI case alone (and its translations): each test breaks it in
-    one way and counts what the check finds."""
+# Each test changes a few files of a copy shared by the module and restored after it:
+# copying the project for each of 500 tests was most of this module's time.
+
+
+@pytest.fixture(scope="module")
+def _whole(tmp_path_factory: pytest.TempPathFactory) -> SharedCopy:
+    return SharedCopy(copy_project(tmp_path_factory.mktemp("whole") / "project"))
+
+
+@pytest.fixture(scope="module")
+def _odi_alone(tmp_path_factory: pytest.TempPathFactory) -> SharedCopy:
+    root = copy_project(tmp_path_factory.mktemp("odi") / "project")
     for folder in ("case_studies", "reflective_questions/cases"):
-        for path in (project_copy / folder).iterdir():
+        for path in (root / folder).iterdir():
             if path.name.split(".")[0] != "odi-mexico":
                 path.unlink()
+    return SharedCopy(root)
+
+
+@pytest.fixture
+def project_copy(_whole: SharedCopy) -> Iterator[Path]:
+    """The whole project (this module's shared copy, as it was before the test)."""
+    yield _whole.root
+    _whole.restore()
+
+
+@pytest.fixture
+def project(_odi_alone: SharedCopy, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The project with the ODI case alone (and its translations): each test breaks it in
+    one way and counts what the check finds."""
     # Problems show paths relative to the working folder; run from the project's root.
-    monkeypatch.chdir(project_copy)
-    return project_copy
+    monkeypatch.chdir(_odi_alone.root)
+    yield _odi_alone.root
+    _odi_alone.restore()
 
 
 def check(root: Path) -> CheckResult:
@@ -1346,3 +1370,19 @@ def test_new_vocabularies_are_checked_with_a_suggestion(
         (field, line_of(project, ODI, new.split("\n")[-1].strip()))
     ], shown(result.problems)
     assert f"did you mean '{meant}'?" in errors[0].message
+
+
+def test_the_shared_copy_is_restored_exactly(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    shared = SharedCopy(root)
+    before = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    replace("status: published", "status: draft")(root)
+    delete(QUESTIONS)(root)
+    (root / "docs/new/deeper").mkdir(parents=True)
+    (root / "docs/new/deeper/page.md").write_text("# New\n")
+    (root / "docs/link.md").symlink_to(root / ODI)
+    (root / ODI_ES).chmod(0o000)
+    shared.restore()
+    after = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (root / "docs/new").exists()

@@ -45,7 +45,7 @@ from casebook.pipeline.families import feed as feed_family
 from casebook.pipeline.plan import PlanContext
 from casebook.sources.model import Case
 from casebook.sources.project import Project
-from sitebuild import REPO, build_at_address
+from sitebuild import REPO, build_at_address, builds_site
 
 CSL = Path(__file__).parent / "csl"
 SITE_URL = "https://pages.example.org/casebook/"
@@ -88,6 +88,7 @@ def text_of(markup: str) -> str:
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def addressed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project built with its address known (in a folder of the host, as on
     GitHub Pages), without PDFs."""

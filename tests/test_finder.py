@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from library_fixture import built_project
-from sitebuild import REPO, serve
+from sitebuild import REPO, builds_site, serve
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ MX = [
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = built_project(tmp_path_factory.mktemp("finder")) / "site"
     with serve(site) as url:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from casebook.cli import main
 from casebook.outputs.pdf import whole_pdf
-from sitebuild import PROJECT_PARTS
+from sitebuild import PROJECT_PARTS, builds_site
 
 PDF = "site/cases/odi-mexico/odi-mexico-a4.pdf"
 PHOTO = "docs/assets/uploads/photo.jpg"
@@ -31,6 +31,7 @@ def photo_with_gps(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def hostile_build(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile") / "project"
     root.mkdir()

@@ -247,6 +247,7 @@ def deep_list(levels: int, indent: str = "\t") -> str:
     return "\n".join(indent * i + f"- level {i}" for i in range(levels))
 
 
+@pytest.mark.slow
 def test_a_list_nested_hundreds_deep_is_refused_and_the_site_kept(project: Path) -> None:
     assert main(["--project", str(project), "build", "--no-pdf", "--quiet"]) == 0
     page = project / "site/cases/odi-mexico/index.html"

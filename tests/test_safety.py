@@ -20,7 +20,7 @@ from casebook.pipeline.manifest import Manifest
 from casebook.pipeline.sequence import Options, Target, make_context
 from casebook.sources.model import Section
 from casebook.sources.project import Project
-from sitebuild import copy_project, serve
+from sitebuild import builds_site, copy_project, serve
 
 pytestmark = pytest.mark.slow
 
@@ -150,6 +150,7 @@ ATTACKS = [
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def malicious_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ODI case turned hostile after validation, so only the renderer and CSP defend."""
     root = copy_project(tmp_path_factory.mktemp("malicious") / "project")

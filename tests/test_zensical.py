@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from casebook.cli import main
-from sitebuild import copy_project
+from sitebuild import builds_site, copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +46,7 @@ def zensical_config(project: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     command = _zensical()
     project = copy_project(tmp_path_factory.mktemp("zensical") / "project")

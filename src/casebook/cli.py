@@ -152,7 +152,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "cms/questions/<id>), made in a separate Git worktree (.cache/casebook/editor/): your "
         "own\nfolder, and anything in it not yet committed, is never touched. --merge ID brings "
         "a saved\ncase and its questions into your branch and deletes their cms/ branches, "
-        "which keeps\nthe editor's Workflow board working. Stop it with Ctrl+C.",
+        "which keeps\nthe editor's Workflow board working; it brings only the entry's case, "
+        "questions and\nuploads, and merges nothing if a branch changes any other file. Stop "
+        "it with Ctrl+C.",
         "examples:\n"
         "  casebook edit                  then open http://127.0.0.1:8000/admin/ and Login\n"
         "  casebook edit --merge school-safety-kenya\n"

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from casebook.sources.facilitation import load_facilitator_notes, session_plan
 from casebook.sources.project import Project
 from library_fixture import built_project
-from sitebuild import serve
+from sitebuild import builds_site, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,6 +35,7 @@ COMPOSE = "worksheets/compose/"
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_project(tmp_path_factory.mktemp("composer"))
 

@@ -12,7 +12,7 @@ import pytest
 from browserkit import DESKTOP
 from playwright.sync_api import Browser, Page
 
-from sitebuild import build_at_address, serve
+from sitebuild import build_at_address, builds_site, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,6 +29,7 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
+@builds_site
 def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real project built for PUBLISHED, served on 127.0.0.1."""
     site = build_at_address(tmp_path_factory.mktemp("elsewhere") / "project", PUBLISHED)

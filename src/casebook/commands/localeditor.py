@@ -9,21 +9,29 @@ decap-server writes there, so a save commits exactly the entry saved. The branch
 (cms/cases/<id>, cms/questions/<id>) are the repository's own, so `casebook edit --merge`
 merges them into the editor's branch in their folder, where Git refuses any merge that would
 overwrite their uncommitted work.
+
+decap-server writes whatever file a request names, so it listens on a Unix socket in a
+private folder, reached only through the preview's gate (editorgate.py), and `--merge`
+brings in a branch only when every file it changes is the entry's own (foreign_files).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from casebook.commands.editorgate import CASES_FOLDER, QUESTIONS_FOLDER, UPLOADS_FOLDER
 from casebook.sources.problems import display_path
 from casebook.sources.project import Project
 
@@ -31,6 +39,7 @@ EDITOR_BRANCH = "casebook-editor"
 WORKTREE = "editor"  # under the project's cache folder (.cache/casebook/)
 DECAP_SERVER = Path("node_modules") / ".bin" / "decap-server"
 COLLECTIONS = ("cases", "questions")  # the editor's collections, as its branches name them
+LOCK_NAME = "editor.lock"  # in .cache/casebook/, held while `casebook edit` runs
 
 
 class EditorError(Exception):
@@ -181,58 +190,93 @@ def _catch_up(space: Workspace) -> None:
 
 # --- decap-server ---------------------------------------------------------------------------
 
+# Loaded into decap-server before its own code: its `listen(PORT, BIND_HOST)` goes to a Unix
+# socket instead, so it has no TCP port that a browser page could reach. Only the preview's
+# gate (editorgate.py) talks to it.
+UNIX_SOCKET_PRELOAD = """\
+"use strict";
+// casebook edit: decap-server listens on the Unix socket CASEBOOK_DECAP_SOCKET, never on TCP.
+const http = require("http");
+const socketPath = process.env.CASEBOOK_DECAP_SOCKET;
+if (!socketPath) throw new Error("CASEBOOK_DECAP_SOCKET is not set");
+const listen = http.Server.prototype.listen;
+http.Server.prototype.listen = function (...args) {
+  const done = args.find((arg) => typeof arg === "function");
+  return listen.call(this, { path: socketPath }, done);
+};
+"""
+SOCKET_NAME = "decap-server.sock"
 
-def backend_port(local_backend: str) -> int:
-    """The port of the local backend's address in the editor's configuration."""
-    parts = urlsplit(local_backend)
-    return parts.port or (443 if parts.scheme == "https" else 80)
+
+@dataclass
+class Backend:
+    """decap-server running, and the socket it listens on, in a folder only we can open."""
+
+    process: subprocess.Popen[bytes]
+    socket_path: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.socket_path.parent
 
 
-def start_backend(project: Project, space: Workspace, port: int) -> subprocess.Popen[bytes]:
-    """decap-server in Git mode on the editor's worktree, listening on this computer only."""
+def start_backend(project: Project, space: Workspace) -> Backend:
+    """decap-server in Git mode on the editor's worktree, on a Unix socket of its own."""
     program = project.root / DECAP_SERVER
     if not program.exists():
         raise EditorError(
             f"the editor's local backend is not installed ({DECAP_SERVER} is missing); run "
             "bash scripts/setup.sh --test once, then casebook edit again"
         )
-    if shutil.which("node") is None:
+    node = shutil.which("node")
+    if node is None:
         raise EditorError("Node.js is not installed; run bash scripts/setup.sh --test")
-    ensure_free(port)
+    # mkdtemp makes the folder readable by this user only (0700): no other user of the
+    # computer can connect to the socket in it. /tmp keeps its path under the 108 bytes
+    # a socket's path may have.
+    folder = Path(tempfile.mkdtemp(prefix="casebook-edit-", dir=_short_tmp()))
+    sock = folder / SOCKET_NAME
+    preload = folder / "unix-socket.js"
+    preload.write_text(UNIX_SOCKET_PRELOAD, encoding="utf-8")
     env = {
         **os.environ,
         "MODE": "git",
-        "PORT": str(port),
+        "CASEBOOK_DECAP_SOCKET": str(sock),
+        # Should the preload ever not apply, it listens on a free port of this computer only.
+        "PORT": "0",
         "BIND_HOST": "127.0.0.1",
         "GIT_REPO_DIRECTORY": str(space.worktree),
         "LOG_LEVEL": "warn",
     }
     # Its working folder is the worktree too: it reads a .env file from there, none from ours.
     server = subprocess.Popen(
-        [str(program)], cwd=space.worktree, env=env, stdout=subprocess.DEVNULL
+        [node, "--require", str(preload), str(program.resolve())],
+        cwd=space.worktree,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
+    backend = Backend(server, sock)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
+            shutil.rmtree(folder, ignore_errors=True)
             raise EditorError(f"decap-server stopped at once (exit code {server.returncode})")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return server
+        if sock.exists():
+            with socket.socket(socket.AF_UNIX) as probe:
+                if probe.connect_ex(str(sock)) == 0:
+                    return backend
         time.sleep(0.1)
-    stop_backend(server)
-    raise EditorError(f"decap-server did not start listening on port {port} within 30 s")
+    stop_backend(backend)
+    raise EditorError("decap-server did not start listening within 30 s")
 
 
-def ensure_free(port: int) -> None:
-    with socket.socket() as sock:
-        if sock.connect_ex(("127.0.0.1", port)) == 0:
-            raise EditorError(
-                f"port {port} is already in use (is another 'casebook edit' or decap-server "
-                "running?); stop it, then run casebook edit again"
-            )
+def _short_tmp() -> str | None:
+    default = tempfile.gettempdir()
+    return "/tmp" if len(default) > 60 and os.path.isdir("/tmp") else None
 
 
-def stop_backend(server: subprocess.Popen[bytes]) -> None:
+def stop_backend(backend: Backend) -> None:
+    server = backend.process
     if server.poll() is None:
         server.terminate()
         try:
@@ -240,6 +284,34 @@ def stop_backend(server: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    shutil.rmtree(backend.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def editor_lock(project: Project) -> Iterator[None]:
+    """One `casebook edit` at a time in a project: two would share the editor's worktree."""
+    import fcntl  # not on Windows, where Casebook is not supported
+
+    path = project.cache_dir / LOCK_NAME
+    try:
+        project.cache_dir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise EditorError(f"cannot open {path} ({exc.strerror}); make it writable") from exc
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(handle, 200, 0).decode("utf-8", "replace").strip()
+            raise EditorError(
+                f"another 'casebook edit' is running in this project ({other or 'pid unknown'}); "
+                "stop it (Ctrl+C in its terminal), then run casebook edit again"
+            ) from None
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"pid {os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(handle)  # closing the file releases the lock
 
 
 # --- bringing a saved entry into the project's branch ---------------------------------------
@@ -265,6 +337,10 @@ def merge_entry(project: Project, case_id: str) -> list[str]:
             f"nothing saved in the web editor for '{case_id}' (no branch {' or '.join(wanted)}); "
             f"entries saved and not merged yet: {saved}"
         )
+    # Every branch is looked at before any is merged: one foreign file, and nothing is.
+    foreign = {b: foreign_files(root, base, b, case_id) for b in branches}
+    if any(foreign.values()):
+        raise EditorError(_foreign_message(base, case_id, foreign))
     done: list[str] = []
     for branch in branches:
         message = f"Merge {branch}: saved in the web editor"
@@ -281,6 +357,92 @@ def merge_entry(project: Project, case_id: str) -> list[str]:
         done.append(branch)
     _follow(project, root, base)
     return done
+
+
+# A translation's language code, as in i18n/languages.yml: es, fr, pt-BR.
+_LANGUAGE = r"(?:\.[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)?"
+_REGULAR = ("100644", "100755", "000000")  # a file (or none, when deleted): no link, no submodule
+
+
+def entry_patterns(case_id: str) -> tuple[re.Pattern[str], ...]:
+    """The entry's own files: its case file, its questions, each with their translations."""
+    name = re.escape(case_id)
+    return (
+        re.compile(rf"{CASES_FOLDER}/{name}{_LANGUAGE}\.md"),
+        re.compile(rf"{QUESTIONS_FOLDER}/{name}{_LANGUAGE}\.yml"),
+    )
+
+
+def changed_files(root: Path, base: str, branch: str) -> dict[str, str]:
+    """What merging `branch` into `base` can change: each path, with its mode on `branch`.
+
+    Taken from every merge base, as a merge may start from any of them."""
+    bases = git(root, "merge-base", "--all", base, branch).stdout.split()
+    changed: dict[str, str] = {}
+    for start in bases:
+        raw = git(root, "diff", "--raw", "--no-renames", "-z", start, branch).stdout
+        fields = raw.split("\0")
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            if meta.startswith(":"):
+                changed[path] = meta[1:].split()[1]
+    return changed
+
+
+def foreign_files(root: Path, base: str, branch: str, case_id: str) -> list[str]:
+    """The files `branch` would bring in that are not the entry's (sorted).
+
+    The entry's are its case file and questions (translations included), as plain files,
+    and the uploads in docs/assets/uploads/ that one of those files names."""
+    changed = changed_files(root, base, branch)
+    own = entry_patterns(case_id)
+    entry = [p for p in changed if any(pattern.fullmatch(p) for pattern in own)]
+    texts = []
+    for path in entry:
+        shown = git(root, "show", f"{branch}:{path}", check=False)
+        texts.append(shown.stdout if shown.returncode == 0 else "")
+    named = "\n".join(texts)
+    foreign = []
+    for path, mode in changed.items():
+        if mode not in _REGULAR:
+            foreign.append(path)  # a symbolic link or a submodule, even in the entry's folder
+        elif path in entry or (_is_upload(path) and _names(named, _public(path))):
+            continue
+        else:
+            foreign.append(path)
+    return sorted(foreign)
+
+
+def _is_upload(path: str) -> bool:
+    folder, _, name = path.rpartition("/")
+    return folder == UPLOADS_FOLDER and bool(name) and not name.startswith(".")
+
+
+def _names(text: str, address: str) -> bool:
+    """Whether `text` names `address` itself (not a longer name that starts with it)."""
+    return re.search(re.escape(address) + r"(?![\w.-])", text) is not None
+
+
+def _public(upload: str) -> str:
+    """An upload as a case names it: /assets/uploads/<name> (the config's public_folder)."""
+    return "/" + upload.removeprefix("docs/")
+
+
+def _foreign_message(base: str, case_id: str, foreign: dict[str, list[str]]) -> str:
+    lines = [
+        f"nothing was merged into {base}: the web editor saves only the entry's own files "
+        f"({CASES_FOLDER}/{case_id}.md and its translations, {QUESTIONS_FOLDER}/{case_id}.yml, "
+        f"and the uploads in {UPLOADS_FOLDER}/ that they name), and these branches also "
+        "change other files:"
+    ]
+    for branch, files in foreign.items():
+        if files:
+            lines.append(f"  {branch}: {', '.join(files)}")
+    lines.append(
+        "They are left on their branches. Look at them with git diff "
+        f"{base}...<branch>; if you did not make them, delete the branch with "
+        "git branch -D <branch>"
+    )
+    return "\n".join(lines)
 
 
 def _follow(project: Project, root: Path, base: str) -> None:
@@ -305,44 +467,45 @@ def say(message: str) -> None:
 def edit(project: Project, port: int) -> int:
     """`casebook edit`: decap-server on the editor's worktree, and the preview with /admin/."""
     from casebook.commands.serve import serve
-    from casebook.editor.cms import CmsSettings, bundle_dir
-    from casebook.pipeline.builder import read_config
+    from casebook.editor.cms import bundle_dir
 
     if bundle_dir(project) is None:
         say("the web editor's files are not fetched; run bash scripts/setup.sh --test first")
         return 1
-    settings = CmsSettings.from_config(read_config(project))
-    port_of_backend = backend_port(settings.local_backend)
-    try:
-        ensure_free(port_of_backend)  # before the worktree: another editor may be using it
-        space = prepare(project)
-        server = start_backend(project, space, port_of_backend)
-    except EditorError as exc:
-        say(str(exc))
-        return 1
-    for notice in space.notices:
-        say(notice)
-    say(
-        f"the form saves into {display_path(space.worktree)}, never into your folder; each "
-        "saved entry is a branch cms/cases/<id> (or cms/questions/<id>). The preview shows "
-        f"your branch as last committed. Open http://127.0.0.1:{port}/admin/ and choose Login. "
-        "To bring a saved case into your folder: casebook edit --merge <id>"
-    )
-    # Stopped by a signal rather than Ctrl+C, it still stops decap-server on its way out.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    here = Path.cwd()
-    try:
-        # The preview is of the worktree: your uncommitted files can neither break it nor be
-        # touched by it, and a case merged with --merge appears in it (see _follow). From
-        # there, problems name files as in your folder (case_studies/x.md).
-        os.chdir(space.worktree)
-        return serve(Project(space.worktree), port=port, cms_branch=EDITOR_BRANCH)
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        os.chdir(here)
-        stop_backend(server)
-        signal.signal(signal.SIGTERM, previous)
+    with contextlib.ExitStack() as running:
+        try:
+            running.enter_context(editor_lock(project))  # before the worktree is touched
+            space = prepare(project)
+            backend = start_backend(project, space)
+        except EditorError as exc:
+            say(str(exc))
+            return 1
+        running.callback(stop_backend, backend)
+        for notice in space.notices:
+            say(notice)
+        say(
+            f"the form saves into {display_path(space.worktree)}, never into your folder; each "
+            "saved entry is a branch cms/cases/<id> (or cms/questions/<id>), holding only its "
+            f"case, questions and uploads. The preview shows your branch as last committed. "
+            f"Open http://127.0.0.1:{port}/admin/ and choose Login. To bring a saved case into "
+            "your folder: casebook edit --merge <id>"
+        )
+        # Stopped by a signal rather than Ctrl+C, it still stops decap-server on its way out.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        here = Path.cwd()
+        try:
+            # The preview is of the worktree: your uncommitted files can neither break it nor
+            # be touched by it, and a case merged with --merge appears in it (see _follow).
+            # From there, problems name files as in your folder (case_studies/x.md).
+            os.chdir(space.worktree)
+            worktree = Project(space.worktree)
+            return serve(worktree, port=port, cms_branch=EDITOR_BRANCH, backend=backend.socket_path)
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            os.chdir(here)
+            signal.signal(signal.SIGTERM, previous)
+    return 1  # not reached: mypy cannot tell that the ExitStack does not swallow exceptions
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -23,11 +23,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from casebook.check.validate import check_project
+from casebook.commands.editorgate import API_PATH, MAX_REQUEST, forward, refusal, write_refusal
 from casebook.commands.gitcheckout import on_branch
 from casebook.editor.cms import local_editor_config
 from casebook.outputs.search import DELTA, PRIMARY, IndexJob, finish, no_delta
@@ -75,8 +77,10 @@ class Preview:
     pdf: bool = False
     quiet: bool = False
     port: int = 8000
-    # The branch the web editor's form works from, when `casebook edit` serves it.
+    # The branch the web editor's form works from, when `casebook edit` serves it, and the
+    # socket of its backend (decap-server), which the preview's /api/v1 forwards to.
     cms_branch: str = ""
+    backend: Path | None = None
     library: Library | None = None
     generation: int = 0
     error: str = ""
@@ -333,7 +337,56 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def _admitted(self) -> bool:
+        """Only requests for the preview's own address, and the editor's backend only from
+        the preview's own pages (editorgate.py); a 403 with the reason otherwise."""
+        path = unquote(urlsplit(self.path).path)
+        # The port it listens on, as given or (port 0) as chosen.
+        port = int(getattr(self.server, "server_port", self.preview.port))
+        why = refusal(self.command, path, self.headers.items(), port)
+        if why:
+            self._refuse(HTTPStatus.FORBIDDEN, why)
+        return not why
+
+    def _refuse(self, status: HTTPStatus, why: str) -> None:
+        self.send_error(status, explain=why)
+        print(f"casebook: refused {self.command} {self.path}: {why}", file=sys.stderr)
+
+    def do_HEAD(self) -> None:
+        if self._admitted():
+            super().do_HEAD()
+
+    def do_POST(self) -> None:
+        if not self._admitted():
+            return
+        path = unquote(urlsplit(self.path).path)
+        backend = self.preview.backend
+        if path != API_PATH or backend is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self.send_error(HTTPStatus.LENGTH_REQUIRED)
+            return
+        if not 0 <= length <= MAX_REQUEST:
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            return
+        body = self.rfile.read(length)
+        why = write_refusal(body)
+        if why:
+            self._refuse(HTTPStatus.FORBIDDEN, why)
+            return
+        try:
+            status, kind, answer = forward(backend, body)
+        except OSError as exc:
+            self._refuse(HTTPStatus.BAD_GATEWAY, f"decap-server did not answer ({exc})")
+            return
+        self._send(answer, kind, status)
+
     def do_GET(self) -> None:
+        if not self._admitted():
+            return
         path = unquote(urlsplit(self.path).path)
         if path == STATE_URL:
             self._send(json.dumps(self.preview.state()).encode(), "application/json")
@@ -345,7 +398,10 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             config = Path(self.translate_path(self.path))
             if config.is_file():
                 text = config.read_text(encoding="utf-8")
-                text = local_editor_config(text, self.preview.cms_branch)
+                # The backend is the preview itself, at the address the browser used
+                # (_admitted has checked it): same origin, so the gate lets it through.
+                backend = f"http://{self.headers['Host']}{API_PATH}"
+                text = local_editor_config(text, self.preview.cms_branch, backend)
                 self._send(text.encode("utf-8"), "text/yaml; charset=utf-8")
                 return
         local = Path(self.translate_path(self.path))
@@ -363,8 +419,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def _send(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -421,7 +477,13 @@ def watch(preview: Preview, stop: threading.Event) -> None:
         observer.stop()
 
 
-def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str = "") -> int:
+def serve(
+    project: Project,
+    port: int = 8000,
+    pdf: bool = False,
+    cms_branch: str = "",
+    backend: Path | None = None,
+) -> int:
     # Imported once here, so the builder's worker processes (forked for every rebuild)
     # start with MkDocs and the theme already loaded.
     import importlib
@@ -429,7 +491,7 @@ def serve(project: Project, port: int = 8000, pdf: bool = False, cms_branch: str
     for module in ("mkdocs.commands.build", "mkdocs.config", "material", "pymdownx.superfences"):
         importlib.import_module(module)
 
-    preview = Preview(project, pdf, port=port, cms_branch=cms_branch)
+    preview = Preview(project, pdf, port=port, cms_branch=cms_branch, backend=backend)
     print("casebook: building the preview of every edition…", file=sys.stderr, flush=True)
     if not preview.rebuild(None) and not (preview.site / "index.html").is_file():
         if cms_branch:

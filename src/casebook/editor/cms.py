@@ -110,11 +110,13 @@ def repository_warning(project: Project, config: dict[str, Any]) -> Problem | No
     return Problem(project.mkdocs_yml.name, line, key, f"{what}; write {example}", Severity.WARNING)
 
 
-def local_editor_config(text: str, branch: str) -> str:
+def local_editor_config(text: str, branch: str, backend: str) -> str:
     """The editor's config.yml as `casebook edit` serves it: the form works from the
-    editor's own branch, the one checked out in its worktree (see localeditor.py)."""
+    editor's own branch, the one checked out in its worktree (see localeditor.py), through
+    the preview's own address (`backend`), which forwards to decap-server."""
     config = yaml.safe_load(text)
     config["backend"]["branch"] = branch
+    config["local_backend"] = {"url": backend}
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
 
 
