@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from casebook.check import validate
+from casebook.check.cachecodec import decode, encode
+from casebook.check.checkcache import Entry
 from casebook.check.validate import CheckResult, check_project
 from casebook.cli import main
+from casebook.sources.cachekey import Seal
 from casebook.sources.problems import Problem
 from casebook.sources.project import Project
 from library_fixture import make_project
@@ -24,6 +27,14 @@ QUESTIONS = "reflective_questions/cases/odi-mexico.yml"
 # Every case file: the ODI case with its Spanish and French translations, and the others.
 CASE_FILES = len(list((REPO / "case_studies").glob("*.md")))
 ODI_FILES = 3  # the ODI case and its two translations
+
+
+@pytest.fixture(autouse=True)
+def cache_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The seal's key in a folder of the test's own, outside the project."""
+    monkeypatch.delenv("CASEBOOK_CACHE_KEY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    return tmp_path / "home-cache" / "casebook" / "key"
 
 
 @pytest.fixture
@@ -54,15 +65,19 @@ def cached_files(root: Path) -> list[str]:
 
 
 def read_entries(root: Path) -> dict[str, list[str]]:
-    """{path: [key, the entry's JSON]} from the cache file."""
+    """{path: [key, the entry's JSON, its seal]} from the cache file."""
     lines = cache_file(root).read_text(encoding="utf-8").splitlines()[1:]
-    return {json.loads(h)[0]: [json.loads(h)[1], t] for h, t in (x.split("\t", 1) for x in lines)}
+    return {json.loads(h)[0]: [*json.loads(h)[1:], t] for h, t in (x.split("\t", 1) for x in lines)}
 
 
-def write_entries(root: Path, entries: dict[str, list[str]]) -> None:
-    lines = [json.dumps({"format": 2})] + [
-        f"{json.dumps([n, k])}\t{t}" for n, (k, t) in entries.items()
-    ]
+def write_entries(root: Path, entries: dict[str, list[str]], reseal: bool = False) -> None:
+    """Write entries back with the seals they have, or (`reseal`) sealed afresh, as only a
+    check on this machine could: to show what the decoder alone refuses."""
+    seal = Seal.of(root)
+    lines = [json.dumps({"format": 3})]
+    for name, (key, mac, text) in entries.items():
+        mac = seal.sign("check", name, key, text) if reseal else mac
+        lines.append(f"{json.dumps([name, key, mac])}\t{text}")
     cache_file(root).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -176,7 +191,7 @@ def test_a_damaged_entry_is_checked_again_quietly(project: Path) -> None:
     first = check(project)
     entries = read_entries(project)
     name = str((project / ODI).resolve())
-    entries[name][1] = entries[name][1][:100]
+    entries[name][2] = entries[name][2][:100]
     write_entries(project, entries)
     result = check(project)
     assert result.from_cache == CASE_FILES - 1
@@ -296,8 +311,8 @@ def test_a_crafted_cache_runs_no_code(project: Path, tmp_path: Path) -> None:
     (cache_file(project).parent / "entries.pickle").write_bytes(crafted)
     entries = read_entries(project)
     for entry in entries.values():
-        entry[1] = crafted.decode("latin-1").replace("\n", " ")
-    write_entries(project, entries)
+        entry[2] = crafted.decode("latin-1").replace("\n", " ")
+    write_entries(project, entries, reseal=True)
     result = check(project)
     assert not marker.exists()
     assert result.from_cache == 0
@@ -327,8 +342,8 @@ def test_a_crafted_entry_of_the_wrong_shape_is_checked_again(project: Path, entr
     first = check(project)
     entries = read_entries(project)
     name = str((project / ODI).resolve())
-    entries[name][1] = entry
-    write_entries(project, entries)
+    entries[name][2] = entry
+    write_entries(project, entries, reseal=True)
     result = check(project)
     assert result.from_cache == CASE_FILES - 1
     same(result, first)
@@ -351,3 +366,94 @@ def test_a_file_too_large_for_the_check_is_never_read_whole_to_key_the_cache(
     assert checkcache._digest(big) is None
     assert checkcache._digest(small) is not None
     assert read == [small]
+
+
+PLANTED = "Ring Jo Bloggs on 07700 900123 at 1 Fake Street"
+
+
+def _forged(text: str) -> str:
+    """An entry as a forger would write it: well-formed, a case with no problems and a
+    sentence in no source file."""
+    entry = decode(text, Entry)
+    assert entry.case is not None
+    entry.case.intro += f"\n\n{PLANTED}\n"
+    entry.problems = []
+    return encode(entry)
+
+
+def test_a_forged_entry_under_the_right_key_is_checked_again(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The key of a slot is a hash of public inputs, so a forger can put an entry under the
+    right one; without the seal of this machine's secret it is checked again: the error it
+    hides is found, and its text reaches no case."""
+    clean = check(project)
+    good = read_entries(project)[str((project / ODI).resolve())][2]
+    edit(project / ODI, "status: published", "status: finished")  # an error to hide
+    assert main(["check", "--strict"]) == 1
+    entries = read_entries(project)
+    name = str((project / ODI).resolve())
+    key = entries[name][0]
+    guesses = [Seal(b"0" * 32).sign("check", name, key, _forged(good)), ""]
+    for mac in guesses:
+        entries[name] = [key, mac, _forged(good)]
+        write_entries(project, entries)
+        result = check(project)
+        assert result.from_cache == CASE_FILES - 1
+        assert any(p.path == ODI and p.is_error for p in result.problems)
+        assert not any(PLANTED in case.intro for case in result.library.cases)
+        write_entries(project, entries)
+        capsys.readouterr()
+        assert main(["check", "--strict"]) == 1
+        assert "status" in capsys.readouterr().out
+    assert clean.from_cache == 0
+
+
+def test_a_sealed_entry_moved_to_another_file_is_checked_again(project: Path) -> None:
+    """A seal covers the file's path and key: another case's genuine entry, put under this
+    case's key, is no hit."""
+    first = check(project)
+    entries = read_entries(project)
+    name = str((project / ODI).resolve())
+    other = next(n for n in entries if n != name and "odi-mexico" not in n)
+    entries[name] = [entries[name][0], *entries[other][1:]]
+    write_entries(project, entries)
+    result = check(project)
+    assert result.from_cache == CASE_FILES - 1
+    same(result, first)
+
+
+def test_the_secret_is_created_outside_the_project_for_its_owner_only(
+    project: Path, cache_secret: Path
+) -> None:
+    check(project)
+    assert cache_secret.is_file() and not cache_secret.is_relative_to(project)
+    assert cache_secret.stat().st_mode & 0o777 == 0o600
+    assert check(project).from_cache == CASE_FILES
+    # A key others may read is no secret: nothing sealed with anything else is trusted.
+    cache_secret.chmod(0o644)
+    assert check(project).from_cache == 0
+
+
+def test_a_key_file_inside_the_project_is_not_used(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(project / ".cache"))
+    from casebook.sources import cachekey
+
+    check(project)
+    assert not (project / ".cache" / "casebook" / "key").exists()
+    # A secret of one process: the next check, in a process of its own, has no hit.
+    monkeypatch.setattr(cachekey, "_EPHEMERAL", b"another process".ljust(32))
+    assert check(project).from_cache == 0
+
+
+def test_the_environment_key_seals_the_cache(
+    project: Path, monkeypatch: pytest.MonkeyPatch, cache_secret: Path
+) -> None:
+    monkeypatch.setenv("CASEBOOK_CACHE_KEY", "a" * 64)
+    check(project)
+    assert check(project).from_cache == CASE_FILES
+    assert not cache_secret.exists()
+    monkeypatch.setenv("CASEBOOK_CACHE_KEY", "b" * 64)  # another deploy's secret
+    assert check(project).from_cache == 0

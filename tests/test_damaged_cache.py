@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from casebook.outputs.pdf import render_pdfs, whole_pdf
 from casebook.pipeline.manifest import MANIFEST_VERSION, Manifest
+from casebook.sources.cachekey import Seal
 from casebook.sources.project import Project
 
 HTML = "<html lang='en'><head><title>Sheet</title></head><body><p>Hello, reader</p></body></html>"
@@ -52,12 +53,13 @@ CRAFTED_MANIFESTS = {
 @pytest.mark.parametrize("text", CRAFTED_MANIFESTS.values(), ids=CRAFTED_MANIFESTS.keys())
 def test_a_damaged_manifest_means_a_full_build(tmp_path: Path, text: str) -> None:
     """The build's manifest, damaged or crafted, is read as no manifest (every output is
-    made again), never as data of the wrong type that would stop the build."""
+    made again), never as data of the wrong type that would stop the build: even sealed
+    with this machine's secret, as a manifest of an earlier or a buggy version would be."""
     project = Project(tmp_path)
     project.cache_dir.mkdir(parents=True)
-    (project.cache_dir / "manifest.json").write_text(
-        text.replace("V", str(MANIFEST_VERSION)), encoding="utf-8"
-    )
+    text = text.replace("V", str(MANIFEST_VERSION))
+    mac = Seal.of(tmp_path).sign("manifest", text)
+    (project.cache_dir / "manifest.json").write_text(f"{mac}\n{text}", encoding="utf-8")
     manifest = Manifest.load(project)
     assert (manifest.fingerprint, manifest.problems, manifest.editions) == ("", [], {})
     assert manifest.saved_problems() == []

@@ -33,7 +33,8 @@ def inodes(site: Path) -> dict[str, int]:
 
 
 def manifest(root: Path) -> dict[str, object]:
-    data = json.loads((root / ".cache/casebook/manifest.json").read_text(encoding="utf-8"))
+    text = (root / ".cache/casebook/manifest.json").read_text(encoding="utf-8")
+    data = json.loads(text.partition("\n")[2])  # after the seal's line
     assert isinstance(data, dict)
     return data
 

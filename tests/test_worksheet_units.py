@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from casebook.outputs import pdf
 from casebook.pages.worksheets import css_string
+from casebook.sources.cachekey import Seal
 from casebook.sources.facilitation import (
     FacilitatorNotes,
     TimingStep,
@@ -228,11 +229,14 @@ CACHED = b"%PDF-1.7\n" + b"%" * 100 + b"\n%%EOF\n"
 
 
 def cached_project(root: Path, html: str, pdf_bytes: bytes) -> Project:
-    """A project whose PDF cache already holds the PDF of `html`."""
+    """A project whose PDF cache already holds the PDF of `html`, sealed as this machine
+    seals what it renders."""
     project = Project(root)
     cache = project.cache_dir / "pdf"
     cache.mkdir(parents=True)
-    (cache / f"{pdf._fingerprint(html)}.pdf").write_bytes(pdf_bytes)
+    target = cache / f"{pdf._fingerprint(html)}.pdf"
+    target.write_bytes(pdf_bytes)
+    pdf.seal_pdf(Seal.of(root), target)
     return project
 
 

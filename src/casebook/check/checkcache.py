@@ -5,8 +5,12 @@ questions) gives a `Case` (or none) and a list of problems, and those depend onl
 file, its questions files and the project's environment. They are written as JSON to
 `.cache/casebook/check/entries.jsonl`, each under a key that hashes all of that, and read
 back while the key is unchanged. JSON, not pickle: reading a crafted pickle would run its
-code (see `casebook.check.cachecodec`); a damaged or crafted entry is only checked again. Checks across files (unique ids, translations against
-their originals, questions files without a case) always run fresh, in `casebook.check.validate`.
+code (see `casebook.check.cachecodec`). The key is a hash of public inputs, so anyone who can
+write `.cache/` could put a forged entry under the right key: each entry is sealed with an
+HMAC under a secret held outside the project (`casebook.sources.cachekey`), and an entry
+whose seal does not hold, like a damaged one, is only checked again. Checks across files
+(unique ids, translations against their originals, questions files without a case) always
+run fresh, in `casebook.check.validate`.
 
 A case's links to other cases depend on which cases exist: the answer for each linked id is
 kept with the entry, and the entry is used only while every answer still holds.
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casebook.check.cachecodec import BadEntry, decode, register
+from casebook.sources.cachekey import Seal
 from casebook.sources.digests import environment_digest, sha, tree_digest
 from casebook.sources.limits import MAX_YAML_BYTES
 from casebook.sources.loader import Document
@@ -31,7 +36,7 @@ from casebook.sources.problems import Problem
 from casebook.sources.project import Project
 
 # Bump when what an entry holds, or how the key is made, changes.
-FORMAT = 2
+FORMAT = 3
 _ABSENT = "-"
 
 
@@ -106,8 +111,9 @@ class CheckCache:
     """Entries of one project, read at the start of a check and written at its end.
 
     All entries are in one file, `entries.jsonl`: a first line {"format": FORMAT}, then a
-    line per case file, ["absolute path", "key"], a tab, and the Entry as JSON (no JSON text
-    holds a raw tab or newline). One file, not one per case file, because creating a thousand
+    line per case file, ["absolute path", "key", "seal"], a tab, and the Entry as JSON (no
+    JSON text holds a raw tab or newline). The seal is the HMAC of the path, the key and
+    the JSON text. One file, not one per case file, because creating a thousand
     small files costs more than the checks they save on a busy disk; each entry is decoded
     only when its key holds, and its JSON is never escaped into another string.
     """
@@ -121,6 +127,7 @@ class CheckCache:
         self.questions: dict[str, str | None] = {}
         self.stored: dict[str, list[str]] = {}
         self.changed = False
+        self.seal: Seal | None = None
 
     def prepare(self, pages: frozenset[str]) -> None:
         """Hash the environment and the questions files, and read the stored entries.
@@ -135,6 +142,7 @@ class CheckCache:
         except (OSError, ValueError, ImportError):  # unreadable sources: check without cache
             self.enabled = False
             return
+        self.seal = Seal.of(self.project.root)
         folder = self.project.questions_dir / "cases"
         self.questions = {p.name: _digest(p) for p in sorted(folder.glob("*.yml"))}
         self.stored = _read(self.file)
@@ -156,13 +164,16 @@ class CheckCache:
 
     def load(self, path: Path, key: str | None, ids: Container[str]) -> Entry | None:
         """The stored entry for `path` under `key`, or None (missing, stale or unreadable)."""
-        stored = self.stored.get(os.path.abspath(path)) if key is not None else None
-        if not isinstance(stored, list) or len(stored) != 2 or stored[0] != key:
+        name = os.path.abspath(path)
+        stored = self.stored.get(name) if key is not None else None
+        if not isinstance(stored, list) or len(stored) != 3 or stored[0] != key:
             return None
-        if not isinstance(stored[1], str):
+        _, text, mac = stored
+        # Not written by a check on this machine (or changed since): checked again.
+        if self.seal is None or not self.seal.holds(mac, "check", name, stored[0], text):
             return None
         try:
-            entry: Entry = decode(stored[1], Entry)
+            entry: Entry = decode(text, Entry)
         except BadEntry:  # a damaged or crafted entry is checked again
             return None
         if any((target in ids) != found for target, found in entry.links.items()):
@@ -172,9 +183,10 @@ class CheckCache:
 
     def store(self, path: Path, key: str | None, text: str) -> None:
         """Keep an `Entry` as JSON text (from `encode`; written by `save`)."""
-        if key is None or not self.enabled:
+        if key is None or not self.enabled or self.seal is None:
             return
-        self.stored[os.path.abspath(path)] = [key, text]
+        name = os.path.abspath(path)
+        self.stored[name] = [key, text, self.seal.sign("check", name, key, text)]
         self.changed = True
 
     def prune(self, paths: list[Path]) -> None:
@@ -192,8 +204,8 @@ class CheckCache:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             lines = [json.dumps({"format": FORMAT})]
-            for name, (key, text) in self.stored.items():
-                lines.append(f"{json.dumps([name, key], ensure_ascii=False)}\t{text}")
+            for name, (key, text, mac) in self.stored.items():
+                lines.append(f"{json.dumps([name, key, mac], ensure_ascii=False)}\t{text}")
             with open(partial, "w", encoding="utf-8") as stream:
                 stream.write("\n".join(lines) + "\n")
             os.replace(partial, self.file)
@@ -204,8 +216,8 @@ class CheckCache:
 
 
 def _read(file: Path) -> dict[str, list[str]]:
-    """The stored entries, {path: [key, JSON text]}; none when the file is missing, damaged
-    or of another version (every file is then checked again)."""
+    """The stored entries, {path: [key, JSON text, seal]}; none when the file is missing,
+    damaged or of another version (every file is then checked again)."""
     try:
         lines = file.read_text(encoding="utf-8").split("\n")
         if json.loads(lines[0]) != {"format": FORMAT}:
@@ -216,9 +228,9 @@ def _read(file: Path) -> dict[str, list[str]]:
     for line in lines[1:]:
         head, tab, text = line.partition("\t")
         try:
-            name, key = json.loads(head) if tab else (None, None)
+            name, key, mac = json.loads(head) if tab else (None, None, None)
         except (ValueError, TypeError):  # a damaged line: that file is checked again
             continue
-        if isinstance(name, str) and isinstance(key, str):
-            stored[name] = [key, text]
+        if isinstance(name, str) and isinstance(key, str) and isinstance(mac, str):
+            stored[name] = [key, text, mac]
     return stored

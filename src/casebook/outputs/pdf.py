@@ -4,6 +4,12 @@ and a trainer's session sheet (`casebook.commands.session`).
 PDFs are rendered by WeasyPrint from Jinja2 print templates (autoescaped), in parallel
 across the cores, and cached by a hash of their full input outside site/, so a rebuild
 with no changes renders none.
+
+The slot's name is a hash of the HTML (which holds the case or worksheet, the edition's
+language and the paper size), so anyone who can write `.cache/` could put another case's
+PDF there. Each PDF this machine renders gets a seal beside it (`<slot>.seal`): the HMAC,
+under the secret of `casebook.sources.cachekey`, of the slot's name and the PDF's SHA-256.
+A PDF whose seal does not hold is rendered again, never published.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from casebook.lifeline import start_worker
+from casebook.sources.cachekey import Seal
 from casebook.sources.project import Project
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF, readable by screen readers
@@ -66,6 +73,37 @@ def whole_pdf(path: Path) -> bool:
     return False
 
 
+def seal_path(target: Path) -> Path:
+    return target.with_suffix(".seal")
+
+
+def _digest(target: Path) -> str:
+    return hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def seal_pdf(seal: Seal, target: Path) -> None:
+    """Seal a PDF just rendered into its slot."""
+    mac = seal.sign("pdf", target.name, _digest(target))
+    partial = seal_path(target).with_name(f"{target.stem}.{os.getpid()}.seal.part")
+    partial.write_text(mac + "\n", encoding="ascii")
+    os.replace(partial, seal_path(target))
+
+
+def sealed_pdf(seal: Seal, target: Path) -> bool:
+    """Whether the slot holds a whole PDF that this machine rendered into it. Anything else
+    (damaged, forged, another slot's PDF, no seal) is removed, to be rendered again."""
+    if whole_pdf(target):
+        try:
+            mac = seal_path(target).read_text(encoding="ascii").strip()
+            if seal.holds(mac, "pdf", target.name, _digest(target)):
+                return True
+        except (OSError, ValueError):
+            pass
+    target.unlink(missing_ok=True)
+    seal_path(target).unlink(missing_ok=True)
+    return False
+
+
 def _render_pdf(html: str, target: str) -> str:
     """Runs in a worker process: render one PDF into the cache."""
     return write_pdf(html, target)
@@ -102,21 +140,32 @@ def render_pdfs(
     """Render every edition's PDFs in one pool, skipping those already in the cache."""
     cache = project.cache_dir / "pdf"
     cache.mkdir(parents=True, exist_ok=True)
+    seal = Seal.of(project.root)
     files: dict[str, dict[str, Path]] = {}
     jobs: dict[str, tuple[str, str]] = {}
+    hits: set[str] = set()  # each slot's seal checked once
     total = 0
     for language, pairs in documents.items():
         for path, html in pairs:
             target = cache / f"{_fingerprint(html)}.pdf"
             files.setdefault(language, {})[path] = target
             total += 1
-            if not whole_pdf(target) and str(target) not in jobs:
+            if str(target) in jobs or str(target) in hits:
+                continue
+            if sealed_pdf(seal, target):
+                hits.add(str(target))
+            else:
                 jobs[str(target)] = (html, path if language == original else f"{language}/{path}")
     progress.step(
         f"Worksheet PDFs: {total} in all, {len(jobs)} to render, {total - len(jobs)} cached"
     )
     if jobs:
-        _run(jobs, workers or os.cpu_count() or 1)
+        try:
+            _run(jobs, workers or os.cpu_count() or 1)
+        finally:  # the PDFs rendered, even when others failed
+            for rendered in map(Path, jobs):
+                if whole_pdf(rendered):
+                    seal_pdf(seal, rendered)
     return PdfResult(files, len(jobs), total - len(jobs))
 
 

@@ -213,7 +213,10 @@ def run_mkdocs(
             strict=strict,
             **overrides,
         )
-        _cache_templates(config, project.cache_dir / "jinja")
+        # No bytecode cache on disk: Jinja reads one with marshal, so a crafted file in
+        # .cache/ would run code. Compiled templates live in each builder's memory only;
+        # a folder an earlier version wrote there is removed, never read.
+        shutil.rmtree(project.cache_dir / "jinja", ignore_errors=True)
         if docs_dir is not None:
             # A partial build takes only its outdated pages: no 404 page, no sitemap.
             config.theme.static_templates.clear()
@@ -223,24 +226,6 @@ def run_mkdocs(
     finally:
         logger.removeHandler(handler)
     return handler.messages
-
-
-def _cache_templates(config: Any, folder: Path) -> None:
-    """Keep the theme's compiled templates between builds (Jinja's own bytecode cache,
-    checked against each template's source): compiling Material's templates is a third of
-    a second in every builder process, most of a one-page rebuild's builder time."""
-    from jinja2 import FileSystemBytecodeCache
-
-    folder.mkdir(parents=True, exist_ok=True)
-    theme = config.theme
-    make = theme.get_env
-
-    def get_env() -> Any:
-        env = make()
-        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
-        return env
-
-    setattr(theme, "get_env", get_env)  # noqa: B010 (an instance's own, not the class's)
 
 
 @dataclass

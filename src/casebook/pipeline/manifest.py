@@ -4,6 +4,11 @@ For each edition it remembers the keys of what is in its docs folder and of what
 built into `site/` (the keys are the digests of `casebook.sources.digests`). An output is
 generated again only when its key changed, and only pages whose key differs from the built
 one go through the site builder.
+
+A manifest whose fingerprint is the sources' lets a build skip everything, the check
+included, and report the problems it holds: its first line is a seal of the rest
+(`casebook.sources.cachekey`), and one this machine did not write is read as none (a full
+build).
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from casebook.sources.cachekey import Seal
 from casebook.sources.problems import Problem, Severity
 from casebook.sources.project import Project
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4  # 4: sealed
 
 
 @dataclass
@@ -35,22 +41,28 @@ class Manifest:
     fingerprint: str = ""
     problems: list[dict[str, Any]] = field(default_factory=list)
     editions: dict[str, EditionManifest] = field(default_factory=dict)
+    root: Path | None = None  # the project's (the key of its seal is outside it)
 
     @classmethod
     def load(cls, project: Project, name: str = "manifest.json") -> Manifest:
         """The manifest of `site/`, or of another target (the preview's) by its name."""
         path = project.cache_dir / name
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            mac, _, text = path.read_text(encoding="utf-8").partition("\n")
+            if not Seal.of(project.root).holds(mac, "manifest", text):
+                return cls(path, root=project.root)  # forged, or an earlier version's: a full build
+            data = json.loads(text)
         except (OSError, ValueError):
-            return cls(path)
+            return cls(path, root=project.root)
         if not _well_formed(data):  # damaged or crafted: a full build, as with none
-            return cls(path)
+            return cls(path, root=project.root)
         editions = {
             code: EditionManifest(dict(e["docs"]), dict(e["site"]), str(e["stamp"]))
             for code, e in data.get("editions", {}).items()
         }
-        return cls(path, str(data.get("fingerprint", "")), list(data.get("problems", [])), editions)
+        fingerprint = str(data.get("fingerprint", ""))
+        problems = list(data.get("problems", []))
+        return cls(path, fingerprint, problems, editions, project.root)
 
     def edition(self, code: str) -> EditionManifest:
         return self.editions.setdefault(code, EditionManifest())
@@ -78,7 +90,9 @@ class Manifest:
             },
         }
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
-        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps(data, ensure_ascii=False)
+        mac = Seal.of(self.root or self.path.parent).sign("manifest", text)
+        partial.write_text(f"{mac}\n{text}", encoding="utf-8")
         os.replace(partial, self.path)
 
 

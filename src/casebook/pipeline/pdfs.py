@@ -41,9 +41,13 @@ def render_worksheet_pdfs(
 
 
 def prune_pdf_cache(project: Project, pdfs: dict[str, dict[str, Path]], progress: Progress) -> None:
-    """Delete cached PDFs that no edition uses any more."""
+    """Delete cached PDFs that no edition uses any more, and their seals."""
     used = {cached for files in pdfs.values() for cached in files.values()}
-    stale = [p for p in (project.cache_dir / "pdf").glob("*.pdf") if p not in used]
+    folder = project.cache_dir / "pdf"
+    stale = [p for p in folder.glob("*.pdf") if p not in used]
     for path in stale:
         path.unlink()
+    for path in folder.glob("*.seal"):
+        if path.with_suffix(".pdf") not in used:
+            path.unlink()
     progress.step(f"PDF cache: {len(used)} kept, {len(stale)} no longer used removed")
