@@ -24,6 +24,7 @@ from casebook.pipeline.builder import (
     read_config,
 )
 from casebook.pipeline.context import BuildContext, BuildError, Progress
+from casebook.pipeline.files import os_failure
 from casebook.pipeline.lock import BuildLocked, build_lock
 from casebook.pipeline.manifest import Manifest
 from casebook.pipeline.pdfs import prune_pdf_cache, render_worksheet_pdfs
@@ -175,6 +176,8 @@ def run(
             return _phases(project, target, options, progress, check)
     except BuildLocked as exc:
         return Outcome(1, "lock", str(exc))
+    except OSError as exc:  # build/ a file, site/ read-only, the disk full: no traceback
+        return Outcome(1, "build", os_failure(exc, project.root))
 
 
 def _phases(

@@ -31,3 +31,9 @@ MAX_MARKDOWN_NESTING = 10
 # closed, or that nests deep, makes it scan to the end of its paragraph; a real case needs
 # a few thousand. Above this, reading the links takes seconds (about one per million).
 MAX_LINK_SCAN_CHARS = 300_000
+
+# The images the build opens (to take their metadata out), and how many pixels one may
+# hold, every frame counted: a few kilobytes of PNG can decompress to gigabytes of bitmap.
+# 64 megapixels is a 8,000 x 8,000 photo, far beyond what a web page shows.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"})
+MAX_IMAGE_PIXELS = 64_000_000

@@ -1,0 +1,230 @@
+"""Inputs the check passes never crash the build (issue 34, items 7 and 8): Markdown nested
+on one line, images that decompress to a huge bitmap, a build/ or site/ the build cannot
+write, reserved case ids given to `casebook new`, and a publish stopped half way."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from casebook.check.validate import check_project
+from casebook.cli import main
+from casebook.pages.markup import render_markdown
+from casebook.sources.limits import MAX_IMAGE_PIXELS, MAX_MARKDOWN_NESTING
+from casebook.sources.problems import Problem
+from casebook.sources.project import Project
+from sitebuild import copy_project
+
+ODI = "case_studies/odi-mexico.md"
+ANCHOR = "what its lawyers saw in the courtroom,"  # a phrase in the ODI case's body
+GUIDANCE = "docs/guidance/safeguarding.md"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project with the ODI case alone (and its translations)."""
+    root = copy_project(tmp_path / "project")
+    for folder in ("case_studies", "reflective_questions/cases"):
+        for path in (root / folder).iterdir():
+            if path.name.split(".")[0] != "odi-mexico":
+                path.unlink()
+    monkeypatch.chdir(root)
+    return root
+
+
+def errors(root: Path) -> list[Problem]:
+    return [p for p in check_project(Project(root), cache=False).problems if p.is_error]
+
+
+def insert_after_anchor(root: Path, text: str) -> int:
+    """Put `text` in its own paragraph after the anchor's line; the line it starts on."""
+    file = root / ODI
+    lines = file.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if ANCHOR in line)
+    lines[at + 1 : at + 1] = ["", *text.split("\n"), ""]
+    file.write_text("\n".join(lines), encoding="utf-8")
+    return at + 3
+
+
+# --- Markdown nested on one line -------------------------------------------------------
+
+# Each nests a level per marker on one line; Python-Markdown recurses once per level.
+ONE_LINE = {
+    "list items": lambda n: "- " * n + "deep",
+    "starred items": lambda n: "* " * n + "deep",
+    "numbered items": lambda n: "1. " * n + "deep",
+    "quotes and items": lambda n: "> - " * (n // 2) + "deep",
+    "a footnote of items": lambda n: "[^a]: " + "- " * (n - 1) + "deep",
+    "a footnote with a long label": lambda n: "[^" + "a" * 300 + "]: " + "- " * (n - 1) + "deep",
+    "items after indentation": lambda n: "\t" * (n // 2) + "- " * (n // 2) + "deep",
+}
+
+
+@pytest.mark.parametrize("form", ["list items", "numbered items", "a footnote of items"])
+def test_markers_on_one_line_crash_python_markdown_without_the_limit(form: str) -> None:
+    """What the limit is for: a few hundred markers on one line exceed Python's stack."""
+    render_markdown.cache_clear()
+    with pytest.raises(RecursionError):
+        render_markdown("Intro.\n\n" + ONE_LINE[form](600) + "\n")
+
+
+@pytest.mark.parametrize("form", sorted(ONE_LINE))
+def test_markers_on_one_line_are_counted_by_the_nesting_limit(project: Path, form: str) -> None:
+    line = insert_after_anchor(project, ONE_LINE[form](600))
+    shown = [p.format() for p in errors(project)]
+    assert any(
+        s.startswith(f"{ODI}:{line}: body: the line nests lists or block quotes") for s in shown
+    ), shown
+
+
+@pytest.mark.parametrize("form", sorted(ONE_LINE))
+def test_what_the_limit_lets_through_renders(project: Path, form: str) -> None:
+    """At the limit the check passes, and the body renders (with stack to spare)."""
+    text = ONE_LINE[form](MAX_MARKDOWN_NESTING)
+    insert_after_anchor(project, text)
+    assert errors(project) == []
+    render_markdown.cache_clear()
+    assert "deep" in render_markdown("Intro.\n\n" + text + "\n")
+
+
+@pytest.mark.parametrize(
+    "opening", ["``` not a fence `x`", "````", "~~~ two words"], ids=["text", "long", "tilde"]
+)
+def test_a_fence_only_the_check_sees_hides_no_line_from_the_limit(
+    project: Path, opening: str
+) -> None:
+    """The check skips fenced code for its content rules; Python-Markdown sees no fence in
+    these (text after the backticks, a closing fence shorter than the opening one), so it
+    renders what follows as lists."""
+    first = insert_after_anchor(project, f"{opening}\n\n{'- ' * 600}deep\n\n```")
+    render_markdown.cache_clear()
+    with pytest.raises(RecursionError):
+        render_markdown(f"{opening}\n\n{'- ' * 600}deep\n\n```\n")
+    shown = [p.format() for p in errors(project)]
+    assert any(s.startswith(f"{ODI}:{first + 2}: body: the line nests") for s in shown), shown
+
+
+def test_a_guidance_page_with_markers_on_one_line_is_refused(project: Path) -> None:
+    page = project / GUIDANCE
+    old = page.read_text(encoding="utf-8").rstrip("\n")
+    page.write_text(old + "\n\n" + "1. " * 400 + "deep\n", encoding="utf-8")
+    line = old.count("\n") + 3
+    shown = [p.format() for p in errors(project)]
+    assert any(s.startswith(f"{GUIDANCE}:{line}: body: the line nests") for s in shown), shown
+
+
+# --- images that decompress to a huge bitmap -------------------------------------------
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims `width` x `height` pixels in a few dozen bytes (its pixel data is
+    one empty block: opening it reads the header, decoding it would fill memory)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"Comment\x00taken at home")  # metadata, so the build decodes it
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(20_000, 20_000), (9_000, 9_000)],
+    ids=["Pillow's own bomb error", "between the limit and twice it"],
+)
+def test_an_image_beyond_the_pixel_limit_is_refused_by_the_check(
+    project: Path, width: int, height: int
+) -> None:
+    image = project / "docs/assets/uploads/bomb.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(png_header(width, height))
+    shown = [p.format() for p in errors(project)]
+    megapixels = MAX_IMAGE_PIXELS // 1_000_000
+    assert any(
+        s.startswith("docs/assets/uploads/bomb.png:1: image: the image ")
+        and f"{megapixels} megapixels" in s
+        and "make it smaller in an image editor" in s
+        for s in shown
+    ), shown
+
+
+def test_an_image_within_the_limit_passes_the_check(project: Path) -> None:
+    image = project / "docs/assets/uploads/photo.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(png_header(4_000, 3_000))
+    assert errors(project) == []
+
+
+def test_the_build_never_decodes_an_image_beyond_the_limit() -> None:
+    """Had the check been skipped, the build's metadata cleaning refuses the image with a
+    message, not Pillow's DecompressionBombError."""
+    from casebook.outputs.images import ImageError, without_metadata
+
+    for size in (20_000, 9_000):
+        with pytest.raises(ImageError, match="more than 64 megapixels"):
+            without_metadata(png_header(size, size), ".png")
+
+
+def test_a_build_with_a_bomb_stops_at_the_check(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "docs/assets/bomb.png").write_bytes(png_header(20_000, 20_000))
+    assert main(["--project", str(project), "build", "--no-pdf", "--quiet"]) == 1
+    out, err = capsys.readouterr()
+    assert "docs/assets/bomb.png:1: image: the image decompresses to more than" in out
+    assert "build stopped: check found 1 error(s)" in err
+    assert not (project / "site").exists()
+
+
+# --- casebook new and the ids the site's own pages use -----------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["index", "compose", "feed", "map", "admin", "page", "es"])
+def test_new_refuses_a_reserved_id_with_the_checks_words(
+    project: Path, case_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--project", str(project), "new", case_id, "--title", "T"]) == 1
+    refusal = capsys.readouterr().err
+    assert not (project / "case_studies" / f"{case_id}.md").exists()
+    assert not (project / "reflective_questions/cases" / f"{case_id}.yml").exists()
+    # The check says the same of the file, had it been written by hand.
+    (project / "case_studies" / f"{case_id}.md").write_text(
+        (project / ODI).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    said = next(p.message for p in errors(project) if p.path == f"case_studies/{case_id}.md")
+    reason = said.split("; rename the file")[0]
+    assert reason.startswith(f"'{case_id}' cannot be a case id: ")
+    assert refusal == f"casebook new: {reason}; choose another id, e.g. '{case_id}-<country>'\n"
+
+
+def test_new_still_makes_an_ordinary_case(project: Path) -> None:
+    assert main(["--project", str(project), "new", "index-kenya", "--title", "T"]) == 0
+    assert (project / "case_studies/index-kenya.md").is_file()
+
+
+# --- a build/ or site/ the build cannot write ---------------------------------------------
+
+
+def test_build_as_a_file_is_a_message_not_a_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "build").write_text("not a folder\n", encoding="utf-8")
+    assert main(["--project", str(project), "build", "--no-pdf", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        "build failed: build: Not a directory; the build needs a folder there (or a file "
+        "where a folder is): move or delete it and build again"
+    ) in err, err
+    assert not (project / "site").exists()
