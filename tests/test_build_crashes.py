@@ -4,7 +4,12 @@ write, reserved case ids given to `casebook new`, and a publish stopped half way
 
 from __future__ import annotations
 
+import errno
+import os
+import signal
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -16,7 +21,7 @@ from casebook.pages.markup import render_markdown
 from casebook.sources.limits import MAX_IMAGE_PIXELS, MAX_MARKDOWN_NESTING
 from casebook.sources.problems import Problem
 from casebook.sources.project import Project
-from sitebuild import copy_project
+from sitebuild import REPO, copy_project
 
 ODI = "case_studies/odi-mexico.md"
 ANCHOR = "what its lawyers saw in the courtroom,"  # a phrase in the ODI case's body
@@ -228,3 +233,206 @@ def test_build_as_a_file_is_a_message_not_a_traceback(
         "where a folder is): move or delete it and build again"
     ) in err, err
     assert not (project / "site").exists()
+
+
+def test_site_unwritable_is_a_message_not_a_traceback(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only site/ (as root the test cannot make one: the publish is made to fail as
+    the system would)."""
+    from casebook.pipeline import sequence
+
+    def refused(ctx: object, search: bool) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(project / "site"))
+
+    (project / "site").mkdir()
+    monkeypatch.setattr(sequence, "build_editions", refused)
+    assert main(["--project", str(project), "build", "--no-pdf", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        "build failed: site/: Permission denied; make it writable (or move it away) and build again"
+    ) in err, err
+
+
+# --- one atomic switch into site/ ---------------------------------------------------------
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+OLD = {"index.html": b"old home", "cases/a/index.html": b"old a", "gone.pdf": b"old pdf"}
+NEW = {"index.html": b"new home", "cases/a/index.html": b"old a", "cases/b/index.html": b"new b"}
+
+
+def old_site(tmp_path: Path) -> tuple[Path, Path]:
+    site, work = tmp_path / "site", tmp_path / "build"
+    for name, data in OLD.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(data)
+    return site, work
+
+
+# Stages the next site as a partial build does (the old site, two pages replaced, one
+# removed) and switches it in; `KILL` says where the process kills itself (SIGKILL: no
+# cleanup runs), as a power cut or `kill -9` would.
+PUBLISH = """
+import errno, os, signal, sys
+from pathlib import Path
+from casebook.pipeline import publish
+
+site, work, kill, exchange = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if exchange != "yes":
+    def no_exchange(first, second):
+        raise OSError(errno.ENOSYS, "no renameat2", str(second))
+    publish.exchange = no_exchange
+staged = publish.stage(site, work)
+journal = publish.Journal(work / "replaced" / "1", logged=False)
+new = work / "new"
+(new / "cases").mkdir(parents=True)
+(new / "index.html").write_bytes(b"new home")
+(new / "cases" / "b.html").write_bytes(b"new b")
+journal.put(staged / "index.html", new / "index.html")
+journal.put(staged / "cases" / "b" / "index.html", new / "cases" / "b.html")
+journal.remove(staged / "gone.pdf")
+if kill == "before the switch":
+    publish.exchange = die
+if kill == "after the switch":
+    publish._throw_away = die
+if kill == "between the two renames":
+    renamed = []
+    real = Path.rename
+    def rename_then_die(self, target):
+        if renamed:
+            die()
+        renamed.append(self)
+        return real(self, target)
+    Path.rename = rename_then_die
+publish.switch(staged, site, journal.folder)
+journal.discard()
+"""
+
+
+def publish_in_a_process(site: Path, work: Path, kill: str, exchange: bool) -> int:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}  # this checkout, from any folder
+    done = subprocess.run(
+        [sys.executable, "-c", PUBLISH, str(site), str(work), kill, "yes" if exchange else "no"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
+def test_a_publish_switches_the_whole_site_at_once(tmp_path: Path, exchange: bool) -> None:
+    site, work = old_site(tmp_path)
+    inode = (site / "cases/a/index.html").stat().st_ino
+    assert publish_in_a_process(site, work, "no kill", exchange) == 0
+    assert tree(site) == NEW
+    # The unchanged page is the old file, linked, not copied.
+    assert (site / "cases/a/index.html").stat().st_ino == inode
+    assert not (work / "site.next").exists() and not (work / "site.old").exists()
+
+
+@pytest.mark.parametrize(
+    ("kill", "exchange", "after"),
+    [
+        ("before the switch", True, OLD),
+        ("after the switch", True, NEW),
+        ("before the switch", False, OLD),
+        ("between the two renames", False, OLD),
+    ],
+    ids=["staged", "switched", "staged, no renameat2", "half switched, no renameat2"],
+)
+def test_a_publish_killed_at_any_point_leaves_the_old_site_or_the_new_whole(
+    tmp_path: Path, kill: str, exchange: bool, after: dict[str, bytes]
+) -> None:
+    from casebook.pipeline.publish import recover
+
+    site, work = old_site(tmp_path)
+    assert publish_in_a_process(site, work, kill, exchange) == -signal.SIGKILL
+    if kill == "between the two renames":
+        assert not site.exists()  # the window the fallback leaves, for microseconds
+    else:
+        assert tree(site) == after  # what a reader sees until the next build
+    # The next build, under the lock, puts the old site back or clears what was left.
+    recover(work, site)
+    assert tree(site) == after
+    assert not (work / "site.next").exists() and not (work / "site.old").exists()
+    assert recover(work, site) is False
+
+
+def test_a_site_that_cannot_be_renamed_gets_its_entries_moved_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """site/ as a mount point (EBUSY): entry by entry, journalled, as before the switch."""
+    from casebook.pipeline import publish
+
+    site, work = old_site(tmp_path)
+
+    def busy(first: Path, second: Path) -> None:
+        raise OSError(errno.EBUSY, "Device or resource busy", str(second))
+
+    monkeypatch.setattr(publish, "exchange", busy)
+    staged = publish.stage(site, work)
+    (staged / "gone.pdf").unlink()
+    (staged / "index.html").unlink()
+    (staged / "index.html").write_bytes(b"new home")
+    (staged / "cases/b").mkdir()
+    (staged / "cases/b/index.html").write_bytes(b"new b")
+    inode = site.stat().st_ino
+    publish.switch(staged, site, work / "replaced" / "1")
+    assert tree(site) == NEW
+    assert site.stat().st_ino == inode  # the same folder: only its entries were moved
+    assert not staged.exists()
+
+
+KILLED_AT_THE_SWITCH = """
+import os, signal, sys
+from casebook.pipeline import publish
+
+def die(first, second):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+publish.exchange = die
+from casebook.cli import main
+sys.exit(main(["--project", sys.argv[1], "build", "--no-pdf", "--quiet"]))
+"""
+
+
+@pytest.mark.slow
+def test_a_partial_build_killed_at_the_switch_keeps_the_old_site_whole(project: Path) -> None:
+    """A partial build (one case changed) killed with everything staged: site/ is the old
+    site, byte for byte; the next build publishes a whole site with the change."""
+    assert main(["--project", str(project), "build", "--no-pdf", "--quiet"]) == 0
+    site = project / "site"
+    before = tree(site)
+    case = project / ODI
+    case.write_text(case.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}  # this checkout, from any folder
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AT_THE_SWITCH, str(project)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=project,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert tree(site) == before
+    assert (project / "build/site.next").is_dir()  # staged whole, never switched in
+    assert main(["--project", str(project), "build", "--no-pdf", "--quiet"]) == 0
+    after = tree(site)
+    assert "One more sentence." in after["cases/odi-mexico/index.html"].decode()
+    pages = {name for name in before if name.endswith(".html")}
+    assert pages == {name for name in after if name.endswith(".html")}
+    assert after["guidance/safeguarding/index.html"] == before["guidance/safeguarding/index.html"]
+    assert not (project / "build/site.next").exists()

@@ -171,7 +171,7 @@ def run(
     `check` replaces the check of the whole project (the preview checks what changed)."""
     try:
         with build_lock(project, options.label, wait=options.wait):
-            if recover(target.work or project.root / "build"):
+            if recover(target.work or project.root / "build", target.site):
                 print(RECOVERED.format(site=target.site.name), file=sys.stderr)
             return _phases(project, target, options, progress, check)
     except BuildLocked as exc:
