@@ -10,6 +10,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -368,6 +369,11 @@ def test_a_publish_killed_at_any_point_leaves_the_old_site_or_the_new_whole(
     assert tree(site) == after
     assert not (work / "site.next").exists() and not (work / "site.old").exists()
     assert recover(work, site) is False
+    # What the killed build replaced (the old site, after the switch) is deleted too.
+    deadline = time.monotonic() + 30
+    while (work / "replaced" / "1").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not (work / "replaced" / "1").exists()
 
 
 def test_a_site_that_cannot_be_renamed_gets_its_entries_moved_in(

@@ -144,7 +144,10 @@ def recover(work: Path, site: Path | None = None) -> bool:
             _undo(moves)
             undone = True
             shutil.rmtree(folder, ignore_errors=True)
-        # A folder without a log is a finished build's, being deleted in the background.
+        else:
+            # A finished build's, being deleted in the background, or one killed between
+            # its switch and that deletion (the old site, replaced files): delete it again.
+            Journal(folder, logged=False).discard()
     return undone
 
 

@@ -3,8 +3,8 @@
 As in Sphinx's `Builder.build`: lock, settings, the fingerprint shortcut, check, the offline
 files' texts, PDFs, the editions (`casebook.pipeline.assemble`), the manifest, the offline
 files. `Options` say what a preview leaves out. The site is built into a scratch folder
-and swapped in only when the build and the one-page-per-case check both pass, so a failed
-build never leaves a half-built site.
+and switched in with one rename only when the build and the one-page-per-case check both
+pass, so a failed or killed build never leaves a half-built site.
 """
 
 from __future__ import annotations
