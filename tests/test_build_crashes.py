@@ -442,3 +442,32 @@ def test_a_partial_build_killed_at_the_switch_keeps_the_old_site_whole(project: 
     assert pages == {name for name in after if name.endswith(".html")}
     assert after["guidance/safeguarding/index.html"] == before["guidance/safeguarding/index.html"]
     assert not (project / "build/site.next").exists()
+
+
+def test_a_site_that_links_elsewhere_is_filled_and_stays_a_link(tmp_path: Path) -> None:
+    """A publisher's `site -> /var/www/html`: the folder it names gets the new site, the
+    link stays, and nothing is written through the link while the site is staged."""
+    from casebook.pipeline import publish
+
+    served, work = old_site(tmp_path / "www")
+    site = tmp_path / "project-site"
+    site.symlink_to(served, target_is_directory=True)
+    staged = publish.stage(site, work)
+    assert not staged.is_symlink()
+    (staged / "index.html").unlink()
+    (staged / "index.html").write_bytes(b"new home")
+    assert tree(served) == OLD  # staging never writes through the link
+    publish.switch(staged, site, work / "replaced" / "1")
+    assert site.is_symlink() and site.resolve() == served.resolve()
+    assert tree(served) == {**OLD, "index.html": b"new home"}
+
+
+def test_a_file_where_the_site_goes_is_a_message(tmp_path: Path) -> None:
+    from casebook.pipeline import publish
+    from casebook.pipeline.context import BuildError
+
+    site = tmp_path / "site"
+    site.write_text("notes\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="site: a file stands where the site's folder goes"):
+        publish.stage(site, tmp_path / "build")
+    assert site.read_text(encoding="utf-8") == "notes\n"

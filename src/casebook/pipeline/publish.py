@@ -154,12 +154,17 @@ def recover(work: Path, site: Path | None = None) -> bool:
 def stage(site: Path, work: Path) -> Path:
     """A copy of the site to assemble the next one in, made of hard links (quick, and every
     change replaces a file rather than writing into it, so the live site is never touched)."""
+    if site.exists() and not site.is_dir():
+        raise BuildError(
+            f"{site.name}: a file stands where the site's folder goes; move or delete it and "
+            "build again"
+        )
     staged = work / STAGED
     if staged.exists() or staged.is_symlink():
         remove(staged)
     staged.parent.mkdir(parents=True, exist_ok=True)
     if site.is_dir():
-        link_tree(site, staged)
+        link_tree(site.resolve(), staged)  # a site/ that links elsewhere: what it links to
     else:
         staged.mkdir()
     return staged
@@ -194,11 +199,15 @@ def switch(staged: Path, site: Path, trash: Path) -> None:
     Where two folders cannot be exchanged, the old site is renamed away and the new one
     renamed in: between the two renames (microseconds) there is no site/, and a build
     killed there has the old site put back by the next (`recover`). A site/ that cannot
-    be renamed (a mount point) gets the staged site's entries moved in one by one,
-    journalled, so that a failure, or the next build, puts the old ones back."""
+    be renamed (a mount point), or that is a link to a folder elsewhere, gets the staged
+    site's entries moved in one by one, journalled, so that a failure, or the next build,
+    puts the old ones back."""
     trash.mkdir(parents=True, exist_ok=True)
     if not (site.exists() or site.is_symlink()):
         staged.rename(site)
+        return
+    if site.is_symlink():  # the link is the publisher's: the folder it names is filled
+        _move_entries(staged, site.resolve(), trash.with_name(trash.name + "-entries"))
         return
     try:
         exchange(staged, site)
