@@ -471,3 +471,22 @@ def test_a_file_where_the_site_goes_is_a_message(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="site: a file stands where the site's folder goes"):
         publish.stage(site, tmp_path / "build")
     assert site.read_text(encoding="utf-8") == "notes\n"
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (errno.EACCES, "site/: Permission denied; make it writable (or move it away)"),
+        (errno.ENOSPC, "site/: No space left on device; free some space on the disk"),
+        (errno.EXDEV, "site/: Invalid cross-device link; the build publishes by renaming"),
+    ],
+    ids=["read-only", "disk full", "another file system"],
+)
+def test_what_a_failed_write_means_is_said_with_the_path(
+    tmp_path: Path, error: int, said: str
+) -> None:
+    from casebook.pipeline.files import os_failure
+
+    (tmp_path / "site").mkdir()
+    failure = OSError(error, os.strerror(error), str(tmp_path / "site"))
+    assert os_failure(failure, tmp_path).startswith(said)

@@ -80,6 +80,11 @@ def os_failure(exc: OSError, root: Path) -> str:
             "the build needs a folder there (or a file where a folder is): move or delete "
             "it and build again"
         )
+    elif exc.errno == errno.EXDEV:
+        hint = (
+            "the build publishes by renaming from its scratch folder (build/) into the site's: "
+            "keep both on one file system and build again"
+        )
     elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
         hint = "free some space on the disk and build again"
     else:

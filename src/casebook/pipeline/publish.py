@@ -123,7 +123,7 @@ def recover(work: Path, site: Path | None = None) -> bool:
     undone = False
     previous = work / PREVIOUS
     if site is not None and (previous.exists() or previous.is_symlink()):
-        if not site.exists():
+        if not (site.exists() or site.is_symlink()):
             previous.rename(site)
             undone = True
         else:  # the switch was made; what it replaced was not yet deleted
