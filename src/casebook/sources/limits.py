@@ -22,8 +22,10 @@ MAX_TEXT_CHARS = 5_000
 # the process on YAML nested a hundred thousand deep.
 MAX_YAML_DEPTH = 32
 
-# How deep a case's Markdown may nest lists and block quotes. Python-Markdown recurses
-# into each level, and a list a few hundred deep crashes it.
+# How deep one line of a case's (or a guidance page's) Markdown may nest lists and block
+# quotes, counting its markers ("- - - x" is 3 levels) and its indentation. Python-Markdown
+# recurses into each level, and a few hundred levels, on one line or many, crash it; a
+# document of lines within this limit stays some 40 frames deep (casebook.check.bodylimits).
 MAX_MARKDOWN_NESTING = 10
 
 # How many characters Python-Markdown may scan, over a whole case's body, to find where the
