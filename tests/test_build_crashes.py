@@ -5,6 +5,7 @@ write, reserved case ids given to `casebook new`, and a publish stopped half way
 from __future__ import annotations
 
 import errno
+import inspect
 import os
 import signal
 import struct
@@ -490,3 +491,34 @@ def test_what_a_failed_write_means_is_said_with_the_path(
     (tmp_path / "site").mkdir()
     failure = OSError(error, os.strerror(error), str(tmp_path / "site"))
     assert os_failure(failure, tmp_path).startswith(said)
+
+
+def test_documents_of_lines_within_the_limit_render_in_a_shallow_stack() -> None:
+    """Lines each within the limit, mixed at random (quotes, items, footnotes, definitions,
+    indentation, fences): however they combine, rendering stays far from Python's stack
+    limit, so no document the check passes can exceed it."""
+    import random
+
+    from casebook.check.bodylimits import nesting
+    from casebook.pages.markup import _renderer
+
+    renderer = _renderer()
+    pieces = ["> ", "- ", "* ", "1. ", "    ", "\t", ": ", "[^a]: ", "!!! note ", "  "]
+    ends = ["x", "", "```", "- x", "??? note"]
+    chance = random.Random(34)
+    depth = len(inspect.stack(0))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + 200)  # a fifth of the default stack, from here
+    try:
+        for _ in range(300):
+            lines: list[str] = []
+            size = chance.randint(1, 25)
+            while len(lines) < size:
+                line = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 14)))
+                line += chance.choice(ends)
+                if nesting(line) <= MAX_MARKDOWN_NESTING:
+                    lines.append(line)
+            renderer.reset()
+            renderer.convert("\n".join(lines))
+    finally:
+        sys.setrecursionlimit(limit)
