@@ -26,8 +26,8 @@
   var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
   var base = root.getAttribute("data-root") || "../../";
   var DATA = null;
-  var S = {};
-  var cases = Object.create(null);  // case id -> data; no inherited names (?case=constructor)
+  var S = table();  // interface strings, read through own()
+  var cases = table();  // case id -> data; no inherited names (?case=constructor)
   var state = null;
   var status = null;
   var printing = "sheet";
@@ -35,8 +35,17 @@
 
   // Helpers ---------------------------------------------------------------------------------
 
+  // Every lookup by an id is in a map without a prototype (`table()`), or through `own()`:
+  // ids come from vocabularies and the address, and a plain {} answers "constructor" or
+  // "toString" with Object's own functions.
+  function table() { return Object.create(null); }
+
+  function own(map, key) {
+    return map && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+  }
+
   function say(key, values) {
-    var text = String(S[key] || key);
+    var text = String(own(S, key) || key);
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("{" + name + "}").join(String(values[name]));
     });
@@ -161,9 +170,9 @@
 
   function available() {
     var all = [];
-    var seen = {};
+    var seen = table();
     chosen().forEach(function (c) {
-      (cases[c.id].audiences[c.audience] || []).forEach(function (item, index) {
+      (own(cases[c.id].audiences, c.audience) || []).forEach(function (item, index) {
         all.push({ key: "c." + c.id + "." + index, text: item.text, prompt: item.prompt || "", case: cases[c.id], kind: "case" });
       });
     });
@@ -185,10 +194,10 @@
     var all = available();
     if (!state.q) return all;
     // Keys come from the address (q=constructor): no inherited names.
-    var byKey = Object.create(null);
+    var byKey = table();
     all.forEach(function (item) { byKey[item.key] = item; });
     var out = [];
-    var used = Object.create(null);
+    var used = table();
     state.q.forEach(function (key) {
       if (byKey[key] && !used[key]) { out.push(byKey[key]); used[key] = true; }
     });
@@ -196,7 +205,7 @@
   }
 
   function dropped() {
-    var keep = {};
+    var keep = table();
     kept().forEach(function (item) { keep[item.key] = true; });
     return available().filter(function (item) { return !keep[item.key]; });
   }
@@ -208,7 +217,7 @@
 
   // New questions (a new case, a changed audience, an own question) join the end, kept.
   function change(action) {
-    var before = {};
+    var before = table();
     available().forEach(function (item) { before[item.key] = true; });
     action();
     if (state.q) {
@@ -249,16 +258,16 @@
 
   function supportGroups() {
     var groups = [];
-    var seen = {};
-    var countries = DATA.support.countries || {};
+    var seen = table();
+    var countries = DATA.support.countries || table();
     chosen().forEach(function (c) {
       cases[c.id].countries.forEach(function (code) {
-        if (seen[code] || !countries[code]) return;
+        if (seen[code] || !own(countries, code)) return;
         seen[code] = true;
         groups.push(countries[code]);
       });
     });
-    if (countries[DATA.support.international]) groups.push(countries[DATA.support.international]);
+    if (own(countries, DATA.support.international)) groups.push(countries[DATA.support.international]);
     return groups;
   }
 
@@ -434,7 +443,7 @@
 
   // The page's size and its footer: the session's title and the cases' review dates.
   function pageRule() {
-    var size = (DATA.sizes[state.paper] || DATA.sizes.a4).css;
+    var size = (own(DATA.sizes, state.paper) || DATA.sizes.a4).css;
     return "@page { size: " + size + "; @bottom-left { content: \"" + cssString(footerText()) +
       "\"; } @bottom-right { content: \"" + cssString(say("pdf_page")) + " \" counter(page) \" " + cssString(say("pdf_of")) + " \" counter(pages); } }";
   }
@@ -541,7 +550,7 @@
       var zip = parts[0];
       var css = parts[1];
       var pdfs = parts[2];
-      var files = {};
+      var files = table();
       function add(filename, bytes, level) { files[name + "/" + filename] = [bytes, { level: level }]; }
       add("1-" + name + "-" + say("pack_worksheet") + "-" + paper + ".html", zip.strToU8(standalone(participantSheet(1), css)), 6);
       add("2-" + name + "-" + say("pack_facilitator") + "-" + paper + ".html", zip.strToU8(standalone(facilitatorSheet(1), css)), 6);

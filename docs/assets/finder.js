@@ -60,8 +60,17 @@
     try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
   })();
 
+  // Every lookup by an id is in a map without a prototype (`table()`), or through `own()`:
+  // ids come from vocabularies and the address, and a plain {} answers "constructor" or
+  // "toString" with Object's own functions.
+  function table() { return Object.create(null); }
+
+  function own(map, key) {
+    return map && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+  }
+
   function say(key, fallback, values) {
-    var text = STRINGS[key] || fallback;
+    var text = own(STRINGS, key) || fallback;
     Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
     return text;
   }
@@ -78,12 +87,12 @@
   // The form, as the page has it ------------------------------------------------------------
 
   var facetIds = [];
-  var boxes = {};      // facet id -> value id (lower case) -> {input, count, item}
-  var summaries = {};
+  var boxes = table();      // facet id -> value id (lower case) -> {input, count, item}
+  var summaries = table();
   form.querySelectorAll("details[data-facet]").forEach(function (details) {
     var id = details.getAttribute("data-facet");
     facetIds.push(id);
-    boxes[id] = Object.create(null);  // no inherited names from the address (?themes=constructor)
+    boxes[id] = table();  // no inherited names from the address (?themes=constructor)
     summaries[id] = details.querySelector(".cb-finder__selected");
     details.querySelectorAll("input[type=checkbox]").forEach(function (input) {
       boxes[id][input.value] = {
@@ -98,7 +107,7 @@
 
   function readState(search) {
     var params = new URLSearchParams(search);
-    var state = { facets: {}, words: (params.get(WORDS) || "").trim(), from: parseYear(params.get(FROM)), to: parseYear(params.get(TO)) };
+    var state = { facets: table(), words: (params.get(WORDS) || "").trim(), from: parseYear(params.get(FROM)), to: parseYear(params.get(TO)) };
     facetIds.forEach(function (id) {
       var chosen = [];
       params.getAll(id).forEach(function (raw) {
@@ -113,7 +122,7 @@
   }
 
   function formState() {
-    var state = { facets: {}, words: words.value.trim(), from: parseYear(from.value), to: parseYear(to.value) };
+    var state = { facets: table(), words: words.value.trim(), from: parseYear(from.value), to: parseYear(to.value) };
     facetIds.forEach(function (id) {
       state.facets[id] = Object.keys(boxes[id]).filter(function (value) { return boxes[id][value].input.checked; });
     });
@@ -163,14 +172,14 @@
   // The catalogue ---------------------------------------------------------------------------
 
   var cases = null;   // records, in the library's order, once the catalogue is here
-  var labels = {};    // facet id -> value id -> label
+  var labels = table();    // facet id -> value id -> label
 
   function cardFor(record) {
     if (record.card) return record.card;
     var end = record.end === null || record.end === undefined ? say("period_present", "present") : record.end;
     var period = String(end) === String(record.start) ? String(record.start) : record.start + "\u2013" + end;
-    var countries = (record.raw.countries || []).map(function (c) { return (labels.countries || {})[c] || c; }).join(", ");
-    var themes = (record.raw.themes || []).map(function (t) { return (labels.themes || {})[t] || t; }).join(" \u00b7 ");
+    var countries = (record.raw.countries || []).map(function (c) { return own(labels.countries, c) || c; }).join(", ");
+    var themes = (record.raw.themes || []).map(function (t) { return own(labels.themes, t) || t; }).join(" \u00b7 ");
     record.card = element("li", { "class": "cb-case-card", "data-case-id": record.id }, [
       element("h2", { "class": "cb-case-card__title" }, [
         element("a", { href: new URL(record.raw.url, catalogueUrl).pathname }, [record.raw.title])
@@ -185,18 +194,18 @@
   function start(data) {
     var facets = (data.facets || []).filter(function (facet) { return boxes[facet.id]; });
     facets.forEach(function (facet) {
-      labels[facet.id] = {};
+      labels[facet.id] = table();
       (facet.values || []).forEach(function (value) { labels[facet.id][value.id] = value.label; });
     });
-    var onPage = {};
+    var onPage = table();
     firstCards.forEach(function (card) { onPage[card.getAttribute("data-case-id")] = card; });
     var thisYear = new Date().getFullYear();
     cases = (data.cases || []).map(function (record) {
       var text = [record.title, record.summary, record.organisation];
-      var values = {};
+      var values = table();
       facetIds.forEach(function (id) {
         values[id] = (record[id] || []).map(function (v) { return String(v).toLowerCase(); });
-        (record[id] || []).forEach(function (v) { if (labels[id] && labels[id][v]) text.push(labels[id][v]); });
+        (record[id] || []).forEach(function (v) { if (own(labels[id], v)) text.push(labels[id][v]); });
       });
       return {
         id: record.id,
@@ -264,8 +273,8 @@
     var filtered = isFiltered(state);
     var terms = fold(state.words).split(/\s+/).filter(Boolean);
     var active = facetIds.filter(function (id) { return state.facets[id].length; });
-    var counts = {};
-    facetIds.forEach(function (id) { counts[id] = {}; });
+    var counts = table();
+    facetIds.forEach(function (id) { counts[id] = table(); });
     matched = [];
 
     cases.forEach(function (record) {

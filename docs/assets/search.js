@@ -23,7 +23,7 @@
   // Pages changed since the whole index was written are indexed apart (see search.py):
   // that index is merged in, and the main index's results for those pages are dropped.
   var delta = new URL("../pagefind-delta/", bundle);
-  var replaced = {};
+  var replaced = Object.create(null);  // ids as keys: no inherited names
 
   function deltaList() {
     // Revalidated like Pagefind's own entry file: it must match the index beside it.
@@ -58,7 +58,7 @@
 
   // Each page once: without the results the delta replaces, nor one found in both.
   function current(results) {
-    var seen = {};
+    var seen = Object.create(null);
     return results.filter(function (result) {
       if (replaced[result.id] || seen[result.id]) return false;
       seen[result.id] = true;

@@ -15,7 +15,11 @@ from collections.abc import Iterator
 from casebook.sources.limits import MAX_LINK_SCAN_CHARS, MAX_MARKDOWN_NESTING
 from casebook.sources.problems import Problem
 
-_LEADING = re.compile(r"[ \t>]*")
+# One step into a line's nesting: white space, then a marker that opens a level: '>' or a
+# list item's '-', '*', '+' or number ('1.', '1)'), with the one space or tab after it, a
+# footnote's '[^label]:' or a definition's ':'. Python-Markdown parses what follows each
+# marker as blocks again, one recursion deeper, so "- - - x" nests as deep as three lines.
+_STEP = re.compile(r"([ \t]*)(>[ \t]?|(?:[-*+]|\d+[.)])(?:[ \t]|$)|\[\^[^\]\n]*\]:|:[ \t])?")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 # What the link scan counts: an escaped character (which Markdown does not count), and
 # the brackets and parentheses.
@@ -23,25 +27,39 @@ _BRACKETS = re.compile(r"\\.|[\[\]()]")
 
 
 def nesting(text: str) -> int:
-    """How deep a line nests lists and block quotes: each '>' at its start, and each four
-    columns of indentation (Python-Markdown's tab length)."""
-    lead = _LEADING.match(text)
-    run = lead.group(0) if lead else ""
-    columns = len(run.replace(">", "").replace("\t", "    "))
-    return run.count(">") + columns // 4
+    """How deep a line nests lists and block quotes: each marker at its start ('>', a list
+    item's marker, a footnote's or a definition's), and each four columns of indentation
+    (Python-Markdown's tab length) before and between them."""
+    levels = columns = at = 0
+    while at < len(text):
+        step = _STEP.match(text, at)
+        if step is None or step.end() == at:
+            break
+        columns += len(step.group(1).replace("\t", "    "))
+        if step.group(2) is None:
+            break
+        levels += 1
+        at = step.end()
+    return levels + columns // 4
 
 
-def check_nesting(name: str, prose: list[tuple[int, str]]) -> Iterator[Problem]:
-    """The first line that nests lists or block quotes deeper than the limit."""
-    for line, text in prose:
-        if text[:1] in (" ", "\t", ">") and nesting(text) > MAX_MARKDOWN_NESTING:
+def check_nesting(name: str, lines: list[tuple[int, str]]) -> Iterator[Problem]:
+    """The first line that nests lists or block quotes deeper than the limit.
+
+    Every line of the body is counted, fenced code too: a fence the check sees and the
+    builder does not (an opening line with more after it, a closing fence too short) would
+    otherwise hide the lines after it from the limit, not from the builder."""
+    for line, text in lines:
+        depth = nesting(text)
+        if depth > MAX_MARKDOWN_NESTING:
             yield Problem(
                 name,
                 line,
                 "body",
-                f"the line nests lists or block quotes {nesting(text)} levels deep (each '>' and "
-                f"every 4 spaces at its start is a level), more than the limit of "
-                f"{MAX_MARKDOWN_NESTING}; indent it less",
+                f"the line nests lists or block quotes {depth} levels deep (each '>', list "
+                f"item marker such as '-' or '1.', and every 4 spaces at its start is a "
+                f"level), more than the limit of {MAX_MARKDOWN_NESTING}; indent it less, or "
+                f"put each item on a line of its own",
             )
             return
 

@@ -28,6 +28,11 @@ _HEADING_ID = re.compile(r"#([a-z0-9-]+)")
 _Head = tuple[str, str, int]
 
 
+def body_lines(document: Document) -> list[tuple[int, str]]:
+    """Every body line, fenced code too, with its file line number."""
+    return list(enumerate(document.body.split("\n"), document.body_line))
+
+
 def prose_lines(document: Document) -> Iterator[tuple[int, str]]:
     """Body lines outside fenced code, with their file line numbers."""
     fenced = False

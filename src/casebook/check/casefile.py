@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from casebook.check.bodylimits import check_link_scan, check_nesting
 from casebook.check.bodyrules import (
+    body_lines,
     check_markdown,
     check_section_notes,
     parse_body,
@@ -76,7 +77,7 @@ def check_case_file(
     problems += _check_id(document, case_id)
     intro, sections, found = parse_body(document, vocabularies.get("sections"), prose)
     problems += found
-    problems += check_nesting(name, prose)
+    problems += check_nesting(name, body_lines(document))
     problems += check_link_scan(name, prose)
     problems += check_markdown(document, all_ids, context.pages, prose)
     if meta is not None:

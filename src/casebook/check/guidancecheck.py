@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from casebook.check.bodylimits import check_link_scan, check_nesting
-from casebook.check.bodyrules import prose_lines
+from casebook.check.bodyrules import body_lines, prose_lines
 from casebook.sources.loader import Document, LineMap, LoadError, parse_yaml, read_text
 from casebook.sources.problems import Problem, display_path
 from casebook.sources.project import Project
@@ -42,7 +42,7 @@ def _check_page(path: Path, name: str) -> Iterator[Problem]:
         yield exc.problem
         return
     prose = list(prose_lines(document))
-    yield from check_nesting(name, prose)
+    yield from check_nesting(name, body_lines(document))
     yield from check_link_scan(name, prose)
 
 

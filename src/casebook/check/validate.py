@@ -20,6 +20,7 @@ from casebook.check.checkcache import CheckCache, Entry, Links
 from casebook.check.confined import links_out
 from casebook.check.context import CheckContext
 from casebook.check.guidancecheck import check_guidance
+from casebook.check.imagecheck import check_images
 from casebook.check.sitepaths import clashing_docs
 from casebook.check.translations import check_translation, link_translations
 from casebook.lifeline import start_worker
@@ -34,7 +35,7 @@ from casebook.sources.privacy import load_identifying_patterns
 from casebook.sources.problems import Problem, display_path, sort_problems
 from casebook.sources.project import Project
 from casebook.sources.questions import QuestionBank, load_questions, split_language
-from casebook.sources.reserved import load_reserved
+from casebook.sources.reserved import load_reserved, refusal
 from casebook.sources.support import load_support
 from casebook.sources.vocabularies import Vocabularies, load_vocabularies
 
@@ -100,6 +101,7 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
     problems += clashing_docs(project.root, project.docs_dir, others)
     if paths is None:
         problems += check_guidance(project, others)
+        problems += check_images(project, others)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
         problems += checked_file.problems
@@ -162,8 +164,8 @@ def _reserved_ids(project: Project, paths: list[Path], reserved: dict[str, str])
             display_path(path, project.root),
             1,
             "id",
-            f"'{case_id_of(path)}' cannot be a case id: {reserved[case_id_of(path)]}; rename "
-            f"the file (and its questions file), e.g. '{case_id_of(path)}-<country>.md'",
+            f"{refusal(case_id_of(path), reserved)}; rename the file (and its questions "
+            f"file), e.g. '{case_id_of(path)}-<country>.md'",
         )
         for path in paths
         if case_id_of(path) in reserved

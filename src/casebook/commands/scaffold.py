@@ -9,9 +9,11 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from casebook.sources.i18n import load_languages
 from casebook.sources.isocodes import country_code
 from casebook.sources.project import Project
 from casebook.sources.questions import load_questions
+from casebook.sources.reserved import load_reserved, refusal
 from casebook.sources.vocabularies import SLUG_PATTERN, load_vocabularies
 
 
@@ -30,6 +32,13 @@ def new_case(project: Project, case_id: str, title: str, countries: list[str]) -
         raise ScaffoldError(
             f"'{case_id}' is not a valid case id; use lowercase letters, digits and hyphens, "
             "e.g. 'odi-mexico'"
+        )
+    # The check refuses these ids (the site's own pages use them): say so before writing.
+    languages, _ = load_languages(project.root)
+    reserved, _ = load_reserved(project.root, list(languages.locales))
+    if case_id in reserved:
+        raise ScaffoldError(
+            f"{refusal(case_id, reserved)}; choose another id, e.g. '{case_id}-<country>'"
         )
     case_path = project.cases_dir / f"{case_id}.md"
     questions_path = project.questions_dir / "cases" / f"{case_id}.yml"

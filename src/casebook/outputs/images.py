@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import functools
 import io
+import warnings
 from typing import Any
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"})
+from casebook.sources.limits import IMAGE_SUFFIXES, MAX_IMAGE_PIXELS
+
 ORIENTATION = 0x0112  # the EXIF tag saying how the camera was held
 # Metadata an image may carry besides EXIF: XMP (which repeats GPS), comments, IPTC.
 PRIVATE_INFO = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc")
@@ -27,8 +29,16 @@ def without_metadata(data: bytes, suffix: str) -> bytes:
         return data
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    # Pillow refuses twice its limit on opening; ours is checked below, before any decoding.
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below
+            image = Image.open(io.BytesIO(data))
+        with image:
+            pixels = image.width * image.height * getattr(image, "n_frames", 1)
+            if pixels > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{pixels} pixels")
             exif = image.getexif()
             texts = getattr(image, "text", {})  # PNG text chunks
             if not exif and not texts and not any(key in image.info for key in PRIVATE_INFO):
@@ -48,6 +58,11 @@ def without_metadata(data: bytes, suffix: str) -> bytes:
             out = io.BytesIO()
             cleaned.save(out, **options)
             return out.getvalue()
+    except Image.DecompressionBombError as exc:
+        raise ImageError(
+            f"this image decompresses to more than {MAX_IMAGE_PIXELS // 1_000_000} megapixels "
+            f"({exc}), the limit; make it smaller in an image editor and save it again"
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageError(
             f"this image cannot be read ({exc}), so its location data cannot be removed; "

@@ -21,7 +21,7 @@ from casebook.pipeline.decide import Mode, decide, outdated_pages
 from casebook.pipeline.edition import EditionPlan
 from casebook.pipeline.generate import docs_dir_for, generate
 from casebook.pipeline.indexing import index_search, search_job
-from casebook.pipeline.publish import Journal, apply, verify_reachable
+from casebook.pipeline.publish import Journal, apply, stage, switch, verify_reachable
 from casebook.pipeline.workers import Builders
 from casebook.sources.i18n import Locale
 
@@ -124,31 +124,33 @@ def swap_in(
     editions: SiteEditions,
     search: bool,
 ) -> IndexJob | None:
-    """Everything that can fail has run outside the site; now the new files go in, each by
-    a rename, and every replaced file is kept until the end so that a failure puts it back.
+    """Everything that can fail has run outside the site; now the next site is assembled
+    whole beside it (the old site by hard links, the new files in by renames: a partial
+    build's few pages make a whole site too), verified and indexed there, and published
+    with one rename (`switch`). A failure, or a kill, before the switch leaves site/ as it
+    was; after it, site/ is the new site, whole.
     Returns the search index still to update, when `search` is off."""
     site, work = ctx.site, ctx.scratch
-    created = not site.exists()
-    site.mkdir(parents=True, exist_ok=True)
-    journal = Journal(work / "replaced" / str(time.time_ns()))
+    journal = Journal(work / "replaced" / str(time.time_ns()), logged=False)
+    staged = stage(site, work)
     try:
-        apply(plans, site, journal, work)
+        apply(plans, staged, journal, work)
         rebuilt = {p.locale.code: set(p.outdated) for p in plans if p.decision.mode != Mode.FULL}
-        verify_reachable(site, ctx.library, rebuilt)
-        indexing = search_job(site, plans, editions)
+        verify_reachable(staged, ctx.library, rebuilt)
+        indexing = search_job(staged, plans, editions)
         if search and indexing is not None:
-            index_search(site, indexing, journal, work, ctx.progress)
-        _admin(ctx, journal, work)
+            index_search(staged, indexing, journal, work, ctx.progress)
+        _admin(ctx, staged, journal, work)
+        switch(staged, site, journal.folder)
     except BaseException:
-        journal.rollback()
-        if created:
-            shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.rmtree(journal.folder, ignore_errors=True)
         raise
-    journal.discard()
+    journal.discard()  # the files replaced, and the old site, deleted in the background
     return indexing
 
 
-def _admin(ctx: BuildContext, journal: Journal, work: Path) -> None:
+def _admin(ctx: BuildContext, site: Path, journal: Journal, work: Path) -> None:
     """The web editor, after the search index and the hardening: /admin/ has its own
     policy and no index."""
     staged = work / "admin.tmp"
@@ -156,7 +158,7 @@ def _admin(ctx: BuildContext, journal: Journal, work: Path) -> None:
     staged.mkdir(parents=True)
     admin = write_admin(ctx.project, ctx.library, ctx.base, staged)
     if admin.written:
-        journal.put(ctx.site / "admin", staged / "admin")
+        journal.put(site / "admin", staged / "admin")
         ctx.progress.step(admin.message)
     else:
         print(admin.message, file=sys.stderr)

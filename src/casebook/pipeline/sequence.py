@@ -3,8 +3,8 @@
 As in Sphinx's `Builder.build`: lock, settings, the fingerprint shortcut, check, the offline
 files' texts, PDFs, the editions (`casebook.pipeline.assemble`), the manifest, the offline
 files. `Options` say what a preview leaves out. The site is built into a scratch folder
-and swapped in only when the build and the one-page-per-case check both pass, so a failed
-build never leaves a half-built site.
+and switched in with one rename only when the build and the one-page-per-case check both
+pass, so a failed or killed build never leaves a half-built site.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from casebook.pipeline.builder import (
     read_config,
 )
 from casebook.pipeline.context import BuildContext, BuildError, Progress
+from casebook.pipeline.files import os_failure
 from casebook.pipeline.lock import BuildLocked, build_lock
 from casebook.pipeline.manifest import Manifest
 from casebook.pipeline.pdfs import prune_pdf_cache, render_worksheet_pdfs
@@ -170,11 +171,13 @@ def run(
     `check` replaces the check of the whole project (the preview checks what changed)."""
     try:
         with build_lock(project, options.label, wait=options.wait):
-            if recover(target.work or project.root / "build"):
+            if recover(target.work or project.root / "build", target.site):
                 print(RECOVERED.format(site=target.site.name), file=sys.stderr)
             return _phases(project, target, options, progress, check)
     except BuildLocked as exc:
         return Outcome(1, "lock", str(exc))
+    except OSError as exc:  # build/ a file, site/ read-only, the disk full: no traceback
+        return Outcome(1, "build", os_failure(exc, project.root))
 
 
 def _phases(

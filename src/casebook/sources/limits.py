@@ -22,8 +22,10 @@ MAX_TEXT_CHARS = 5_000
 # the process on YAML nested a hundred thousand deep.
 MAX_YAML_DEPTH = 32
 
-# How deep a case's Markdown may nest lists and block quotes. Python-Markdown recurses
-# into each level, and a list a few hundred deep crashes it.
+# How deep one line of a case's (or a guidance page's) Markdown may nest lists and block
+# quotes, counting its markers ("- - - x" is 3 levels) and its indentation. Python-Markdown
+# recurses into each level, and a few hundred levels, on one line or many, crash it; a
+# document of lines within this limit stays some 40 frames deep (casebook.check.bodylimits).
 MAX_MARKDOWN_NESTING = 10
 
 # How many characters Python-Markdown may scan, over a whole case's body, to find where the
@@ -31,3 +33,9 @@ MAX_MARKDOWN_NESTING = 10
 # closed, or that nests deep, makes it scan to the end of its paragraph; a real case needs
 # a few thousand. Above this, reading the links takes seconds (about one per million).
 MAX_LINK_SCAN_CHARS = 300_000
+
+# The images the build opens (to take their metadata out), and how many pixels one may
+# hold, every frame counted: a few kilobytes of PNG can decompress to gigabytes of bitmap.
+# 64 megapixels is a 8,000 x 8,000 photo, far beyond what a web page shows.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"})
+MAX_IMAGE_PIXELS = 64_000_000

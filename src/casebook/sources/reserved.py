@@ -52,3 +52,8 @@ def load_reserved(root: Path, editions: list[str]) -> tuple[dict[str, str], list
     return with_editions(
         root, RESERVED_FILE, ReservedFile, lambda f: ((e.id, e.why) for e in f.ids), editions
     )
+
+
+def refusal(case_id: str, reserved: dict[str, str]) -> str:
+    """Why `case_id` cannot be a case's id, as the check and `casebook new` both say it."""
+    return f"'{case_id}' cannot be a case id: {reserved[case_id]}"
