@@ -28,6 +28,7 @@ from casebook.sources.i18n import Languages, Locale
 from casebook.sources.plaintext import escape
 from casebook.sources.problems import Problem, display_path
 from casebook.sources.project import Project
+from casebook.sources.siteconfig import ConfigRefused as SiteConfigRefused
 from casebook.sources.siteconfig import read_site_config
 
 # The interface strings the theme override shows (quick exit, skip link, search box).
@@ -39,12 +40,12 @@ THEME_STRINGS = (
 )  # fmt: skip
 
 
-class ConfigRefused(BuildError):
-    """mkdocs.yml is not safe to build (casebook.sources.siteconfig): its problems."""
+class ConfigRefused(BuildError, SiteConfigRefused):
+    """mkdocs.yml is not safe to build (casebook.sources.siteconfig): a step of the build
+    that reads it stops as for any other BuildError."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(problem.format() for problem in problems))
-        self.problems = problems
+        SiteConfigRefused.__init__(self, problems)
 
 
 def read_config(project: Project) -> dict[str, Any]:

@@ -54,6 +54,14 @@ REFUSED_EXTENSIONS = {
 }
 
 
+class ConfigRefused(Exception):
+    """mkdocs.yml is not safe to build: its problems (the check reports the same)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(problem.format() for problem in problems))
+        self.problems = problems
+
+
 def _name_as_text(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
     return str(getattr(node, "value", ""))
 
