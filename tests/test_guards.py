@@ -205,6 +205,21 @@ CONFIGS = {
         "  - casebook.rawhtml\n  - scripts.evil\n",
         "markdown_extensions: the Markdown extension 'scripts.evil' is not allowed",
     ),
+    "markup in the copyright": (
+        "site_name: Casebook\n",
+        'site_name: Casebook\ncopyright: <meta http-equiv="refresh" content="0; url=x">\n',
+        "is markup, which MkDocs' theme would put into pages as it is",
+    ),
+    "quote in the name": (
+        "site_name: Casebook\n",
+        "site_name: 'Casebook\" style=\"display:none'\n",
+        "site_name: the theme puts this text into attributes as it is",
+    ),
+    "b64": (
+        "  - casebook.rawhtml\n",
+        "  - casebook.rawhtml\n  - pymdownx.b64:\n      base_path: /\n",
+        "markdown_extensions: the Markdown extension 'pymdownx.b64' is not allowed",
+    ),
     "exit address": (
         "exit_url: https://www.bbc.co.uk/weather",
         "exit_url: javascript:history.back()",

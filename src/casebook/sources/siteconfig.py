@@ -13,7 +13,10 @@ of casebook.sources.limits (size, lines, characters, depth, no alias), and to:
   Pagefind's);
 - Markdown extensions: Python-Markdown's own, PyMdown Extensions' but `snippets` (it puts any
   file of the machine into a page), Material's, and `casebook.rawhtml`;
-- `extra.casebook.exit_url`: a web address.
+- `extra.casebook.exit_url`: a web address;
+- text: no markup in any value (the theme prints several into every page unescaped: the
+  site's name, description, author and copyright), and no '"' in those four, which the
+  theme also puts into attributes unescaped.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import yaml
 
 from casebook.sources.loader import LoadError, read_text
+from casebook.sources.plaintext import markup_in
 from casebook.sources.problems import Problem
 from casebook.sources.textguard import aliases_or_depth
 from casebook.sources.yamlerrors import yaml_problem
@@ -51,7 +55,10 @@ MARKDOWN_BUILTINS = frozenset(
 )  # fmt: skip
 REFUSED_EXTENSIONS = {
     "pymdownx.snippets": "it puts the text of any file of the machine into a page",
+    "pymdownx.b64": "it puts image files from anywhere on the machine into a page",
 }
+# Settings the theme prints into every page as they are, in text and in attributes.
+TEXT_SETTINGS = ("site_name", "site_description", "site_author", "copyright")
 
 
 class ConfigRefused(Exception):
@@ -95,7 +102,7 @@ def read_site_config(path: Path, name: str = "mkdocs.yml") -> tuple[dict[str, An
         return {}, [Problem(name, 1, "", f"the YAML cannot be read: {exc}")]
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         return {}, [Problem(name, 1, "", "the configuration must be 'setting: value' lines")]
-    return data, _rules(data, _Lines(node), name)
+    return data, _rules(data, _Lines(node), name) + _markup(node, data, name)
 
 
 def _tags(text: str, name: str) -> list[Problem]:
@@ -184,6 +191,53 @@ def _rules(data: dict[str, Any], lines: _Lines, name: str) -> list[Problem]:
             "https://www.bbc.co.uk/weather",
         )
     return problems
+
+
+def _markup(node: yaml.Node, data: dict[str, Any], name: str) -> list[Problem]:
+    """Markup in any text of the file, and a quote in the texts the theme prints."""
+    problems: list[Problem] = []
+    stack = [node]  # no recursion: the depth is bounded, but a walk needs none
+    while stack:
+        here = stack.pop()
+        if isinstance(here, yaml.ScalarNode):
+            found = markup_in(str(here.value))
+            if found is not None:
+                problems.append(
+                    Problem(
+                        name,
+                        here.start_mark.line + 1,
+                        "",
+                        f"'{' '.join(found.split())}' is markup, which MkDocs' theme would put "
+                        "into pages as it is; write plain text, without HTML tags, event "
+                        "handlers or javascript: links",
+                    )
+                )
+        elif isinstance(here, yaml.MappingNode):
+            stack += [part for pair in reversed(here.value) for part in reversed(pair)]
+        elif isinstance(here, yaml.SequenceNode):
+            stack += reversed(here.value)
+    if problems:
+        return problems
+    for key in TEXT_SETTINGS:
+        value = data.get(key)
+        if isinstance(value, str) and '"' in value:
+            problems.append(
+                Problem(
+                    name,
+                    _line_of_key(node, key),
+                    key,
+                    "the theme puts this text into attributes as it is, so it may not hold a "
+                    "'\"'; write typographic quotes (“ ”) instead",
+                )
+            )
+    return problems
+
+
+def _line_of_key(node: yaml.Node, key: str) -> int:
+    for key_node, _ in node.value:
+        if key_node.value == key:
+            return int(key_node.start_mark.line) + 1
+    return 1
 
 
 def _names(value: Any) -> list[str]:
