@@ -60,9 +60,12 @@ def test_a_link_out_of_the_project_is_refused_unread(
     assert not (project_copy / "site").exists()
 
 
-def test_links_inside_the_project_are_left_alone(project_copy: Path) -> None:
+def test_links_inside_the_project_are_refused_too(project_copy: Path) -> None:
+    """A link inside the project could publish a file that is not content (.git/config)."""
     (project_copy / "docs/guidance/same.md").symlink_to(project_copy / "docs/guidance/index.md")
-    assert links_out(project_copy) == []
+    [problem] = links_out(project_copy)
+    assert problem.path == "docs/guidance/same.md"
+    assert problem.message.startswith("this is a link to a file or folder elsewhere")
 
 
 def test_every_reserved_id_fails_the_check(

@@ -13,6 +13,7 @@ from typing import TypeAlias
 from casebook import __version__
 from casebook.sources.problems import count, display_path, print_problems
 from casebook.sources.project import Project
+from casebook.sources.siteconfig import ConfigRefused
 
 EPILOG = """examples:
   casebook check                      check every case, question and vocabulary file
@@ -337,6 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](project, args)
     except KeyboardInterrupt:
         return 130
+    except ConfigRefused as exc:  # a command that reads mkdocs.yml without the check first
+        print_problems(exc.problems)
+        print(f"{args.command}: stopped: mkdocs.yml cannot be used as it is", file=sys.stderr)
+        return 1
 
 
 def _run_check(project: Project, args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
-"""Sources stay inside the project: a link to a file or folder outside it is refused before
-anything is read, so that a pull request cannot publish, or echo in the check's messages,
-a file from the machine that builds the site (a key, a password file)."""
+"""Sources are the project's content, and nothing else: a symbolic link among them is refused
+before anything is read. A link out of the project would publish, or echo in the check's
+messages, a file from the machine that builds the site (a key, a password file); a link
+inside it, a file that is not content (`.git/config`, which holds the checkout's token)."""
 
 from __future__ import annotations
 
@@ -46,20 +47,36 @@ def escapes(path: Path, root: Path) -> bool:
     return not target.is_relative_to(os.path.realpath(root))
 
 
+def linked(path: Path, top: Path) -> bool:
+    """Whether `path` (under `top`) is a link, or is reached through one, or resolves to
+    somewhere outside `top`: a file the build must never read or publish."""
+    here = path
+    while here != top and top in here.parents:
+        if here.is_symlink():
+            return True
+        here = here.parent
+    return top.is_symlink() or escapes(path, top)
+
+
 def links_out(root: Path) -> list[Problem]:
-    """A problem for every link in the project's sources that leads outside the project."""
+    """A problem for every symbolic link in the project's sources, wherever it leads."""
     problems = []
     for name in INPUTS:
         for link in _links(root / name):
-            if escapes(link, root):
-                problems.append(
-                    Problem(
-                        display_path(link, root),
-                        1,
-                        "",
-                        "this is a link to a file or folder outside the project, which Casebook "
-                        "neither reads nor publishes; put a copy of the file here instead of "
-                        "the link, or delete the link",
-                    )
+            where = (
+                "outside the project"
+                if escapes(link, root)
+                else "elsewhere (a link could publish a file that is not content, such as "
+                ".git/config)"
+            )
+            problems.append(
+                Problem(
+                    display_path(link, root),
+                    1,
+                    "",
+                    f"this is a link to a file or folder {where}, which Casebook neither reads "
+                    "nor publishes; put a copy of the file here instead of the link, or "
+                    "delete the link",
                 )
+            )
     return problems

@@ -36,6 +36,7 @@ from casebook.sources.problems import Problem, display_path, sort_problems
 from casebook.sources.project import Project
 from casebook.sources.questions import QuestionBank, load_questions, split_language
 from casebook.sources.reserved import load_reserved, refusal
+from casebook.sources.siteconfig import read_site_config
 from casebook.sources.support import load_support
 from casebook.sources.vocabularies import Vocabularies, load_vocabularies
 
@@ -80,7 +81,12 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
     outside = links_out(project.root)
     if outside:  # nothing is read while a source leads outside the project
         return CheckResult(Library([], Vocabularies(), QuestionBank()), sort_problems(outside))
+    # mkdocs.yml first: the build reads it before anything else, and MkDocs runs what it names.
     problems: list[Problem] = []
+    if project.mkdocs_yml.is_file():
+        problems += read_site_config(
+            project.mkdocs_yml, display_path(project.mkdocs_yml, project.root)
+        )[1]
     pages = _page_names(project)
     cache.prepare(pages)  # before anything it hashes is read
     all_paths = project.case_files()

@@ -26,7 +26,10 @@ from casebook.pipeline.guidance import split_front_matter
 from casebook.sources.digests import sha, tree_digest
 from casebook.sources.i18n import Languages, Locale
 from casebook.sources.plaintext import escape
+from casebook.sources.problems import Problem, display_path
 from casebook.sources.project import Project
+from casebook.sources.siteconfig import ConfigRefused as SiteConfigRefused
+from casebook.sources.siteconfig import read_site_config
 
 # The interface strings the theme override shows (quick exit, skip link, search box).
 THEME_STRINGS = (
@@ -37,20 +40,23 @@ THEME_STRINGS = (
 )  # fmt: skip
 
 
+class ConfigRefused(BuildError, SiteConfigRefused):
+    """mkdocs.yml is not safe to build (casebook.sources.siteconfig): a step of the build
+    that reads it stops as for any other BuildError."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        SiteConfigRefused.__init__(self, problems)
+
+
 def read_config(project: Project) -> dict[str, Any]:
-    """mkdocs.yml as plain data; Python tags that MkDocs understands are read as text."""
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    def _any(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
-        return str(getattr(node, "value", ""))
-
-    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _any)
-    _Loader.add_multi_constructor("!", _any)
-    with project.mkdocs_yml.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_Loader)
-    return data if isinstance(data, dict) else {}
+    """mkdocs.yml as plain data, through the guard every source file goes through (the
+    check reports the same problems); the `!!python/name:` tags it allows are read as text."""
+    data, problems = read_site_config(
+        project.mkdocs_yml, display_path(project.mkdocs_yml, project.root)
+    )
+    if any(problem.is_error for problem in problems):
+        raise ConfigRefused(problems)
+    return data
 
 
 def write_config(project: Project, locale: Locale, languages: Languages, docs_dir: Path) -> Path:

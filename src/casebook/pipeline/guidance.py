@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from casebook.check.confined import escapes
+from casebook.check.confined import linked
 from casebook.outputs.images import ImageError, without_metadata
+from casebook.pages.markup import inline_text
 from casebook.pipeline.context import BuildError
 from casebook.sources.i18n import Locale
 from casebook.sources.project import Project
@@ -20,15 +21,17 @@ def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, byt
     translated = project.root / "i18n" / locale.code / "docs"
     is_original = locale.code == locale.original
     for source in sorted(project.docs_dir.rglob("*")):
-        if not source.is_file():
-            continue
-        if escapes(source, project.root):  # the check refuses it; never publish it
-            raise BuildError(
-                f"{source.relative_to(project.root)}: a link to a file outside the project; "
-                "put a copy of the file here instead, or delete the link"
-            )
         relative = source.relative_to(project.docs_dir)
         own = translated / relative
+        for path, top in ((source, project.docs_dir), (own, translated)):
+            if (path.exists() or path.is_symlink()) and linked(path, top):
+                # The check refuses it; whatever ran before, it is never read nor published.
+                raise BuildError(
+                    f"{path.relative_to(project.root)}: a symbolic link, which is never "
+                    "published; put a copy of the file here instead, or delete the link"
+                )
+        if not source.is_file():
+            continue
         if not is_original and own.is_file():
             yield relative, _published(own, project)
         elif not is_original and source.suffix == ".md":
@@ -51,7 +54,9 @@ def _with_notice(text: str, locale: Locale) -> str:
         language=locale.language_name(locale.code),
         original=locale.language_name(locale.original),
     )
-    block = f'!!! note ""\n    {notice}\n\n'
+    # An interface string is text: escaped, on one line, so no translation can add a link, a
+    # heading or HTML to every untranslated page.
+    block = f'!!! note ""\n    {inline_text(notice)}\n\n'
     head, body = split_front_matter(text)
     return head + "\n" + block + body.lstrip("\n") if head else block + text
 

@@ -20,9 +20,7 @@ from casebook.editor.cms import repository_warning
 from casebook.editor.cms import signature as cms_signature
 from casebook.pages.render import SiteSettings
 from casebook.pipeline.assemble import Built, build_editions
-from casebook.pipeline.builder import (
-    read_config,
-)
+from casebook.pipeline.builder import ConfigRefused, read_config
 from casebook.pipeline.context import BuildContext, BuildError, Progress
 from casebook.pipeline.files import os_failure
 from casebook.pipeline.lock import BuildLocked, build_lock
@@ -183,7 +181,12 @@ def run(
 def _phases(
     project: Project, target: Target, options: Options, progress: Progress, check: Check | None
 ) -> Outcome:
-    config = read_config(project)
+    try:
+        config = read_config(project)
+    except ConfigRefused as exc:  # before MkDocs, or anything else, reads it
+        print_problems(exc.problems, strict=options.strict)
+        reason = f"check found {count(exc.problems)[0]} error(s) in mkdocs.yml"
+        return Outcome(1, "check", reason, problems=exc.problems)
     # The address may come from the environment (CASEBOOK_SITE_URL), not only from a file.
     settings = SiteSettings.from_config(config)
     if options.publishing:

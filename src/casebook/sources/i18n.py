@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import pycountry
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field
 
-from casebook.sources.loader import LoadError, read_yaml_file
+from casebook.sources.loader import Document, LoadError, read_yaml_file
 from casebook.sources.plaintext import markup_problems
 from casebook.sources.problems import Problem, Severity, display_path
 from casebook.sources.yamlmodel import read_model
@@ -145,13 +147,13 @@ def load_languages(root: Path) -> tuple[Languages, list[Problem]]:
             entries = loaded.value.languages
             problems += markup_problems(loaded.document)
     names = {entry.code: entry.name for entry in entries}
-    base = _read_mapping(folder / entries[0].code / "strings.yml", root, problems)
+    base = _read_mapping(folder / entries[0].code / "strings.yml", root, problems, original={})
     locales: dict[str, Locale] = {}
     for entry in entries:
         strings = dict(base)
         if entry.code != entries[0].code:
             own_path = folder / entry.code / "strings.yml"
-            own = _read_mapping(own_path, root, problems)
+            own = _read_mapping(own_path, root, problems, original=base)
             missing = sorted(set(base) - set(own))
             if own and missing:
                 problems.append(
@@ -178,8 +180,14 @@ def load_languages(root: Path) -> tuple[Languages, list[Problem]]:
 
 
 def _read_mapping(
-    path: Path, root: Path, problems: list[Problem], required: bool = True
+    path: Path,
+    root: Path,
+    problems: list[Problem],
+    required: bool = True,
+    original: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A file of texts by key; with `original` (the English strings, or {} for English
+    itself), a file of interface strings, whose placeholders are checked too."""
     name = display_path(path, root)
     if not path.is_file():
         if required:
@@ -199,4 +207,64 @@ def _read_mapping(
     if not isinstance(data, dict):
         problems.append(Problem(name, 1, "", "write 'key: text' lines"))
         return {}
+    if original is not None:
+        problems += placeholder_problems(document, original)
     return data
+
+
+_PLACEHOLDER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def placeholders(text: str) -> set[str] | str:
+    """The {names} a string is filled in with, or what is wrong with its braces."""
+    names: set[str] = set()
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        return "a '{' or '}' is not closed; write '{{' or '}}' for a brace itself"
+    for _, field_name, spec, conversion in fields:
+        if field_name is None:
+            continue
+        if not _PLACEHOLDER.fullmatch(field_name) or spec or conversion:
+            shown = "{" + field_name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            return (
+                f"'{shown}' is not a placeholder Casebook fills in; write a name in braces, "
+                "such as {n}, as the English text does"
+            )
+        names.add(field_name)
+    return names
+
+
+def placeholder_problems(document: Document, original: dict[str, Any]) -> list[Problem]:
+    """Each interface string whose placeholders Casebook could not fill in: braces that do
+    not close, a field, index or format ('{n.x}', '{n[0]}', '{n!r}'), or (in a translation)
+    a name the English text does not have, which would stop every build."""
+    problems: list[Problem] = []
+    for key, text in document.data.items():
+        if not isinstance(text, str):
+            continue
+        line = document.lines.line((str(key),))
+        found = placeholders(text)
+        if isinstance(found, str):
+            problems.append(Problem(document.name, line, str(key), found))
+            continue
+        english = original.get(key)
+        if not original or not isinstance(english, str):
+            continue
+        wanted = placeholders(english)
+        if isinstance(wanted, str):
+            continue  # reported on the English file
+        unknown = sorted(found - wanted)
+        if unknown:
+            have = ", ".join("{" + n + "}" for n in sorted(wanted)) or "none"
+            problems.append(
+                Problem(
+                    document.name,
+                    line,
+                    str(key),
+                    f"'{{{unknown[0]}}}' is not filled in for this text (the English text's "
+                    f"placeholders: {have}); use those names, in any order, or none",
+                )
+            )
+    return problems

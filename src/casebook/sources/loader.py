@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from casebook.sources.characters import refused_characters
 from casebook.sources.limits import (
     MAX_LINE_CHARS,
     MAX_MARKDOWN_BYTES,
@@ -98,7 +99,8 @@ class LoadError(Exception):
 def read_text(path: Path, name: str) -> str:
     """Decode a file as UTF-8, accepting a byte-order mark and CRLF line endings.
 
-    A file over its size limit, or with a line over the line limit, is refused
+    A file over its size limit, with a line over the line limit, or with an invisible
+    character a word processor pastes (casebook.sources.characters) is refused
     (casebook.sources.limits): it is never read whole into memory, nor handed to the rules.
     """
     limit = MAX_MARKDOWN_BYTES if path.suffix == ".md" else MAX_YAML_BYTES
@@ -127,6 +129,9 @@ def read_text(path: Path, name: str) -> str:
         long_line = first_long_line(text, name)
         if long_line is not None:
             raise LoadError(long_line)
+    invisible = refused_characters(text, name)
+    if invisible is not None:
+        raise LoadError(invisible)
     return text
 
 
