@@ -254,7 +254,8 @@ def test_a_list_nested_hundreds_deep_is_refused_and_the_site_kept(project: Path)
     before = page.read_bytes()
     line = line_of(project, ODI, ANCHOR)
     edit(project, ODI, ANCHOR, ANCHOR + "\n\n" + deep_list(400) + "\n")
-    first_too_deep = line + 2 + MAX_MARKDOWN_NESTING + 1
+    # Line i of the list is i tabs and a marker: i + 1 levels.
+    first_too_deep = line + 2 + MAX_MARKDOWN_NESTING
     result = subprocess.run(
         [sys.executable, "-m", "casebook.cli", "--project", str(project), "build", "--no-pdf"],
         capture_output=True,
@@ -351,7 +352,7 @@ def test_a_guidance_page_nested_hundreds_deep_is_refused_before_the_builder_cras
     first = append(project, GUIDANCE, deep_list(400))
     refused(
         run_check(project),
-        f"{GUIDANCE}:{first + MAX_MARKDOWN_NESTING + 1}: body: the line nests lists or block quotes",
+        f"{GUIDANCE}:{first + MAX_MARKDOWN_NESTING}: body: the line nests lists or block quotes",
     )
 
 

@@ -45,6 +45,7 @@ class _Payload:
         return (os.system, (f"touch {self.marker}",))
 
 
+@pytest.mark.slow  # runs the site builder in Material
 def test_a_crafted_jinja_bytecode_file_is_never_loaded(tmp_path: Path) -> None:
     """Jinja's bytecode cache reads its files with pickle and marshal. A file crafted for
     every template of the theme, where the build kept that cache, runs nothing: the
