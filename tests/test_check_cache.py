@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from casebook.check import guidancecheck as validate_guidance
 from casebook.check import validate
 from casebook.check.cachecodec import decode, encode
 from casebook.check.checkcache import Entry
@@ -61,7 +62,7 @@ def cached_files(root: Path) -> list[str]:
     """The case files that have an entry in the cache."""
     if not cache_file(root).is_file():
         return []
-    return sorted(read_entries(root))
+    return sorted(name for name in read_entries(root) if "/case_studies/" in name)
 
 
 def read_entries(root: Path) -> dict[str, list[str]]:
@@ -107,6 +108,25 @@ def test_a_second_check_reads_every_file_from_the_cache(project: Path) -> None:
     assert second.from_cache == CASE_FILES
     same(second, first)
     same(second, check(project, cache=False))
+
+
+def test_a_guidance_page_s_problems_come_back_from_the_cache_until_it_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = project / "docs/guidance/safeguarding.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n<style>a{}</style>\n")
+    first = [p.format() for p in check(project).problems]
+    assert len(first) == 1 and "raw HTML" in first[0]
+    rendered: list[str] = []
+    real = validate_guidance._check_page
+    monkeypatch.setattr(
+        validate_guidance, "_check_page", lambda *a: rendered.append(a[1]) or real(*a)
+    )
+    assert [p.format() for p in check(project).problems] == first
+    assert rendered == []  # every page from the cache
+    edit(page, "<style>a{}</style>", "Styled.")
+    assert check(project).problems == []
+    assert rendered == ["docs/guidance/safeguarding.md"]
 
 
 def test_an_edited_case_is_checked_again_and_the_others_come_from_the_cache(

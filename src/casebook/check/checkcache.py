@@ -103,6 +103,8 @@ def _environment(project: Project, pages: frozenset[str]) -> str:
         pydantic_core.__version__,
         yaml.__version__,
         version("pycountry"),  # which codes are countries and languages
+        version("markdown"),  # guidance pages are rendered to find raw HTML
+        version("pymdown-extensions"),
         "\n".join(sorted(pages)),
     )
 
@@ -162,8 +164,11 @@ class CheckCache:
             return None
         return sha(*(part for part in parts if part is not None))
 
-    def load(self, path: Path, key: str | None, ids: Container[str]) -> Entry | None:
-        """The stored entry for `path` under `key`, or None (missing, stale or unreadable)."""
+    def load(
+        self, path: Path, key: str | None, ids: Container[str], counted: bool = True
+    ) -> Entry | None:
+        """The stored entry for `path` under `key`, or None (missing, stale or unreadable).
+        `counted`: a case file's hit, which the check reports."""
         name = os.path.abspath(path)
         stored = self.stored.get(name) if key is not None else None
         if not isinstance(stored, list) or len(stored) != 3 or stored[0] != key:
@@ -178,7 +183,7 @@ class CheckCache:
             return None
         if any((target in ids) != found for target, found in entry.links.items()):
             return None
-        self.hits += 1
+        self.hits += counted
         return entry
 
     def store(self, path: Path, key: str | None, text: str) -> None:

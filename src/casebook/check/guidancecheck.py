@@ -26,6 +26,8 @@ from markdown.preprocessors import Preprocessor
 
 from casebook.check.bodylimits import check_link_scan, check_nesting
 from casebook.check.bodyrules import body_lines, prose_lines
+from casebook.check.cachecodec import encode
+from casebook.check.checkcache import CheckCache, Entry
 from casebook.sources.loader import Document, LineMap, LoadError, parse_yaml, read_text
 from casebook.sources.problems import Problem, display_path
 from casebook.sources.project import Project
@@ -41,11 +43,22 @@ def guidance_pages(project: Project, codes: Iterable[str]) -> list[Path]:
     return pages
 
 
-def check_guidance(project: Project, codes: Iterable[str]) -> list[Problem]:
+def check_guidance(
+    project: Project, codes: Iterable[str], cache: CheckCache | None = None
+) -> tuple[list[Problem], list[Path]]:
+    """The guidance pages' problems, and the pages. Each page's problems depend on its text
+    alone, so they are kept in the check's cache: finding raw HTML renders the page."""
     problems: list[Problem] = []
-    for path in guidance_pages(project, codes):
-        problems += _check_page(path, display_path(path, project.root))
-    return problems
+    pages = guidance_pages(project, codes)
+    for path in pages:
+        key = cache.key(path, []) if cache is not None else None
+        entry = cache.load(path, key, frozenset(), counted=False) if cache is not None else None
+        if entry is None:
+            entry = Entry(None, list(_check_page(path, display_path(path, project.root))))
+            if cache is not None:
+                cache.store(path, key, encode(entry))
+        problems += entry.problems
+    return problems, pages
 
 
 def _check_page(path: Path, name: str) -> Iterator[Problem]:

@@ -105,8 +105,10 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
     problems += found + _reserved_ids(project, selected, reserved)
     others = [code for code in languages.locales if code != languages.default.code]
     problems += clashing_docs(project.root, project.docs_dir, others)
+    guidance: list[Path] = []
     if paths is None:
-        problems += check_guidance(project, others)
+        found, guidance = check_guidance(project, others, cache)
+        problems += found
         problems += check_images(project, others)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
@@ -120,7 +122,7 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
     link_translations(translations, originals)
     if paths is None:
         problems += _orphan_questions(context.bank, context.ids)
-        cache.prune(all_paths)
+        cache.prune([*all_paths, *guidance])
     cache.save()
     library = Library(
         cases, context.vocabularies, context.bank, context.support, translations, languages
