@@ -468,3 +468,22 @@ def test_the_quick_route_reads_yaml_as_pyyaml_does(
 
     monkeypatch.setattr(loader._Builder, "build", unusual)
     assert quick == read()
+
+
+def test_a_yaml_file_read_twice_is_parsed_once_and_each_reader_gets_its_own_copy(
+    tmp_path: Path,
+) -> None:
+    from casebook.sources import loader
+
+    path = tmp_path / "data.yml"
+    path.write_text("services:\n  - name: A\n    phone: '116'\n", encoding="utf-8")
+    loader._parsed.cache_clear()
+    first = loader.read_yaml_file(path, "data.yml")
+    first.data["services"][0]["phone"] = "changed"
+    first.lines.lines.clear()
+    second = loader.read_yaml_file(path, "data.yml")
+    assert second.data == {"services": [{"name": "A", "phone": "116"}]}
+    assert second.lines.line(("services", 0, "phone")) == 3
+    assert loader._parsed.cache_info().hits == 1
+    path.write_text("services: []\n", encoding="utf-8")
+    assert loader.read_yaml_file(path, "data.yml").data == {"services": []}

@@ -6,6 +6,7 @@ Nothing here raises on bad input. A file that cannot be read becomes a Problem, 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,8 +433,24 @@ def read_front_matter(path: Path, name: str) -> Document:
 
 def read_yaml_file(path: Path, name: str) -> Document:
     text = read_text(path, name)
-    data, line_map = parse_yaml(text, name)
-    return Document(path, name, data, line_map)
+    data, line_map = _parsed(text, name)
+    # Copies: a caller may change what it was given, never what the next one gets.
+    return Document(path, name, _copy(data), LineMap(dict(line_map.lines), line_map.start))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, name: str) -> tuple[Any, LineMap]:
+    """`parse_yaml`, once per text in a process: the preview checks the project again on
+    every save, and 40 unchanged YAML files were most of a check's time."""
+    return parse_yaml(text, name)
+
+
+def _copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _copy(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_copy(value) for value in data]
+    return data  # str, int, float, bool, None, date: not changed in place
 
 
 # Every text value of YAML data, with where it is: (location, text).
