@@ -3,11 +3,13 @@ define, and nothing found in a built page; interface text cannot carry markup.""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from casebook.check import guidancecheck
 from casebook.cli import main
 from casebook.outputs.scriptpolicy import ScriptPolicy, UnsafePage, site_policy, template_patterns
 from casebook.pipeline.builder import write_config
@@ -87,10 +89,20 @@ def test_the_theme_scripts_of_a_built_page_are_all_known(built_site: Path) -> No
     ],
 )
 def test_a_page_with_a_script_of_its_own_fails_the_build(
-    project_copy: Path, capsys: pytest.CaptureFixture[str], added: str, found: str
+    project_copy: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    added: str,
+    found: str,
 ) -> None:
     page = project_copy / "docs/guidance/safeguarding.md"
     page.write_text(page.read_text(encoding="utf-8") + f"\n\n{added}\n", encoding="utf-8")
+    # The check refuses raw HTML in a guidance page first...
+    assert main(["--project", str(project_copy), "build", "--no-pdf", "--quiet"]) == 1
+    assert "docs/guidance/safeguarding.md:" in capsys.readouterr().out
+    # ...and were it ever to miss one, the script policy on the built pages is the second line.
+    monkeypatch.setattr(guidancecheck, "raw_html", lambda document: iter(()))
+    shutil.rmtree(project_copy / ".cache/casebook/check")  # where the check kept what it found
     assert main(["--project", str(project_copy), "build", "--no-pdf", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "build failed: guidance/safeguarding/index.html: " + found in err
