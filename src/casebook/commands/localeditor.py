@@ -467,9 +467,9 @@ def say(message: str) -> None:
 def edit(project: Project, port: int) -> int:
     """`casebook edit`: decap-server on the editor's worktree, and the preview with /admin/."""
     from casebook.commands.serve import serve
-    from casebook.editor.cms import bundle_dir
+    from casebook.editor.cms import bundle_tarball
 
-    if bundle_dir(project) is None:
+    if bundle_tarball(project) is None:
         say("the web editor's files are not fetched; run bash scripts/setup.sh --test first")
         return 1
     with contextlib.ExitStack() as running:
