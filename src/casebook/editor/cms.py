@@ -168,6 +168,10 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
         "local_backend": {"url": settings.local_backend},
         "publish_mode": "editorial_workflow",
         # Decap requires a media folder; the form offers no image fields (see check_markdown).
+        # Its media library takes any file and no setting narrows it, so what lands there is
+        # narrowed elsewhere: `casebook edit` saves only PNG, JPEG and WebP (editorgate.py),
+        # and `casebook check`, which runs on every proposal, refuses any file of docs/ that
+        # could run (an SVG, HTML, a script: casebook.sources.uploads).
         "media_folder": "docs/assets/uploads",
         "public_folder": "/assets/uploads",
         "show_preview_links": False,
