@@ -54,8 +54,9 @@ if (( with_test )) && [[ -f package.json ]]; then
   fi
 fi
 
-# The web editor at /admin/ (Decap CMS): only the ready-built files in the package's dist/,
-# at the version and integrity pinned in package-lock.json, into .cache/decap-cms/VERSION/.
-# `casebook build` copies them into site/admin/, so the site serves the editor itself.
+# The web editor at /admin/ (Decap CMS): the package's npm tarball, at the version and
+# integrity pinned in package-lock.json, into .cache/decap-cms/. `casebook build` checks its
+# hash and publishes the ready-built files of its dist/ into site/admin/, so the site serves
+# the editor itself.
 # Without it the site is still built, with a warning that /admin/ was left out.
 bash scripts/fetch_decap.sh || echo "warning: the web editor's files could not be fetched; the site is built without /admin/" >&2

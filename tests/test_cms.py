@@ -14,14 +14,18 @@ import yaml
 
 from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.editor.cms import CmsSettings, cms_config, decap_version, repository_warning
+from casebook.editor.cms import (
+    CmsSettings,
+    bundle_tarball,
+    cms_config,
+    repository_warning,
+)
 from casebook.pipeline.builder import read_config
 from casebook.sources.dates import parse_partial
 from casebook.sources.model import CaseFrontMatter
 from casebook.sources.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLE = REPO / ".cache" / "decap-cms"
 
 
 @pytest.fixture(scope="module")
@@ -190,12 +194,12 @@ def test_a_case_written_as_the_form_writes_it_passes_check(project_copy: Path) -
 
 
 def _with_bundle(root: Path) -> None:
-    version = decap_version(Project(REPO))
-    source = BUNDLE / str(version)
-    if not (source / "decap-cms.js").is_file():
+    source = bundle_tarball(Project(REPO))
+    if source is None:
         pytest.skip("the Decap CMS bundle is not fetched; run bash scripts/setup.sh")
     shutil.copy2(REPO / "package-lock.json", root / "package-lock.json")
-    shutil.copytree(source, root / ".cache" / "decap-cms" / str(version))
+    (root / ".cache" / "decap-cms").mkdir(parents=True)
+    shutil.copy2(source, root / ".cache" / "decap-cms" / source.name)
 
 
 @pytest.mark.slow

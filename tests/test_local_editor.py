@@ -419,6 +419,23 @@ def test_a_merge_takes_the_entrys_translations_and_the_uploads_it_names(
     assert git(repo, "status", "--porcelain").splitlines() == [f"?? {UNSAVED}"]
 
 
+def test_a_merge_takes_no_upload_that_could_run_even_if_the_case_names_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    svg = "docs/assets/uploads/kenya-map.svg"
+    case = CASE.replace("TODO", "![A map of the schools](/assets/uploads/kenya-map.svg)")
+    _branch_as_decap_makes_it(
+        repo,
+        f"cms/cases/{CASE_ID}",
+        {f"case_studies/{CASE_ID}.md": case, svg: "<svg><script>alert(1)</script></svg>\n"},
+    )
+    head = git(repo, "rev-parse", "HEAD")
+    assert main(["--project", str(repo), "edit", "--merge", CASE_ID]) == 1
+    err = capsys.readouterr().err
+    assert f"cms/cases/{CASE_ID}: {svg}" in err
+    assert git(repo, "rev-parse", "HEAD") == head and not (repo / svg).exists()
+
+
 def test_a_symbolic_link_named_like_the_case_is_not_merged(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, Page
 
 from casebook.check.validate import check_project
 from casebook.cli import main
-from casebook.editor.cms import decap_version
+from casebook.editor.cms import bundle_tarball
 from casebook.sources.project import Project
 from sitebuild import REPO, copy_project, free_port, git
 
@@ -74,13 +74,14 @@ def editor_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
         DECAP_SERVER.exists(), "decap-server is not installed; run bash scripts/setup.sh --test"
     )
     _require(shutil.which("git") is not None, "git is not installed")
-    version = decap_version(Project(REPO))
-    bundle = REPO / ".cache" / "decap-cms" / str(version)
-    _require((bundle / "decap-cms.js").is_file(), "the Decap CMS bundle is not fetched")
+    bundle = bundle_tarball(Project(REPO))
+    _require(bundle is not None, "the Decap CMS bundle is not fetched")
+    assert bundle is not None
     root = copy_project(tmp_path_factory.mktemp("editor") / "project")
     shutil.copy2(REPO / ".gitignore", root / ".gitignore")
     shutil.copy2(REPO / "package-lock.json", root / "package-lock.json")
-    shutil.copytree(bundle, root / ".cache" / "decap-cms" / str(version))
+    (root / ".cache" / "decap-cms").mkdir(parents=True)
+    shutil.copy2(bundle, root / ".cache" / "decap-cms" / bundle.name)
     (root / "node_modules").symlink_to(REPO / "node_modules")
     preview = free_port()
     git(root, "init", "-q", "-b", "main")

@@ -23,6 +23,7 @@ from casebook.check.guidancecheck import check_guidance
 from casebook.check.imagecheck import check_images
 from casebook.check.sitepaths import clashing_docs
 from casebook.check.translations import check_translation, link_translations
+from casebook.check.uploadcheck import check_uploads
 from casebook.lifeline import start_worker
 from casebook.sources.facilitation import load_facilitator_notes, notes_path
 from casebook.sources.i18n import Languages, load_languages
@@ -110,6 +111,7 @@ def _check_project(project: Project, paths: list[Path] | None, cache: CheckCache
         found, guidance = check_guidance(project, others, cache)
         problems += found
         problems += check_images(project, others)
+        problems += check_uploads(project, others)
     cases: list[Case] = []
     for checked_file in _check_all(selected, context):
         problems += checked_file.problems

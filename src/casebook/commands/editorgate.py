@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from casebook.sources.uploads import UPLOAD_SUFFIXES
+
 API_PATH = "/api/v1"
 # What the form may write (cmsform: the collections' folders; cms: the media folder).
 CASES_FOLDER = "case_studies"
@@ -90,6 +92,9 @@ def writable(path: object) -> bool:
         return False
     if any(p.lower() == ".git" for p in parts):
         return False
+    if path.startswith(UPLOADS_FOLDER + "/"):
+        # An upload is an image that cannot run (an SVG or an HTML file would, on the site).
+        return PurePosixPath(path).suffix.lower() in UPLOAD_SUFFIXES
     return any(path.startswith(folder + "/") for folder in WRITABLE)
 
 
@@ -109,7 +114,11 @@ def write_refusal(body: bytes) -> str:
     if outside:
         folders = ", ".join(f"{f}/" for f in WRITABLE)
         named = ", ".join(repr(p) for p in outside)
-        return f"the web editor writes only in {folders}; refused: {named}"
+        kinds = ", ".join(sorted(UPLOAD_SUFFIXES))
+        return (
+            f"the web editor writes only in {folders} (uploads: {kinds} images only); "
+            f"refused: {named}"
+        )
     return ""
 
 

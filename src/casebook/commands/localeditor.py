@@ -29,11 +29,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from casebook.commands.editorgate import CASES_FOLDER, QUESTIONS_FOLDER, UPLOADS_FOLDER
 from casebook.sources.problems import display_path
 from casebook.sources.project import Project
+from casebook.sources.uploads import UPLOAD_SUFFIXES
 
 EDITOR_BRANCH = "casebook-editor"
 WORKTREE = "editor"  # under the project's cache folder (.cache/casebook/)
@@ -414,7 +415,8 @@ def foreign_files(root: Path, base: str, branch: str, case_id: str) -> list[str]
 
 def _is_upload(path: str) -> bool:
     folder, _, name = path.rpartition("/")
-    return folder == UPLOADS_FOLDER and bool(name) and not name.startswith(".")
+    suffix = PurePosixPath(name).suffix.lower()
+    return folder == UPLOADS_FOLDER and not name.startswith(".") and suffix in UPLOAD_SUFFIXES
 
 
 def _names(text: str, address: str) -> bool:
@@ -467,9 +469,9 @@ def say(message: str) -> None:
 def edit(project: Project, port: int) -> int:
     """`casebook edit`: decap-server on the editor's worktree, and the preview with /admin/."""
     from casebook.commands.serve import serve
-    from casebook.editor.cms import bundle_dir
+    from casebook.editor.cms import bundle_tarball
 
-    if bundle_dir(project) is None:
+    if bundle_tarball(project) is None:
         say("the web editor's files are not fetched; run bash scripts/setup.sh --test first")
         return 1
     with contextlib.ExitStack() as running:

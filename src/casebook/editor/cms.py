@@ -6,15 +6,23 @@ into a pull request), where `casebook check` runs as on any other change.
 
 The configuration is written here, from `CaseFrontMatter` and the vocabulary files, so the
 form can never drift from what `casebook check` accepts: there is no second copy of the
-schema. The bundle is served from the site itself (fetched by scripts/fetch_decap.sh at the
-version pinned in package-lock.json), never from a CDN.
+schema. The bundle is served from the site itself, never from a CDN: scripts/fetch_decap.sh
+keeps the npm tarball of the version pinned in package-lock.json in .cache/decap-cms/, and
+each build publishes its files only once the tarball's hash is the lock file's `integrity`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import html
+import io
 import json
+import re
 import shutil
+import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,8 @@ from casebook.sources.project import Project
 
 ADMIN = "admin"
 BUNDLE = "decap-cms.js"
+CACHE = ".cache/decap-cms"
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 GITHUB_API = "https://api.github.com"
 # What the editor's configuration says while no repository is set: it can save nowhere.
@@ -158,6 +168,10 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
         "local_backend": {"url": settings.local_backend},
         "publish_mode": "editorial_workflow",
         # Decap requires a media folder; the form offers no image fields (see check_markdown).
+        # Its media library takes any file and no setting narrows it, so what lands there is
+        # narrowed elsewhere: `casebook edit` saves only PNG, JPEG and WebP (editorgate.py),
+        # and `casebook check`, which runs on every proposal, refuses any file of docs/ that
+        # could run (an SVG, HTML, a script: casebook.sources.uploads).
         "media_folder": "docs/assets/uploads",
         "public_folder": "/assets/uploads",
         "show_preview_links": False,
@@ -172,22 +186,105 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
 # --- the /admin/ folder of the built site -------------------------------------------------
 
 
-def decap_version(project: Project) -> str | None:
+@dataclass(frozen=True)
+class Pin:
+    """The Decap CMS that package-lock.json pins: its version and its npm tarball's hash."""
+
+    version: str
+    integrity: str
+
+
+def decap_pin(project: Project) -> Pin | None:
     lock = project.root / "package-lock.json"
     try:
-        packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
-        return str(packages["node_modules/decap-cms"]["version"])
+        entry = json.loads(lock.read_text(encoding="utf-8"))["packages"]["node_modules/decap-cms"]
+        return Pin(str(entry["version"]), str(entry["integrity"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def bundle_dir(project: Project) -> Path | None:
-    """The fetched bundle of the pinned version, or None when it is not there yet."""
-    version = decap_version(project)
-    if version is None:
-        return None
-    folder = project.root / ".cache" / "decap-cms" / version
-    return folder if (folder / BUNDLE).is_file() else None
+def decap_version(project: Project) -> str | None:
+    pin = decap_pin(project)
+    return pin.version if pin else None
+
+
+def tarball_path(project: Project) -> Path | None:
+    """Where scripts/fetch_decap.sh keeps the pinned version's npm tarball."""
+    pin = decap_pin(project)
+    return None if pin is None else project.root / CACHE / f"decap-cms-{pin.version}.tgz"
+
+
+def bundle_tarball(project: Project) -> Path | None:
+    """The fetched tarball of the pinned version, or None when it is not there yet."""
+    path = tarball_path(project)
+    return path if path is not None and path.is_file() else None
+
+
+class BundleRefused(Exception):
+    """The tarball in .cache/ is not the one package-lock.json pins, or not a bundle."""
+
+
+def matches_integrity(data: bytes, integrity: str) -> bool:
+    """Whether `data` has one of the hashes of an SRI string (npm's `integrity`)."""
+    for item in integrity.split():
+        algorithm, _, expected = item.partition("-")
+        if algorithm in ("sha512", "sha384", "sha256"):
+            actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
+            if hmac.compare_digest(actual, expected):
+                return True
+    return False
+
+
+def _published_name(name: str) -> bool:
+    """The files of dist/ the site serves: one copy of the bundle (dist/ also holds it as
+    cms.js), its chunks, its WebAssembly and its licence, no source maps (as fetch_decap.sh)."""
+    if not _PLAIN_NAME.fullmatch(name) or name.endswith(".map"):
+        return False
+    return name.startswith(BUNDLE) or name.endswith("." + BUNDLE) or name.endswith(".wasm")
+
+
+def bundle_files(data: bytes, integrity: str) -> dict[str, bytes]:
+    """The files to publish in /admin/, read from the tarball's verified bytes: name -> bytes.
+
+    Only the tarball is trusted, and only once its hash is the lock file's: loose files in
+    .cache/ are never read. Each file is a regular member named package/dist/<name>, written
+    under a name of our own making, so no member can name a path (absolute, '..') or a link.
+    """
+    if not matches_integrity(data, integrity):
+        raise BundleRefused("it does not match the integrity hash pinned in package-lock.json")
+    # A preview rebuilds in one process again and again: unpacking takes 0.5 s, the hash of
+    # the bytes just read and checked 30 ms, so the files are kept under that hash.
+    key = hashlib.sha512(data).hexdigest()
+    if key not in _UNPACKED:
+        _UNPACKED.clear()
+        _UNPACKED[key] = _unpack(data)
+    return dict(_UNPACKED[key])
+
+
+_UNPACKED: dict[str, dict[str, bytes]] = {}
+
+
+def _unpack(data: bytes) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            for member in archive:
+                folder, _, name = member.name.removeprefix("./").rpartition("/")
+                if folder != "package/dist" or not _published_name(name):
+                    continue
+                if not member.isreg():
+                    raise BundleRefused(f"{member.name} is a link, not a file")
+                if name in files:
+                    raise BundleRefused(f"{member.name} is in it twice")
+                extracted = archive.extractfile(member)
+                if extracted is None:
+                    raise BundleRefused(f"{member.name} cannot be read")
+                files[name] = extracted.read()
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise BundleRefused(f"it is not a readable npm tarball ({exc})") from exc
+    if BUNDLE not in files:
+        raise BundleRefused(f"it has no package/dist/{BUNDLE}")
+    return files
 
 
 def admin_page(settings: CmsSettings, site_name: str) -> str:
@@ -227,18 +324,31 @@ class Admin:
 def write_admin(project: Project, library: Library, config: dict[str, Any], site: Path) -> Admin:
     """Write site/admin/: the page, its generated config.yml and the Decap CMS bundle."""
     settings = CmsSettings.from_config(config)
-    bundle = bundle_dir(project)
-    if bundle is None:
+    pin = decap_pin(project)
+    tarball = bundle_tarball(project)
+    if pin is None or tarball is None:
         return Admin(
             False,
             f"warning: the web editor (/{ADMIN}/) was left out: the Decap CMS bundle pinned in "
-            "package-lock.json is not in .cache/decap-cms/; run 'bash scripts/setup.sh' (or "
+            f"package-lock.json is not in {CACHE}/; run 'bash scripts/setup.sh' (or "
             "'bash scripts/fetch_decap.sh') and build again",
+        )
+    shown = tarball.relative_to(project.root).as_posix()
+    try:
+        files = bundle_files(tarball.read_bytes(), pin.integrity)
+    except (BundleRefused, OSError) as exc:
+        # Never published: a file planted or changed there would run on /admin/.
+        return Admin(
+            False,
+            f"warning: the web editor (/{ADMIN}/) was left out: {shown}: {exc}, so none of it "
+            f"is published; delete it, run 'bash scripts/fetch_decap.sh' and build again",
         )
     target = site / ADMIN
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(bundle, target)
+    target.mkdir(parents=True)
+    for name, content in files.items():
+        (target / name).write_bytes(content)
     data = cms_config(library, settings, str(config.get("site_url") or ""))
     header = (
         "# Written by `casebook build` from the case model and the vocabularies; do not edit.\n"
@@ -247,10 +357,16 @@ def write_admin(project: Project, library: Library, config: dict[str, Any], site
     (target / "config.yml").write_text(header + text, encoding="utf-8")
     name = str(config.get("site_name") or "Casebook")
     (target / "index.html").write_text(admin_page(settings, name), encoding="utf-8")
-    version = decap_version(project)
-    return Admin(True, f"Web editor: /{ADMIN}/ with Decap CMS {version}")
+    return Admin(True, f"Web editor: /{ADMIN}/ with Decap CMS {pin.version}")
 
 
 def signature(project: Project) -> str:
-    """What /admin/ depends on besides the sources: the bundle's version and presence."""
-    return f"decap-cms={decap_version(project)} bundle={bundle_dir(project) is not None}"
+    """What /admin/ depends on besides the sources: the pin and the tarball (a changed
+    tarball is checked again, and left out if it no longer matches)."""
+    tarball = bundle_tarball(project)
+    try:
+        stat = tarball.stat() if tarball else None
+    except OSError:
+        stat = None
+    found = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "none"
+    return f"decap-cms={decap_pin(project)} bundle={found}"

@@ -11,6 +11,7 @@ from casebook.pages.markup import inline_text
 from casebook.pipeline.context import BuildError
 from casebook.sources.i18n import Locale
 from casebook.sources.project import Project
+from casebook.sources.uploads import script_refusal, site_scripts
 
 
 def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, bytes]]:
@@ -20,6 +21,7 @@ def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, byt
     """
     translated = project.root / "i18n" / locale.code / "docs"
     is_original = locale.code == locale.original
+    allowed, _ = site_scripts(project.root)
     for source in sorted(project.docs_dir.rglob("*")):
         relative = source.relative_to(project.docs_dir)
         own = translated / relative
@@ -32,6 +34,10 @@ def guidance_pages(project: Project, locale: Locale) -> Iterator[tuple[Path, byt
                 )
         if not source.is_file():
             continue
+        # A translated file has the original's name, so its type too.
+        why = script_refusal(source, project.root, allowed)
+        if why is not None:  # the check refuses it too; whatever ran before, never published
+            raise BuildError(f"{relative.as_posix()} in docs/: {why}")
         if not is_original and own.is_file():
             yield relative, _published(own, project)
         elif not is_original and source.suffix == ".md":
