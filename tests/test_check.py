@@ -506,14 +506,36 @@ VALUES = [
         replace("last_reviewed: 2026-12-02", "last_reviewed: 22/11/2026"),
         "last_reviewed:",
         "last_reviewed",
-        "'22/11/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22",
+        "'22/11/2026' is not written as YYYY-MM-DD; write 2026-11-22 (22 November 2026)",
     ),
     Bad(
         "impossible-date",
         replace("last_reviewed: 2026-12-02", "last_reviewed: 2026-13-45"),
         "last_reviewed:",
         "last_reviewed",
-        "'2026-13-45' is not a date; write it as YYYY-MM-DD",
+        "'2026-13-45' has no month 13; the month is 01 to 12",
+    ),
+    Bad(
+        "impossible-day",
+        replace("last_reviewed: 2026-12-02", "last_reviewed: 2026-11-31"),
+        "last_reviewed:",
+        "last_reviewed",
+        "'2026-11-31' has no day 31 in November: November has 30 days",
+    ),
+    Bad(
+        "date-without-leading-zero",
+        replace("last_reviewed: 2026-12-02", "last_reviewed: 2026-12-7"),
+        "last_reviewed:",
+        "last_reviewed",
+        "'2026-12-7' is not written as YYYY-MM-DD; write 2026-12-07",
+    ),
+    Bad(
+        "ambiguous-date",
+        replace("last_reviewed: 2026-12-02", "last_reviewed: 07/12/2026"),
+        "last_reviewed:",
+        "last_reviewed",
+        "'07/12/2026' is ambiguous: it may be 7 December 2026 (2026-12-07) or "
+        "12 July 2026 (2026-07-12); write the one you mean as YYYY-MM-DD",
     ),
     Bad(
         "status-not-allowed",
