@@ -137,11 +137,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "serve": (
         "preview the site, rebuilding when sources change",
-        "Build a preview of the original-language edition and serve it on "
-        "127.0.0.1. Saving a case,\nquestions, vocabulary or guidance file regenerates the "
-        "pages it affects. Drafts are\nchecked but not shown. Stop it with Ctrl+C.",
+        "Build a preview of every language edition, as casebook build builds site/, and "
+        "serve it\non 127.0.0.1: the original language at /, each translation at /<code>/ "
+        "(/es/, /fr/).\nSaving a case, questions, vocabulary or guidance file regenerates the "
+        "pages it affects.\nDrafts are checked but not shown. Stop it with Ctrl+C.",
         "examples:\n"
-        "  casebook serve                 http://127.0.0.1:8000/\n"
+        "  casebook serve                 http://127.0.0.1:8000/ (and /es/, /fr/)\n"
         "  casebook serve --port 8001     when port 8000 is taken\n"
         "  casebook serve --pdf           also render the worksheet PDFs (slower)",
     ),
