@@ -155,11 +155,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "a saved\ncase and its questions into your branch and deletes their cms/ branches, "
         "which keeps\nthe editor's Workflow board working; it brings only the entry's case, "
         "questions and\nuploads, and merges nothing if a branch changes any other file. Stop "
-        "it with Ctrl+C.",
+        "it with Ctrl+C.\n\ndecap-server takes no port: it listens on a Unix socket in a "
+        "private folder, and the\nform reaches it through the preview's own /api/v1. The "
+        "preview's --port is the only\nport to choose.",
         "examples:\n"
         "  casebook edit                  then open http://127.0.0.1:8000/admin/ and Login\n"
         "  casebook edit --merge school-safety-kenya\n"
-        "                                 merge what the form saved for that case",
+        "                                 merge what the form saved for that case\n"
+        "  casebook edit --port 8001      when port 8000 is taken (then open "
+        "http://127.0.0.1:8001/admin/)",
     ),
     "new": (
         "start a new case from the template",

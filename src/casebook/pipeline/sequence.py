@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.check.validate import check_project
-from casebook.editor.cms import repository_warning
+from casebook.editor.cms import repository_warning, retired_key_warning
 from casebook.editor.cms import signature as cms_signature
 from casebook.pages.render import SiteSettings
 from casebook.pipeline.assemble import Built, build_editions
@@ -238,9 +238,9 @@ def _configuration_warnings(
 ) -> None:
     if not settings.site_url:
         print(SITE_URL_WARNING, file=sys.stderr)
-    placeholder = repository_warning(project, config)
-    if placeholder is not None:
-        print(placeholder.format(), file=sys.stderr)
+    for warning in (repository_warning(project, config), retired_key_warning(project, config)):
+        if warning is not None:
+            print(warning.format(), file=sys.stderr)
 
 
 def _fingerprint(project: Project, options: Options, settings: SiteSettings) -> str:
