@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from casebook import __version__
-from casebook.sources.problems import count, display_path, print_problems
+from casebook.sources.problems import count, display_path, print_problems, strict_count
 from casebook.sources.project import Project
 
 EPILOG = """examples:
@@ -443,10 +443,14 @@ def _check(
     from casebook.check.validate import check_project
 
     result = check_project(project, paths, cache=cache)
-    print_problems(result.problems, style, strict)
-    errors, warnings = count(result.problems)
-    if strict:
-        errors, warnings = errors + warnings, 0
+    problems = result.problems
+    if paths:  # a draft checked by name: its problems are errors and warnings again
+        problems = [problem.as_checked_alone() for problem in problems]
+    print_problems(problems, style, strict)
+    errors, warnings = count(problems)
+    if strict:  # a draft's warnings stay warnings: a draft is never published
+        promoted = strict_count(problems)
+        errors, warnings = errors + promoted, warnings - promoted
     if style == "text":
         status = "failed" if errors else "passed"
         print(

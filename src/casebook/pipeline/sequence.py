@@ -30,7 +30,13 @@ from casebook.pipeline.pdfs import prune_pdf_cache, render_worksheet_pdfs
 from casebook.pipeline.publish import recover
 from casebook.sources.digests import environment_digest, input_fingerprint
 from casebook.sources.model import Library
-from casebook.sources.problems import Problem, count, display_path, print_problems
+from casebook.sources.problems import (
+    Problem,
+    count,
+    display_path,
+    print_problems,
+    strict_count,
+)
 from casebook.sources.project import Project
 
 SITE_URL_WARNING = (
@@ -202,7 +208,7 @@ def _phases(
     library, problems = check() if check is not None else _check_all(project)
     print_problems(problems, strict=options.strict)
     errors, warnings = count(problems)
-    if library is None or errors or (options.strict and warnings):
+    if library is None or errors or (options.strict and strict_count(problems)):
         reason = f"check found {errors} error(s) and {warnings} warning(s)"
         return Outcome(1, "check", reason, problems=problems)
     if options.zim and not offline_texts_fit(project, settings):  # the strings are sound
