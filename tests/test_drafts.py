@@ -13,6 +13,7 @@ from casebook.check.validate import check_project
 from casebook.cli import main
 from casebook.commands.scaffold import new_case
 from casebook.sources.project import Project
+from sitebuild import copy_project
 
 
 def form_draft(root: Path) -> Path:
@@ -97,3 +98,26 @@ def test_a_draft_that_cannot_be_read_is_an_error(project_copy: Path) -> None:
     draft.write_text("---\nstatus: draft\ntitle: [unclosed\n---\n", encoding="utf-8")
     result = check_project(Project(project_copy))
     assert [p for p in result.errors if "school-draft" in p.path]
+
+
+@pytest.mark.slow
+def test_the_site_builds_strictly_with_a_form_draft_merged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report: a draft merged with `casebook edit --merge` made `casebook build`
+    refuse the whole site ("check found 5 error(s)")."""
+    root = copy_project(tmp_path / "project")
+    form_draft(root)
+    assert main(["--project", str(root), "build", "--no-pdf", "--strict"]) == 0
+    out = capsys.readouterr()
+    assert "case_studies/school-draft.md:" in out.out + out.err
+    assert "warning (draft): summary: still holds the placeholder" in out.out + out.err
+    assert (root / "site/cases/odi-mexico/index.html").is_file()
+    assert not list(root.glob("site/**/school-draft*"))
+    drafts = [
+        p.stem
+        for p in (root / "case_studies").glob("*.md")
+        if "." not in p.stem and "\nstatus: draft\n" in p.read_text(encoding="utf-8")
+    ]
+    assert "school-draft" in drafts
+    assert f"{len(drafts)} draft(s)" in out.err

@@ -109,7 +109,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Validate case files, their questions files and the vocabularies, and print "
         "every problem\nas 'file:line: field: what is wrong, what to write instead'. Exits 1 "
         "when there is an error;\nwarnings (such as a possible phone number) do not fail the "
-        "check unless --strict is given.\n\nWhat each case file's check found is kept in "
+        "check unless --strict is given.\nA draft's problems are warnings (draft), even "
+        "with --strict, unless the draft is checked\nby its path: a draft never stops the "
+        "site from building.\n\nWhat each case file's check found is kept in "
         ".cache/casebook/check/ and read back\nwhile the file, its questions, the vocabularies, "
         "data and Casebook itself are unchanged;\nchecks across files always run again.",
         "examples:\n"

@@ -213,7 +213,13 @@ def _phases(
         return Outcome(1, "check", reason, problems=problems)
     if options.zim and not offline_texts_fit(project, settings):  # the strings are sound
         return Outcome(1, "offline", problems=problems)
-    drafts = [c.id for c in library.cases if not c.published]
+    drafts = {c.id for c in library.cases if not c.published}
+    # A draft with problems (its warnings) is no case of the library, but still a draft.
+    drafts |= {
+        stem
+        for stem in (Path(p.path).stem for p in problems if p.is_draft and p.path.endswith(".md"))
+        if "." not in stem
+    }
     progress.step(
         f"{len(library.published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
     )
