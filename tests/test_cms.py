@@ -16,9 +16,12 @@ from casebook.check.validate import check_project
 from casebook.cli import main
 from casebook.editor.cms import (
     CmsSettings,
+    admin_page,
     bundle_tarball,
     cms_config,
+    local_editor_config,
     repository_warning,
+    retired_key_warning,
 )
 from casebook.pipeline.builder import read_config
 from casebook.sources.dates import parse_partial
@@ -241,7 +244,8 @@ def test_admin_is_built_noindex_outside_search_and_sitemap(
     policy = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
     assert policy is not None
     assert "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval';" in policy.group(1)
-    assert "connect-src 'self' http://localhost:8081 https://api.github.com;" in policy.group(1)
+    assert "connect-src 'self' https://api.github.com;" in policy.group(1)
+    assert "local_backend" not in written and "localhost" not in page
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Content-Security-Policy" in home and "unsafe-eval'" not in home.replace(
         "wasm-unsafe-eval'", ""
@@ -299,3 +303,60 @@ def test_a_placeholder_repository_is_a_warning_on_its_line(
     line = 3 if written.startswith("repo_url") else 6
     assert warning.format().startswith(f"mkdocs.yml:{line}: warning: {expected}")
     assert "write 'repo_url: https://github.com/your-organisation/casebook'" in warning.message
+
+
+# --- the editor's backend has no port (issue #33, item 14) -------------------------------
+
+
+def test_the_published_editor_has_no_local_backend_and_reaches_no_local_port(
+    config: dict[str, Any],
+) -> None:
+    """decap-server listens on a Unix socket behind the preview: the built config.yml named
+    http://localhost:8081 (which visitors' browsers were allowed to reach), and an
+    undocumented mkdocs.yml key moved it."""
+    assert "local_backend" not in config
+    assert "8081" not in yaml.safe_dump(config)
+    page = admin_page("Casebook")
+    policy = re.search(r'Content-Security-Policy" content="([^"]+)"', page)
+    assert policy is not None
+    assert "connect-src 'self' https://api.github.com;" in policy.group(1)
+    assert "localhost" not in page and "127.0.0.1" not in page
+    # The local editor adds its own, at the preview's address.
+    local = yaml.safe_load(local_editor_config(yaml.safe_dump(config), "casebook-editor", "x"))
+    assert local["local_backend"] == {"url": "x"}
+
+
+def test_the_retired_local_backend_key_is_a_warning_that_says_to_delete_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Casebook\nextra:\n  casebook:\n    cms:\n"
+        "      local_backend: http://localhost:9000/api/v1\n",
+        encoding="utf-8",
+    )
+    project = Project(tmp_path)
+    warning = retired_key_warning(project, read_config(project))
+    assert warning is not None
+    assert warning.format().startswith(
+        "mkdocs.yml:5: warning: extra.casebook.cms.local_backend: is no longer used"
+    )
+    assert "delete this line" in warning.message and "casebook edit --port" in warning.message
+    (tmp_path / "mkdocs.yml").write_text("site_name: Casebook\n", encoding="utf-8")
+    assert retired_key_warning(project, read_config(project)) is None
+
+
+def test_the_edit_help_and_the_docs_name_the_preview_port_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["edit", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--port PORT the preview's port on 127.0.0.1 (default 8000)" in help_text
+    assert "decap-server takes no port" in help_text and "casebook edit --port 8001" in help_text
+    for name in ("README.md", "CONTRIBUTING.md", "mkdocs.yml"):
+        text = (REPO / name).read_text(encoding="utf-8")
+        assert "8081" not in text, name
+        # The key is named only to say that nothing reads it.
+        mentions = [p for p in text.split("\n\n") if "local_backend" in p]
+        assert all("read by nothing" in p for p in mentions), name
+    assert "local_backend" not in (REPO / "mkdocs.yml").read_text(encoding="utf-8")

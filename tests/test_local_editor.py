@@ -525,8 +525,7 @@ def test_the_served_config_points_the_form_at_the_preview(
     config = worktree / "build" / "preview" / "site" / "admin" / "config.yml"
     config.parent.mkdir(parents=True)
     config.write_text(
-        "backend:\n  name: github\n  branch: main\n"
-        "local_backend:\n  url: http://localhost:8081/api/v1\n",
+        "backend:\n  name: github\n  branch: main\npublish_mode: editorial_workflow\n",
         encoding="utf-8",
     )
     for host in (f"127.0.0.1:{port}", f"localhost:{port}"):

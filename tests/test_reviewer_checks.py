@@ -65,7 +65,10 @@ def test_an_impossible_source_date_fails_the_check(
     code, out = check(project_copy, capsys)
     assert code == 1
     assert f"{CASE}:{line}: sources." in out
-    assert "'2022-31-12' is not a real date; write the year, the year and month" in out
+    assert (
+        "'2022-31-12' has no month 31; it seems to be written year-day-month: "
+        "write 2022-12-31 (31 December 2022)"
+    ) in out
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from casebook import __version__
-from casebook.sources.problems import count, display_path, print_problems
+from casebook.sources.problems import count, display_path, print_problems, strict_count
 from casebook.sources.project import Project
 from casebook.sources.siteconfig import ConfigRefused
 
@@ -110,7 +110,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Validate case files, their questions files and the vocabularies, and print "
         "every problem\nas 'file:line: field: what is wrong, what to write instead'. Exits 1 "
         "when there is an error;\nwarnings (such as a possible phone number) do not fail the "
-        "check unless --strict is given.\n\nWhat each case file's check found is kept in "
+        "check unless --strict is given.\nA draft's problems are warnings (draft), even "
+        "with --strict, unless the draft is checked\nby its path: a draft never stops the "
+        "site from building.\n\nWhat each case file's check found is kept in "
         ".cache/casebook/check/ and read back\nwhile the file, its questions, the vocabularies, "
         "data and Casebook itself are unchanged;\nchecks across files always run again.",
         "examples:\n"
@@ -138,11 +140,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "serve": (
         "preview the site, rebuilding when sources change",
-        "Build a preview of the original-language edition and serve it on "
-        "127.0.0.1. Saving a case,\nquestions, vocabulary or guidance file regenerates the "
-        "pages it affects. Drafts are\nchecked but not shown. Stop it with Ctrl+C.",
+        "Build a preview of every language edition, as casebook build builds site/, and "
+        "serve it\non 127.0.0.1: the original language at /, each translation at /<code>/ "
+        "(/es/, /fr/).\nSaving a case, questions, vocabulary or guidance file regenerates the "
+        "pages it affects.\nDrafts are checked but not shown. Stop it with Ctrl+C.",
         "examples:\n"
-        "  casebook serve                 http://127.0.0.1:8000/\n"
+        "  casebook serve                 http://127.0.0.1:8000/ (and /es/, /fr/)\n"
         "  casebook serve --port 8001     when port 8000 is taken\n"
         "  casebook serve --pdf           also render the worksheet PDFs (slower)",
     ),
@@ -155,11 +158,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "a saved\ncase and its questions into your branch and deletes their cms/ branches, "
         "which keeps\nthe editor's Workflow board working; it brings only the entry's case, "
         "questions and\nuploads, and merges nothing if a branch changes any other file. Stop "
-        "it with Ctrl+C.",
+        "it with Ctrl+C.\n\ndecap-server takes no port: it listens on a Unix socket in a "
+        "private folder, and the\nform reaches it through the preview's own /api/v1. The "
+        "preview's --port is the only\nport to choose.",
         "examples:\n"
         "  casebook edit                  then open http://127.0.0.1:8000/admin/ and Login\n"
         "  casebook edit --merge school-safety-kenya\n"
-        "                                 merge what the form saved for that case",
+        "                                 merge what the form saved for that case\n"
+        "  casebook edit --port 8001      when port 8000 is taken (then open "
+        "http://127.0.0.1:8001/admin/)",
     ),
     "new": (
         "start a new case from the template",
@@ -443,10 +450,14 @@ def _check(
     from casebook.check.validate import check_project
 
     result = check_project(project, paths, cache=cache)
-    print_problems(result.problems, style, strict)
-    errors, warnings = count(result.problems)
-    if strict:
-        errors, warnings = errors + warnings, 0
+    problems = result.problems
+    if paths:  # a draft checked by name: its problems are errors and warnings again
+        problems = [problem.as_checked_alone() for problem in problems]
+    print_problems(problems, style, strict)
+    errors, warnings = count(problems)
+    if strict:  # a draft's warnings stay warnings: a draft is never published
+        promoted = strict_count(problems)
+        errors, warnings = errors + promoted, warnings - promoted
     if style == "text":
         status = "failed" if errors else "passed"
         print(

@@ -89,6 +89,16 @@ def check_case_file(
         problems += _no_national_support(document, meta, support)
     if meta is not None and meta.status == "published" and meta.first_published is None:
         problems.append(_no_publication_date(document))
+    if isinstance(document.data, dict) and document.data.get("status") == "draft":
+        # A draft is never rendered: what is wrong in it is a draft's warning, except the
+        # guards that protect the check itself (its name, what the loader refused, and
+        # Markdown nested or bracketed beyond the limits), which stay errors. A file that
+        # cannot be read at all returned above, as an error.
+        guards = {*_check_file_name(path, name, case_id), *document.problems}
+        guards |= {*check_nesting(name, prose), *check_link_scan(name, prose)}
+        problems = [p if p in guards else p.in_draft() for p in problems]
+        if any(p.is_error or p.is_draft for p in problems):
+            return None, problems
     if meta is None or any(p.is_error for p in problems):
         return None, problems
     return Case(case_id, name, meta, intro, sections, questions), problems

@@ -58,6 +58,11 @@ def new_case(project: Project, case_id: str, title: str, countries: list[str]) -
     bank, _ = load_questions(project.questions_dir, project.root)
     vocabularies.add(bank.vocabulary())
     names = {v.id: ", ".join(v.terms) for v in vocabularies.by_id.values()}
+    # Each id with the label readers see, so an editor who knows the label finds the id.
+    labelled = {
+        v.id: ", ".join(f"{t.id} ({t.label})" for t in v.terms.values())
+        for v in vocabularies.by_id.values()
+    }
     sections = vocabularies.get("sections")
     env = Environment(
         loader=PackageLoader("casebook", "templates"),
@@ -71,6 +76,7 @@ def new_case(project: Project, case_id: str, title: str, countries: list[str]) -
         title=title,
         countries=codes,
         vocab=_Names(names),
+        labelled=_Names(labelled),
         sections=list(sections.terms.values()) if sections else [],
         today=dt.date.today().isoformat(),
     )

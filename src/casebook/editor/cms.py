@@ -38,7 +38,6 @@ ADMIN = "admin"
 BUNDLE = "decap-cms.js"
 CACHE = ".cache/decap-cms"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-DEFAULT_LOCAL_BACKEND = "http://localhost:8081/api/v1"
 GITHUB_API = "https://api.github.com"
 # What the editor's configuration says while no repository is set: it can save nowhere.
 PLACEHOLDER_REPO = "OWNER/REPOSITORY"
@@ -47,7 +46,8 @@ PLACEHOLDER_REPO = "OWNER/REPOSITORY"
 # script but the site's. Decap compiles its config schema at run time ('unsafe-eval', for
 # its own bundle: the page loads no other script and shows no contributed HTML, as the
 # preview is off), styles its components inline, and talks to the Git backend only:
-# GitHub's API, or decap-server on this computer. Everything else it might ask for (GitHub's
+# GitHub's API, or (with `casebook edit`) decap-server through the preview's own /api/v1,
+# which is 'self': no port of this computer is allowed. Everything else it might ask for (GitHub's
 # status page, avatars from GitHub's image host) is refused, so nothing else learns of a visit.
 POLICY = (
     "default-src 'self'; "
@@ -73,7 +73,6 @@ class CmsSettings:
     base_url: str = ""  # the OAuth proxy that signs editors in to GitHub
     auth_endpoint: str = ""
     open_authoring: bool = True
-    local_backend: str = DEFAULT_LOCAL_BACKEND
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> CmsSettings:
@@ -85,7 +84,6 @@ class CmsSettings:
             base_url=str(extra.get("base_url") or ""),
             auth_endpoint=str(extra.get("auth_endpoint") or ""),
             open_authoring=bool(extra.get("open_authoring", cls.open_authoring)),
-            local_backend=str(extra.get("local_backend") or cls.local_backend),
         )
 
 
@@ -118,6 +116,27 @@ def repository_warning(project: Project, config: dict[str, Any]) -> Problem | No
         what = f"'{written}' is still the placeholder, so the web editor (/admin/) saves nowhere"
     line = _line_of(project.mkdocs_yml, key)
     return Problem(project.mkdocs_yml.name, line, key, f"{what}; write {example}", Severity.WARNING)
+
+
+def retired_key_warning(project: Project, config: dict[str, Any]) -> Problem | None:
+    """A warning for `extra.casebook.cms.local_backend`, which nothing reads any more.
+
+    The published editor has no local backend (a visitor's browser is never sent to a port
+    of their own computer); `casebook edit` adds one that points at the preview itself.
+    """
+    extra = ((config.get("extra") or {}).get("casebook") or {}).get("cms") or {}
+    if not isinstance(extra, dict) or "local_backend" not in extra:
+        return None
+    key = "extra.casebook.cms.local_backend"
+    return Problem(
+        project.mkdocs_yml.name,
+        _line_of(project.mkdocs_yml, key),
+        key,
+        "is no longer used: casebook edit reaches decap-server through the preview's own "
+        "address (http://127.0.0.1:<port>/api/v1), and decap-server takes no port; delete "
+        "this line, and choose the port with 'casebook edit --port 8001'",
+        Severity.WARNING,
+    )
 
 
 def local_editor_config(text: str, branch: str, backend: str) -> str:
@@ -164,8 +183,6 @@ def cms_config(library: Library, settings: CmsSettings, site_url: str = "") -> d
         backend["auth_endpoint"] = settings.auth_endpoint
     config: dict[str, Any] = {
         "backend": backend,
-        # Used only when the editor is opened on this computer and decap-server runs.
-        "local_backend": {"url": settings.local_backend},
         "publish_mode": "editorial_workflow",
         # Decap requires a media folder; the form offers no image fields (see check_markdown).
         # Its media library takes any file and no setting narrows it, so what lands there is
@@ -287,9 +304,8 @@ def _unpack(data: bytes) -> dict[str, bytes]:
     return files
 
 
-def admin_page(settings: CmsSettings, site_name: str) -> str:
-    backends = " ".join(sorted({GITHUB_API, _origin(settings.local_backend)}))
-    policy = POLICY.format(backends=backends)
+def admin_page(site_name: str) -> str:
+    policy = POLICY.format(backends=GITHUB_API)
     title = html.escape(f"{site_name}: edit cases")
     return (
         "<!doctype html>\n"
@@ -308,11 +324,6 @@ def admin_page(settings: CmsSettings, site_name: str) -> str:
         f'<script src="{BUNDLE}"></script>\n'
         "</body>\n</html>\n"
     )
-
-
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 @dataclass
@@ -356,7 +367,7 @@ def write_admin(project: Project, library: Library, config: dict[str, Any], site
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     (target / "config.yml").write_text(header + text, encoding="utf-8")
     name = str(config.get("site_name") or "Casebook")
-    (target / "index.html").write_text(admin_page(settings, name), encoding="utf-8")
+    (target / "index.html").write_text(admin_page(name), encoding="utf-8")
     return Admin(True, f"Web editor: /{ADMIN}/ with Decap CMS {pin.version}")
 
 

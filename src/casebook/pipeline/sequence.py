@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.check.validate import check_project
-from casebook.editor.cms import repository_warning
+from casebook.editor.cms import repository_warning, retired_key_warning
 from casebook.editor.cms import signature as cms_signature
 from casebook.pages.render import SiteSettings
 from casebook.pipeline.assemble import Built, build_editions
@@ -29,7 +29,13 @@ from casebook.pipeline.pdfs import prune_pdf_cache, render_worksheet_pdfs
 from casebook.pipeline.publish import recover
 from casebook.sources.digests import environment_digest, input_fingerprint
 from casebook.sources.model import Library
-from casebook.sources.problems import Problem, count, display_path, print_problems
+from casebook.sources.problems import (
+    Problem,
+    count,
+    display_path,
+    print_problems,
+    strict_count,
+)
 from casebook.sources.project import Project
 
 SITE_URL_WARNING = (
@@ -208,12 +214,18 @@ def _phases(
     library, problems = check() if check is not None else _check_all(project)
     print_problems(problems, strict=options.strict)
     errors, warnings = count(problems)
-    if library is None or errors or (options.strict and warnings):
+    if library is None or errors or (options.strict and strict_count(problems)):
         reason = f"check found {errors} error(s) and {warnings} warning(s)"
         return Outcome(1, "check", reason, problems=problems)
     if options.zim and not offline_texts_fit(project, settings):  # the strings are sound
         return Outcome(1, "offline", problems=problems)
-    drafts = [c.id for c in library.cases if not c.published]
+    drafts = {c.id for c in library.cases if not c.published}
+    # A draft with problems (its warnings) is no case of the library, but still a draft.
+    drafts |= {
+        stem
+        for stem in (Path(p.path).stem for p in problems if p.is_draft and p.path.endswith(".md"))
+        if "." not in stem
+    }
     progress.step(
         f"{len(library.published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
     )
@@ -244,9 +256,9 @@ def _configuration_warnings(
 ) -> None:
     if not settings.site_url:
         print(SITE_URL_WARNING, file=sys.stderr)
-    placeholder = repository_warning(project, config)
-    if placeholder is not None:
-        print(placeholder.format(), file=sys.stderr)
+    for warning in (repository_warning(project, config), retired_key_warning(project, config)):
+        if warning is not None:
+            print(warning.format(), file=sys.stderr)
 
 
 def _fingerprint(project: Project, options: Options, settings: SiteSettings) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from casebook.sources.dates import date_advice
 from casebook.sources.loader import Document
 from casebook.sources.problems import Problem
 
@@ -63,7 +65,7 @@ def explain(
         "date_type",
         "date_from_datetime_inexact",
     ):
-        message = f"{_shown(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22"
+        message = _date_message(value)
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         message = f"{_shown(value)} is not allowed; write one of {expected}"
@@ -74,6 +76,15 @@ def explain(
     else:
         message = error["msg"]
     return Problem(document.name, line, dotted, message)
+
+
+def _date_message(value: Any) -> str:
+    """A full date (YYYY-MM-DD) that is not one: what is wrong and, if known, what to write."""
+    if isinstance(value, dt.datetime):
+        return f"'{value}' has a time of day; write the day only: {value.date().isoformat()}"
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return date_advice(str(value)[:60], partial=False)
+    return f"{_shown(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22"
 
 
 def _shown(value: Any) -> str:

@@ -12,6 +12,11 @@ from pathlib import Path
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    # What would be an error in a draft (status: draft), in a check of the whole project:
+    # a draft is never published, so it must not stop the site from building (nor does
+    # --strict make it an error). Checking the draft by its path shows these as errors.
+    DRAFT = "draft"
+    DRAFT_WARNING = "draft-warning"  # a warning in a draft, likewise
 
 
 @dataclass(frozen=True, order=True)
@@ -28,15 +33,33 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    @property
+    def is_draft(self) -> bool:
+        return self.severity in _IN_DRAFT.values()
+
+    def in_draft(self) -> Problem:
+        """This problem found in a draft: a draft's warning, whatever it was."""
+        severity = _IN_DRAFT.get(self.severity, self.severity)
+        return Problem(self.path, self.line, self.field, self.message, severity)
+
+    def as_checked_alone(self) -> Problem:
+        """A draft's problem when its file is checked by name: what it was again."""
+        severity = _CHECKED_ALONE.get(self.severity, self.severity)
+        return Problem(self.path, self.line, self.field, self.message, severity)
+
     def format(self, style: str = "text") -> str:
         if style == "github":
             # GitHub turns these lines into annotations on the pull request's diff.
             kind = "error" if self.is_error else "warning"
-            title = self.field or "casebook"
+            title = (self.field or "casebook") + (" (draft)" if self.is_draft else "")
             return f"::{kind} file={self.path},line={self.line},title={title}::{_gh_escape(self.message)}"
-        prefix = "" if self.is_error else "warning: "
+        prefix = "" if self.is_error else "warning (draft): " if self.is_draft else "warning: "
         where = f"{self.field}: " if self.field else ""
         return f"{self.path}:{self.line}: {prefix}{where}{self.message}"
+
+
+_IN_DRAFT = {Severity.ERROR: Severity.DRAFT, Severity.WARNING: Severity.DRAFT_WARNING}
+_CHECKED_ALONE = {draft: severity for severity, draft in _IN_DRAFT.items()}
 
 
 def _gh_escape(text: str) -> str:
@@ -66,9 +89,15 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
     return errors, warnings
 
 
+def strict_count(problems: Iterable[Problem]) -> int:
+    """The warnings --strict turns into errors: all but a draft's."""
+    return sum(1 for problem in problems if problem.severity is Severity.WARNING)
+
+
 def print_problems(problems: Iterable[Problem], style: str = "text", strict: bool = False) -> None:
-    """Print problems to stdout; with `strict`, warnings are shown (and count) as errors."""
+    """Print problems to stdout; with `strict`, warnings are shown (and count) as errors
+    (a draft's are not: see Severity.DRAFT)."""
     for problem in problems:
-        if strict and not problem.is_error:
+        if strict and problem.severity is Severity.WARNING:
             problem = Problem(problem.path, problem.line, problem.field, problem.message)
         print(problem.format(style))

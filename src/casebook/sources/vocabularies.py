@@ -7,6 +7,7 @@ front-matter field it controls (`field: sources.kind`), so checking is data-driv
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,11 +94,27 @@ class Vocabulary:
         close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
         return names[close[0]] if close else None
 
+    def label_match(self, value: str) -> Term | None:
+        """The term whose label readers see is `value`, as written or written like an id
+        ('One country', 'one-country'): the editor copied the label, not the id."""
+        wanted = value.strip().lower()
+        for term in self.terms.values():
+            label = term.label.strip().lower()
+            if wanted in (label, "-".join(re.findall(r"[\w']+", label))):
+                return term
+        return None
+
     def unknown_message(self, value: object) -> str:
         shown = f"'{value}'"
         hint = self.suggest(str(value))
         allowed = ", ".join(self.terms)
         where = f" (see {self.source})" if self.source else ""
+        labelled = self.label_match(str(value))
+        if labelled is not None:
+            return (
+                f"{shown} is the label readers see for the {self.label.lower()} "
+                f"'{labelled.id}'; write its id: {labelled.id}. Allowed: {allowed}{where}"
+            )
         if hint:
             return f"{shown} is not a known {self.label.lower()}; did you mean '{hint}'? Allowed: {allowed}{where}"
         return f"{shown} is not a known {self.label.lower()}; write one of: {allowed}{where}"
