@@ -759,7 +759,7 @@
       state.minutes = /^\d{1,3}$/.test(value) ? value : "";
     });
     minutes.appendChild(el("span", { id: "cb-session-minutes-hint", class: "cb-composer__hint", text: say("compose_minutes_hint") }));
-    minutesWarning = el("span", { id: "cb-session-minutes-warning", class: "cb-composer__warning", role: "status" });
+    minutesWarning = el("span", { id: "cb-session-minutes-warning", class: "cb-composer__warning", "aria-live": "polite" });
     minutes.appendChild(minutesWarning);
     var paper = el("fieldset", { class: "cb-composer__paper" }, [el("legend", { text: say("compose_paper") })]);
     Object.keys(DATA.sizes).forEach(function (key) {
