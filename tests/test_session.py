@@ -302,3 +302,52 @@ def test_the_help_examples_name_only_cases_that_exist(capsys: pytest.CaptureFixt
     named = {case for line in examples for case in re.findall(r"--case ([a-z0-9-]+)", line)}
     project = Path(__file__).resolve().parents[1]
     assert named and all((project / "case_studies" / f"{case}.md").is_file() for case in named)
+
+
+def test_each_case_can_have_its_own_audience_as_the_composer_pairs_them(tmp_path: Path) -> None:
+    """A web session that mixes audiences (?case=odi-mexico&audience=practitioners&case=
+    uk-online-safety&audience=overall) is rebuilt with --case ID:AUDIENCE."""
+    root = make_project(tmp_path / "library")
+    out = tmp_path / "mixed.pdf"
+    argv = ["--project", str(root), "session", "--case", "odi-mexico:practitioners"]
+    argv += ["--case", "uk-online-safety:overall", "-o", str(out)]
+    assert main(argv) == 0
+    text = pdf_text(out)
+    practitioners = odi_questions(root, "practitioners")
+    overall = odi_questions(root, "overall")
+    assert squash(practitioners[0]["question"]) in text
+    assert squash(overall[0]["question"]) in text
+    # --audience is then the audience of the cases given without their own.
+    code, err = _run(
+        root, "--case", "odi-mexico", "--case", "uk-online-safety:overall",
+        "--audience", "practitioners", "-o", str(tmp_path / "both.pdf"),
+    )  # fmt: skip
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (
+            ["--case", "odi-mexico"],
+            "--case odi-mexico: no audience; write it as odi-mexico:AUDIENCE",
+        ),
+        (
+            ["--case", "odi-mexico:teachers"],
+            "--case odi-mexico:teachers: unknown audience 'teachers'",
+        ),
+        (
+            ["--case", "mx-residential-care:practitioners"],
+            "--case mx-residential-care:practitioners: the case 'mx-residential-care' is not written",
+        ),
+    ],
+    ids=["no-audience", "unknown", "undeclared"],
+)
+def test_a_cases_own_audience_is_checked_like_audience(
+    tmp_path: Path, args: list[str], named: str
+) -> None:
+    root = make_project(tmp_path / "library")
+    out = tmp_path / "s.pdf"
+    code, err = _run(root, *args, "-o", str(out))
+    assert code == 1 and named in err, err
+    assert "Traceback" not in err and not out.exists()

@@ -244,3 +244,38 @@ def test_offline_page_keeps_the_exit_and_drops_what_needs_the_web() -> None:
     assert "<p>Read it " in offline  # the link out of the edition is its text
     assert '<a href="../../index.html" title="home">Home</a>' in offline
     assert '<link rel="stylesheet" href="../../assets/offline.css">\n</head>' in offline
+
+
+def test_an_offline_page_carries_no_policy_and_no_entry_for_a_page_it_lacks() -> None:
+    """kiwix-serve injects its toolbar's scripts into each page, which the site's policy
+    blocked; and the navigation's entry for "Offline and on paper" (no file holds its page)
+    kept its text without its link, and ran into the entry above."""
+    page = (
+        '<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'self'; script-src 'self'\"></head><body>"
+        '<li class="md-nav__item">\n<a href="../../worksheets/" class="md-nav__link">\n'
+        '<span class="md-ellipsis">\nWorksheets\n</span>\n</a>\n</li>\n'
+        '<li class="md-nav__item">\n<a href="../../offline/" class="md-nav__link">\n'
+        '<span class="md-ellipsis">\nOffline and on paper\n</span>\n</a>\n</li>\n'
+        '<p>See <a href="../../offline/">the offline page</a>.</p>'
+        '<script defer src="../../assets/search.js"></script>'
+        "</body></html>"
+    )
+    offline = offline_page(page, "cases/x/index.html")
+    assert "Content-Security-Policy" not in offline
+    assert "Offline and on paper" not in offline
+    assert '<a href="../../worksheets/" class="md-nav__link">' in offline
+    assert "<p>See the offline page.</p>" in offline  # in text, the link goes, its words stay
+    assert "search.js" not in offline  # however the theme orders the script's attributes
+
+
+def test_the_full_text_index_holds_cases_not_listings(offline_files: dict[str, Path]) -> None:
+    """A search for "police" gave 53 results, most of them browse pages ("Theme: …")."""
+    archive = Archive(offline_files["en"])
+    found = list(Searcher(archive).search(Query().set_query("police")).getResults(0, 200))
+    listings = [p for p in found if p.split("/")[0] in ("browse", "map", "worksheets")]
+    assert listings == [] and "cases/" not in found, found
+    assert all(p.startswith(("cases/", "support/", "guidance/")) for p in found), found
+    assert "cases/160-girls-kenya/" in found
+    # Their titles are still suggested as the reader types.
+    assert archive.has_entry_by_path("browse/themes/")

@@ -81,9 +81,10 @@
     return say("date", { day: parseInt(match[3], 10), month: month, year: match[1] });
   }
 
+  // A page's published address, or null: without site_url the site does not know it, and
+  // the address this copy is served from (127.0.0.1, a laptop, a file) is no use on paper.
   function absolute(path) {
-    if (DATA.site_url) return DATA.site_url + path;
-    return new URL(base + path, window.location.href).href;
+    return DATA.site_url ? DATA.site_url + path : null;
   }
 
   function countQuestions(n) {
@@ -301,8 +302,9 @@
         el("p", { lang: lang, text: data.summary }),
         el("p", { class: "source" }, [
           data.organisation + ", " + data.country_names.join(", ") + ", " + data.period + ". " +
-          say("footer_reviewed", { date: data.last_reviewed }) + ". " + say("read_case_online") + ": ",
-          el("span", { class: "address", text: absolute(data.url) })
+          say("footer_reviewed", { date: data.last_reviewed }) + "." +
+          (absolute(data.url) ? " " + say("read_case_online") + ": " : ""),
+          absolute(data.url) ? el("span", { class: "address", text: absolute(data.url) }) : null
         ])
       ]);
       about.appendChild(block);
@@ -331,7 +333,9 @@
       });
       section.appendChild(list);
     });
-    section.appendChild(el("p", { text: say("support_listed_at", { url: absolute("support/") }) }));
+    section.appendChild(el("p", { text: absolute("support/")
+      ? say("support_listed_at", { url: absolute("support/") })
+      : say("support_listed_on", { site: DATA.site || "" }) }));
     return section;
   }
 
@@ -425,7 +429,7 @@
   function footerText() {
     var list = chosen().map(function (c) { return cases[c.id]; });
     var second = list.length === 1
-      ? say("footer_reviewed", { date: list[0].last_reviewed }) + " · " + absolute(list[0].url)
+      ? say("footer_reviewed", { date: list[0].last_reviewed }) + (absolute(list[0].url) ? " · " + absolute(list[0].url) : "")
       : list.map(function (c) { return say("footer_reviewed_of", { case: c.short_name, date: c.last_reviewed }); }).join("; ");
     return sessionTitle() + "\n" + second;
   }
@@ -523,7 +527,8 @@
   function supportText(missing) {
     var lines = [];
     missing.forEach(function (data) {
-      lines.push(say("pack_missing_pdf", { case: data.title, url: absolute(data.url) }), "");
+      // In a pack a relative address is of no use either: the site's own, even on a laptop.
+      lines.push(say("pack_missing_pdf", { case: data.title, url: absolute(data.url) || new URL(base + data.url, window.location.href).href }), "");
     });
     lines.push(say("where_support"), "", say("sheet_support"), "");
     supportGroups().forEach(function (group) {
@@ -597,6 +602,7 @@
   var form = null;
   var preview = null;
   var planNote = null;
+  var minutesWarning = null;
 
   function button(text, attributes, onClick) {
     var node = el("button", Object.assign({ type: "button", class: "md-button" }, attributes || {}), [text]);
@@ -625,6 +631,18 @@
       current.tooShort ? el("span", { class: "cb-composer__warning", text: say("plan_too_short", { needed: current.needed, requested: current.requested }) }) : null
     ].filter(function (child) { return child !== null; }));
     preview.replaceChildren(chosen().length ? participantSheet(3) : el("p", { text: say("compose_no_cases") }));
+    // Where the minutes are set: too short for the questions kept, with the shortest that fits.
+    if (minutesWarning) {
+      var warning = current.tooShort ? say("plan_too_short", { needed: current.needed, requested: current.requested }) : "";
+      if (minutesWarning.textContent !== warning) minutesWarning.textContent = warning;
+    }
+    var blocked = !chosen().length || current.tooShort;
+    form.querySelectorAll('[data-focus="print-sheet"], [data-focus="print-notes"], [data-focus="pack"]').forEach(function (node) {
+      node.disabled = blocked;
+      if (current.tooShort) node.setAttribute("aria-describedby", "cb-session-minutes-warning");
+      else if (node.getAttribute("data-focus") === "pack") node.setAttribute("aria-describedby", "cb-compose-pack-hint");
+      else node.removeAttribute("aria-describedby");
+    });
     updatePrint();
   }
 
@@ -750,6 +768,8 @@
       state.minutes = /^\d{1,3}$/.test(value) ? value : "";
     });
     minutes.appendChild(el("span", { id: "cb-session-minutes-hint", class: "cb-composer__hint", text: say("compose_minutes_hint") }));
+    minutesWarning = el("span", { id: "cb-session-minutes-warning", class: "cb-composer__warning", "aria-live": "polite" });
+    minutes.appendChild(minutesWarning);
     var paper = el("fieldset", { class: "cb-composer__paper" }, [el("legend", { text: say("compose_paper") })]);
     Object.keys(DATA.sizes).forEach(function (key) {
       var radio = el("input", { type: "radio", name: "cb-paper", id: "cb-paper-" + key, value: key, checked: state.paper === key, "data-focus": "paper-" + key });
@@ -769,8 +789,16 @@
     function print(which) {
       printing = which;
       updatePrint();
-      window.print();
+      // The browser names the PDF and heads its pages with the document's title.
+      var pageTitle = document.title;
+      document.title = sessionTitle();
+      try { window.print(); } finally { document.title = pageTitle; }
     }
+    // As `casebook session` refuses it, a session too short for its questions cannot be
+    // printed: the reason shows where the minutes are set, and beside the buttons.
+    var tooShort = plan(kept().length, state.minutes).tooShort;
+    var cannot = !chosen().length || tooShort;
+    var why = tooShort ? { "aria-describedby": "cb-session-minutes-warning" } : {};
     var link = button(say("compose_link"), { "data-focus": "link" }, function () {
       save();
       var url = window.location.href;
@@ -788,13 +816,13 @@
       el("h2", { id: "cb-compose-print", text: say("compose_print") }),
       planNote,
       el("p", { class: "cb-composer__buttons" }, [
-        button(say("compose_print_sheet"), { class: "md-button md-button--primary", "data-focus": "print-sheet", disabled: !chosen().length }, function () { print("sheet"); }),
+        button(say("compose_print_sheet"), Object.assign({ class: "md-button md-button--primary", "data-focus": "print-sheet", disabled: cannot }, why), function () { print("sheet"); }),
         " ",
-        button(say("compose_print_notes"), { "data-focus": "print-notes", disabled: !chosen().length }, function () { print("notes"); }),
+        button(say("compose_print_notes"), Object.assign({ "data-focus": "print-notes", disabled: cannot }, why), function () { print("notes"); }),
         " ", link, " ", clear
       ]),
       el("p", { class: "cb-composer__buttons cb-composer__pack" }, [
-        button(say("compose_pack"), { "data-focus": "pack", "aria-describedby": "cb-compose-pack-hint", disabled: !chosen().length }, downloadPack)
+        button(say("compose_pack"), { "data-focus": "pack", "aria-describedby": "cb-compose-pack-hint", disabled: cannot }, downloadPack)
       ]),
       el("p", { id: "cb-compose-pack-hint", class: "cb-composer__hint", text: say("compose_pack_hint") })
     ]);

@@ -347,6 +347,18 @@
     });
   }
   if (more) more.addEventListener("click", drawMore);
+  // A long facet shows its first values and a button that names how many there are.
+  form.querySelectorAll("[data-cb-finder-all]").forEach(function (button) {
+    var values = document.getElementById(button.getAttribute("aria-controls"));
+    var showAll = button.textContent;
+    if (!values) return;
+    button.addEventListener("click", function () {
+      var open = !values.hasAttribute("data-cb-open");
+      values.toggleAttribute("data-cb-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.textContent = open ? button.getAttribute("data-less") : showAll;
+    });
+  });
 
   var initial = readState(window.location.search);
   if (isFiltered(initial)) {

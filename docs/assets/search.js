@@ -70,8 +70,25 @@
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
-  // Pagefind marks matches with <mark>; rebuild that as text nodes and <mark> elements.
-  function excerpt(html) {
+  function fold(text) {
+    // Lower case without accents, as Pagefind compares words.
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  // The query's words, to mark only what the reader typed: Pagefind marks every word with
+  // the same stem, so "police" would mark "policy".
+  function queryWords(query) {
+    return fold(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  function typed(word, words) {
+    var folded = fold(word).replace(/^[^\p{L}\p{N}]+/u, "");
+    return words.some(function (w) { return folded.indexOf(w) === 0; });
+  }
+
+  // Pagefind marks matches with <mark>; rebuild that as text nodes and <mark> elements,
+  // keeping a mark only on a word that starts with one the reader typed.
+  function excerpt(html, words) {
     var fragment = document.createDocumentFragment();
     var parts = html.split(/(<mark>|<\/mark>)/);
     var marked = false;
@@ -81,7 +98,7 @@
       if (part === "</mark>") { marked = false; return; }
       scratch.innerHTML = part.replace(/</g, "&lt;"); // decode entities, keep tags as text
       var text = document.createTextNode(scratch.value);
-      if (marked) {
+      if (marked && typed(scratch.value, words)) {
         var mark = document.createElement("mark");
         mark.appendChild(text);
         fragment.appendChild(mark);
@@ -155,7 +172,7 @@
       if (!repeats(summaryText, result.excerpt || "")) {
         var match = document.createElement("p");
         match.className = "cb-search__excerpt";
-        match.appendChild(excerpt(result.excerpt || ""));
+        match.appendChild(excerpt(result.excerpt || "", queryWords(query)));
         item.appendChild(match);
       }
       list.appendChild(item);

@@ -38,8 +38,11 @@ SESSION_EPILOG = """examples:
       --title "Staff training, spring term" --minutes 90 --facilitator -o notes.pdf
   casebook session --case odi-mexico --audience practitioners --pack -o workshop.zip
 
-Repeat --case for a session of several cases. An unknown case id is reported with the list
-of published ones.
+Repeat --case for a session of several cases. A case can have its own audience, as the
+composer's sessions do (?case=odi-mexico&audience=overall&case=barnahus-iceland&...):
+  casebook session --case odi-mexico:overall --case barnahus-iceland:practitioners -o s.pdf
+--audience is then the audience of the cases given without one. An unknown case id is
+reported with the list of published ones.
 """
 
 HELP = argparse.RawDescriptionHelpFormatter
@@ -290,11 +293,15 @@ def _add_session(commands: Subcommands) -> None:
         "--case",
         action="append",
         required=True,
-        metavar="ID",
-        help="a published case's id, e.g. odi-mexico; repeat to add cases",
+        metavar="ID[:AUDIENCE]",
+        help="a published case's id, e.g. odi-mexico, or with its own audience, e.g. "
+        "odi-mexico:practitioners (as the composer pairs them); repeat to add cases",
     )
     session.add_argument(
-        "--audience", required=True, metavar="ID", help="whose questions to use, e.g. practitioners"
+        "--audience",
+        default="",
+        metavar="ID",
+        help="whose questions to use for every case given without its own, e.g. practitioners",
     )
     session.add_argument(
         "--paper", default="a4", metavar="a4|letter", help="paper size (default a4)"

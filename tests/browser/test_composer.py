@@ -396,3 +396,56 @@ def test_the_plan_reads_as_a_sentence_in_every_language(
     warning = strings["plan_too_short"].format(requested=20, needed=plan.needed)
     expect(note).to_have_text(f"{strings['compose_plan']}: {sentence}. {warning}")
     assert "null" not in note.inner_text()
+
+
+def test_without_site_url_the_printed_sheet_gives_no_address_and_takes_the_sessions_title(
+    context: BrowserContext, base_url: str
+) -> None:
+    """The fixture site has no site_url: the address it is served from (127.0.0.1) is of no
+    use on paper, so the sheets name the site instead; the PDF is named after the session."""
+    page = context.new_page()
+    open_composer(page, f"{base_url}{COMPOSE}?case=odi-mexico&audience=practitioners")
+    page.get_by_label("Title").fill("Spring staff training")
+    page.evaluate("window.print = () => { window.cbPrintedTitle = document.title; }")
+    for which in ("Print the worksheet", "Print the facilitator notes"):
+        page.get_by_role("button", name=which).click()
+        sheet = page.locator("[data-cb-print-sheet]").inner_text()
+        assert "127.0.0.1" not in sheet and base_url not in sheet, sheet
+        assert "Read the case online" not in sheet
+        assert page.evaluate("window.cbPrintedTitle") == "Spring staff training"
+        assert page.evaluate("document.title") != "Spring staff training"  # put back after
+    sheet = page.locator("[data-cb-print-sheet]").inner_text()
+    assert "are listed on the “Where to find support” page of the Casebook website" in sheet
+
+
+def test_a_session_too_short_warns_where_its_minutes_are_set_and_cannot_be_printed(
+    context: BrowserContext, base_url: str, library: Path
+) -> None:
+    """As `casebook session` refuses a --minutes too short for the questions, the composer
+    says so beside the minutes and keeps Print and the pack disabled until it fits."""
+    strings = yaml.safe_load((library / "i18n/en/strings.yml").read_text())
+    page = context.new_page()
+    open_composer(page, f"{base_url}{COMPOSE}?case=odi-mexico&audience=practitioners")
+    notes, _ = load_facilitator_notes(Project(library))
+    assert notes is not None
+    needed = session_plan(notes, len(questions(page))).needed
+    buttons = [
+        page.get_by_role("button", name=name)
+        for name in ("Print the worksheet", "Print the facilitator notes", strings["compose_pack"])
+    ]
+    page.locator("#cb-session-minutes").fill("20")
+    warning = page.locator("#cb-session-minutes-warning")
+    expect(warning).to_have_text(strings["plan_too_short"].format(requested=20, needed=needed))
+    # Beside the minutes, above the Print section, and named by the disabled buttons.
+    minutes_box = page.locator("#cb-session-minutes").bounding_box()
+    warning_box = warning.bounding_box()
+    print_box = page.locator("#cb-compose-print").bounding_box()
+    assert minutes_box and warning_box and print_box
+    assert minutes_box["y"] < warning_box["y"] < print_box["y"]
+    for button in buttons:
+        expect(button).to_be_disabled()
+        expect(button).to_have_attribute("aria-describedby", "cb-session-minutes-warning")
+    page.locator("#cb-session-minutes").fill(str(needed))
+    expect(warning).to_have_text("")
+    for button in buttons:
+        expect(button).to_be_enabled()

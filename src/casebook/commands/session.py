@@ -30,8 +30,8 @@ class SessionError(Exception):
 
 @dataclass
 class SessionRequest:
-    cases: list[str]
-    audience: str
+    cases: list[str]  # ID, or ID:AUDIENCE for a case's own audience
+    audience: str  # the audience of every case given without its own ("" for none)
     output: Path
     paper: str = "a4"
     facilitator: bool = False
@@ -76,20 +76,36 @@ def _check_values(request: SessionRequest) -> list[str]:
     return problems
 
 
+def split_case(value: str) -> tuple[str, str | None]:
+    """`--case ID` or `--case ID:AUDIENCE` (the composer's session pairs each case with an
+    audience: ?case=ID&audience=AUDIENCE)."""
+    case_id, sep, audience = value.partition(":")
+    return case_id.strip(), (audience.strip() if sep else None)
+
+
 def _picks(
     renderer: Renderer, request: SessionRequest, problems: list[str]
 ) -> list[tuple[Case, Audience]]:
-    """The chosen cases with the audience, adding a problem for each that cannot be used."""
+    """The chosen cases, each with its own audience (`ID:AUDIENCE`) or `--audience`,
+    adding a problem for each that cannot be used."""
     library = renderer.library
     published = {case.id: case for case in renderer.cases}
     audiences = renderer.audiences
-    audience: Audience | None = audiences.get(request.audience)
-    if audience is None:
-        problems.append(
-            f"--audience {request.audience}: unknown audience; use one of: {_listed(list(audiences))}"
-        )
+    default: Audience | None = None
+    if request.audience:
+        default = audiences.get(request.audience)
+        if default is None:
+            problems.append(
+                f"--audience {request.audience}: unknown audience; "
+                f"use one of: {_listed(list(audiences))}"
+            )
     picks: list[tuple[Case, Audience]] = []
-    for case_id in dict.fromkeys(request.cases):
+    seen: set[str] = set()
+    for value in request.cases:
+        case_id, own = split_case(value)
+        if case_id in seen:
+            continue
+        seen.add(case_id)
         case = published.get(case_id)
         if case is None:
             unpublished = any(c.id == case_id for c in library.cases)
@@ -98,16 +114,34 @@ def _picks(
                 if unpublished
                 else "is not a published case (or `casebook check` finds errors in it)"
             )
-            problems.append(f"--case {case_id}: {reason}; use one of: {_listed(sorted(published))}")
+            problems.append(f"--case {value}: {reason}; use one of: {_listed(sorted(published))}")
             continue
-        if audience is not None:
-            if audience.id not in case.meta.audiences:
+        if own is not None:
+            audience = audiences.get(own)
+            if audience is None:
                 problems.append(
-                    f"--audience {audience.id}: the case '{case_id}' is not written for this "
-                    f"audience; use one of its audiences: {_listed(list(case.meta.audiences))}"
+                    f"--case {value}: unknown audience '{own}'; use one of the case's "
+                    f"audiences: {_listed(list(case.meta.audiences))}"
                 )
                 continue
-            picks.append((case, audience))
+            where = f"--case {value}"
+        elif request.audience:
+            if default is None:
+                continue  # already reported
+            audience, where = default, f"--audience {default.id}"
+        else:
+            problems.append(
+                f"--case {value}: no audience; write it as {case_id}:AUDIENCE (one of: "
+                f"{_listed(list(case.meta.audiences))}) or give --audience for every case"
+            )
+            continue
+        if audience.id not in case.meta.audiences:
+            problems.append(
+                f"{where}: the case '{case_id}' is not written for this "
+                f"audience; use one of its audiences: {_listed(list(case.meta.audiences))}"
+            )
+            continue
+        picks.append((case, audience))
     return picks
 
 

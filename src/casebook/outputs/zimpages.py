@@ -26,7 +26,7 @@ _REMOVED_BLOCKS = (
     # The Pagefind search box (overrides/partials/search.html).
     re.compile(r"<div class=\"cb-search\"[^>]*>"),
 )
-_SEARCH_SCRIPT = re.compile(r'<script src="[^"]*assets/search\.js"[^>]*></script>\n?')
+_SEARCH_SCRIPT = re.compile(r'<script\b[^>]*\ssrc="[^"]*assets/search\.js"[^>]*></script>\n?')
 # Language alternates name the other editions, which are other files (or other hosts).
 _ALTERNATE_LANGUAGE = re.compile(r'<link rel="alternate"[^>]* hreflang="[^>]*>\n?')
 STYLESHEET = "assets/offline.css"  # what a page in an offline file needs besides the site's
@@ -36,6 +36,17 @@ _ANCHOR = re.compile(r'<a\b[^>]*?\shref="([^"]*)"[^>]*>(.*?)</a>', re.S)
 _ORIGINAL_LINK = re.compile(r'<p class="cb-fallback"><a [^>]*data-cb-original>.*?</a></p>', re.S)
 # The theme's links to the previous and next page in the navigation, in <head>.
 _SEQUENCE = re.compile(r'<link rel="(?:prev|next)" href="([^"]*)">\n?')
+# A navigation entry that is only a link: where the link leaves the file (the page that
+# offers the offline files), the whole entry goes, not just the link, whose bare text would
+# run into the entry above it.
+_NAV_ENTRY = re.compile(
+    r'<li class="md-nav__item">\s*<a href="([^"]*)" class="md-nav__link">(?:(?!</?li\b).)*?</a>\s*</li>\n?',
+    re.S,
+)
+# The site's Content-Security-Policy: the file is read in a viewer (kiwix-serve, Kiwix
+# desktop, Kiwix JS), which adds its own toolbar and scripts and applies its own policy.
+# The pages' inline scripts were matched to the templates at build time all the same.
+_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?')
 _URL_ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
 # The one meta tag whose content is an address (Highwire's, for reference managers).
 _PDF_META = re.compile(r'(<meta name="citation_pdf_url" )(content)="([^"]*)"')
@@ -53,12 +64,14 @@ def offline_page(html: str, path: str, prefix: str = "", elsewhere: str = "") ->
     for start in _REMOVED_BLOCKS:
         html = _remove_block(html, start)
     html = _SEARCH_SCRIPT.sub("", html)
+    html = _CSP_META.sub("", html)
     html = _ALTERNATE_LANGUAGE.sub("", html)
     folder = posixpath.dirname(path)
     html = _PDF_META.sub(lambda m: m.group(1) + _attribute(m, folder, prefix, 2), html)
     html = html.replace(
         "</head>", f'<link rel="stylesheet" href="{_root(folder)}{STYLESHEET}">\n</head>', 1
     )
+    html = _NAV_ENTRY.sub(lambda m: "" if _leaves(m.group(1), folder) else m.group(0), html)
     html = _ANCHOR.sub(lambda m: m.group(2) if _leaves(m.group(1), folder) else m.group(0), html)
     html = _SEQUENCE.sub(lambda m: "" if _leaves(m.group(1), folder) else m.group(0), html)
     return _URL_ATTRIBUTE.sub(lambda m: _attribute(m, folder, prefix), html)

@@ -31,6 +31,7 @@ from libzim.writer import (
     Creator,
     FileProvider,
     Hint,
+    IndexData,
     Item,
     StringProvider,
 )
@@ -80,6 +81,37 @@ class Written:
     seconds: float
 
 
+# Pages the site's search indexes mark their text with this (overrides/main.html); listing
+# pages leave it out.
+SEARCHED_BODY = "<div data-pagefind-body>"
+
+
+class _NotSearched(IndexData):  # type: ignore[misc]
+    """What libzim's full-text index gets for a page it must leave out: nothing."""
+
+    def has_indexdata(self) -> bool:
+        return False
+
+    def get_title(self) -> str:
+        return ""
+
+    def get_content(self) -> str:
+        return ""
+
+    def get_keywords(self) -> str:
+        return ""
+
+    def get_wordcount(self) -> int:
+        return 0
+
+
+_NOT_SEARCHED = _NotSearched()
+
+
+def _not_searched() -> IndexData:
+    return _NOT_SEARCHED
+
+
 class _Entry(Item):  # type: ignore[misc]
     """One file of the edition as the ZIM holds it: a page (rewritten, in `content`) is an
     article readers list and search, unless it only redirects; any other file is as it is."""
@@ -92,10 +124,17 @@ class _Entry(Item):  # type: ignore[misc]
         source: Path,
         content: bytes | None = None,
         front: bool = False,
+        searched: bool = False,
     ) -> None:
         super().__init__()
         self.path, self.title, self.mimetype = path, title, mimetype
         self.source, self.content, self.front = source, content, front
+        if not searched:
+            # The full-text index takes the pages the site's search takes (cases, guidance,
+            # support): a listing (library, browse, map, worksheets) names every case and
+            # would fill a search's results, as "Theme: …" pages did before the cases.
+            # (An item without this attribute gets libzim's own reading of its HTML.)
+            self.get_indexdata = _not_searched
 
     def get_path(self) -> str:
         return self.path
@@ -312,6 +351,7 @@ def _entries(
             path,
             offline_page(page, relative, prefix, elsewhere).encode("utf-8"),
             front=_REFRESH.search(page) is None,
+            searched=SEARCHED_BODY in page,
         )
 
 
