@@ -57,6 +57,21 @@ class CheckResult:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
 
+    @property
+    def drafts(self) -> set[str]:
+        return draft_ids(self.library, self.problems)
+
+
+def draft_ids(library: Library, problems: list[Problem]) -> set[str]:
+    """Every draft's id: a draft with problems (its warnings) is no case of the library,
+    but it is still a draft."""
+    drafts = {case.id for case in library.cases if not case.published}
+    for problem in problems:
+        stem = Path(problem.path).stem
+        if problem.is_draft and problem.path.endswith(".md") and "." not in stem:
+            drafts.add(stem)
+    return drafts
+
 
 def check_project(
     project: Project, paths: list[Path] | None = None, cache: bool = True

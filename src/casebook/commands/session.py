@@ -84,11 +84,10 @@ def split_case(value: str) -> tuple[str, str | None]:
 
 
 def _picks(
-    renderer: Renderer, request: SessionRequest, problems: list[str]
+    renderer: Renderer, request: SessionRequest, problems: list[str], drafts: set[str]
 ) -> list[tuple[Case, Audience]]:
     """The chosen cases, each with its own audience (`ID:AUDIENCE`) or `--audience`,
     adding a problem for each that cannot be used."""
-    library = renderer.library
     published = {case.id: case for case in renderer.cases}
     audiences = renderer.audiences
     default: Audience | None = None
@@ -108,10 +107,9 @@ def _picks(
         seen.add(case_id)
         case = published.get(case_id)
         if case is None:
-            unpublished = any(c.id == case_id for c in library.cases)
             reason = (
                 "is a draft, so it has no worksheets yet"
-                if unpublished
+                if case_id in drafts
                 else "is not a published case (or `casebook check` finds errors in it)"
             )
             problems.append(f"--case {value}: {reason}; use one of: {_listed(sorted(published))}")
@@ -188,7 +186,8 @@ class Session:
 def prepare_session(project: Project, request: SessionRequest) -> Session:
     """Check the request against the library; raises SessionError naming every bad value."""
     problems = _check_values(request)
-    library = check_project(project).library
+    checked = check_project(project)
+    library = checked.library
     languages = library.languages.codes
     language = request.language or library.languages.default.code
     if language not in languages:
@@ -200,7 +199,7 @@ def prepare_session(project: Project, request: SessionRequest) -> Session:
     problems += [problem.format() for problem in found]
     settings = SiteSettings.from_config(read_config(project))
     renderer = Renderer(library, library.languages.locales[language], settings, notes)
-    picks = _picks(renderer, request, problems)
+    picks = _picks(renderer, request, problems, checked.drafts)
     if problems or notes is None:
         raise SessionError("\n".join(problems))
     support = library.support

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from casebook.check.validate import check_project
+from casebook.check.validate import check_project, draft_ids
 from casebook.editor.cms import repository_warning, retired_key_warning
 from casebook.editor.cms import signature as cms_signature
 from casebook.pages.render import SiteSettings
@@ -219,13 +219,7 @@ def _phases(
         return Outcome(1, "check", reason, problems=problems)
     if options.zim and not offline_texts_fit(project, settings):  # the strings are sound
         return Outcome(1, "offline", problems=problems)
-    drafts = {c.id for c in library.cases if not c.published}
-    # A draft with problems (its warnings) is no case of the library, but still a draft.
-    drafts |= {
-        stem
-        for stem in (Path(p.path).stem for p in problems if p.is_draft and p.path.endswith(".md"))
-        if "." not in stem
-    }
+    drafts = draft_ids(library, problems)
     progress.step(
         f"{len(library.published)} published case(s), {len(drafts)} draft(s), {warnings} warning(s)"
     )
