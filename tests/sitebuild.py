@@ -14,9 +14,15 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from playwright.sync_api import Browser, Page
+
+if TYPE_CHECKING:
+    from casebook.pipeline.context import BuildContext
+    from casebook.sources.model import Library
+    from casebook.sources.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = [
@@ -60,6 +66,47 @@ def copy_project(target: Path) -> Path:
         elif source.is_file():
             shutil.copy2(source, target / part)
     return target
+
+
+def build_context(project: Project, library: Library) -> BuildContext:
+    """The build's context for a checked project, as `casebook build --no-pdf` makes it."""
+    from casebook.pipeline.builder import read_config
+    from casebook.pipeline.context import Progress
+    from casebook.pipeline.manifest import Manifest
+    from casebook.pipeline.sequence import Options, Target, make_context
+
+    return make_context(
+        project,
+        library,
+        Manifest(project.cache_dir / "manifest.json"),
+        Target(project.site_dir),
+        Progress(quiet=True),
+        Options(pdf=False),
+        {},
+        read_config(project),
+    )
+
+
+def odi_alone(target: Path) -> Path:
+    """A copy of the project in `target` with the ODI case alone (and its translations)."""
+    root = copy_project(target)
+    for folder in ("case_studies", "reflective_questions/cases"):
+        for path in (root / folder).iterdir():
+            if path.name.split(".")[0] != "odi-mexico":
+                path.unlink()
+    return root
+
+
+@contextlib.contextmanager
+def page_without_errors(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context; on leaving, no JavaScript error was raised in it."""
+    context = browser.new_context()
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
 
 
 class SharedCopy:

@@ -23,7 +23,7 @@ from casebook.pages.markup import render_markdown
 from casebook.sources.limits import MAX_IMAGE_PIXELS, MAX_MARKDOWN_NESTING
 from casebook.sources.problems import Problem
 from casebook.sources.project import Project
-from sitebuild import REPO, copy_project
+from sitebuild import REPO, odi_alone
 
 ODI = "case_studies/odi-mexico.md"
 ANCHOR = "what its lawyers saw in the courtroom,"  # a phrase in the ODI case's body
@@ -33,11 +33,7 @@ GUIDANCE = "docs/guidance/safeguarding.md"
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The project with the ODI case alone (and its translations)."""
-    root = copy_project(tmp_path / "project")
-    for folder in ("case_studies", "reflective_questions/cases"):
-        for path in (root / folder).iterdir():
-            if path.name.split(".")[0] != "odi-mexico":
-                path.unlink()
+    root = odi_alone(tmp_path / "project")
     monkeypatch.chdir(root)
     return root
 

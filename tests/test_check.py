@@ -17,7 +17,7 @@ import pytest
 from casebook.check.validate import CheckResult, check_project
 from casebook.sources.problems import Problem
 from casebook.sources.project import Project
-from sitebuild import SharedCopy, copy_project
+from sitebuild import SharedCopy, copy_project, odi_alone
 
 REPO = Path(__file__).resolve().parents[1]
 ODI = "case_studies/odi-mexico.md"
@@ -43,12 +43,7 @@ def _whole(tmp_path_factory: pytest.TempPathFactory) -> SharedCopy:
 
 @pytest.fixture(scope="module")
 def _odi_alone(tmp_path_factory: pytest.TempPathFactory) -> SharedCopy:
-    root = copy_project(tmp_path_factory.mktemp("odi") / "project")
-    for folder in ("case_studies", "reflective_questions/cases"):
-        for path in (root / folder).iterdir():
-            if path.name.split(".")[0] != "odi-mexico":
-                path.unlink()
-    return SharedCopy(root)
+    return SharedCopy(odi_alone(tmp_path_factory.mktemp("odi") / "project"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from library_fixture import built_project
-from sitebuild import REPO, builds_site, serve
+from sitebuild import REPO, builds_site, page_without_errors, serve
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    with page_without_errors(browser) as opened:
+        yield opened
 
 
 def open_finder(page: Page, base_url: str, query: str = "") -> None:

@@ -25,7 +25,7 @@ from casebook.sources.limits import (
 )
 from casebook.sources.problems import Problem
 from casebook.sources.project import Project
-from sitebuild import REPO, copy_project
+from sitebuild import REPO, odi_alone
 
 ODI = "case_studies/odi-mexico.md"
 QUESTIONS = "reflective_questions/cases/odi-mexico.yml"
@@ -37,11 +37,7 @@ ENV = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH") or str(REPO / "s
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The project with the ODI case alone (and its translations)."""
-    root = copy_project(tmp_path / "project")
-    for folder in ("case_studies", "reflective_questions/cases"):
-        for path in (root / folder).iterdir():
-            if path.name.split(".")[0] != "odi-mexico":
-                path.unlink()
+    root = odi_alone(tmp_path / "project")
     monkeypatch.chdir(root)
     return root
 

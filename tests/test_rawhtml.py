@@ -12,12 +12,9 @@ from mkdocs.structure.pages import _RawHTMLPreprocessor
 
 from casebook.check.validate import check_project
 from casebook.pipeline.builder import read_config
-from casebook.pipeline.context import Progress
 from casebook.pipeline.generate import generate
-from casebook.pipeline.manifest import Manifest
-from casebook.pipeline.sequence import Options, Target, make_context
 from casebook.sources.project import Project
-from sitebuild import REPO, builds_site, copy_project
+from sitebuild import REPO, build_context, builds_site, copy_project
 
 
 def _extensions() -> tuple[list[str | object], dict[str, object]]:
@@ -102,16 +99,7 @@ def generated_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = Project(copy_project(tmp_path_factory.mktemp("rawhtml") / "project"))
     checked = check_project(project)
     assert checked.library is not None
-    ctx = make_context(
-        project,
-        checked.library,
-        Manifest(project.cache_dir / "manifest.json"),
-        Target(project.site_dir),
-        Progress(quiet=True),
-        Options(pdf=False),
-        {},
-        read_config(project),
-    )
+    ctx = build_context(project, checked.library)
     for locale in checked.library.languages.locales.values():
         generate(ctx, locale)
     return project.root / "build"

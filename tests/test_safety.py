@@ -13,14 +13,11 @@ from playwright.sync_api import Browser, Page, Route
 from casebook.check.validate import check_project
 from casebook.outputs.postprocess import harden_site
 from casebook.outputs.scriptpolicy import site_policy
-from casebook.pipeline.builder import read_config, run_mkdocs, write_config
-from casebook.pipeline.context import Progress
+from casebook.pipeline.builder import run_mkdocs, write_config
 from casebook.pipeline.generate import docs_dir_for, generate
-from casebook.pipeline.manifest import Manifest
-from casebook.pipeline.sequence import Options, Target, make_context
 from casebook.sources.model import Section
 from casebook.sources.project import Project
-from sitebuild import builds_site, copy_project, serve
+from sitebuild import build_context, builds_site, copy_project, serve
 
 pytestmark = pytest.mark.slow
 
@@ -170,16 +167,7 @@ def malicious_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         *case.sections,
         Section("attacks", "Attacks <script>alert(1)</script>", "\n\n".join(ATTACKS), 1),
     ]
-    ctx = make_context(
-        project,
-        result.library,
-        Manifest(project.cache_dir / "manifest.json"),
-        Target(project.site_dir),
-        Progress(quiet=True),
-        Options(pdf=False),
-        {},
-        read_config(project),
-    )
+    ctx = build_context(project, result.library)
     english = result.library.languages.locales["en"]
     generate(ctx, english)
     config = write_config(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from sitebuild import REPO, serve
+from sitebuild import REPO, page_without_errors, serve
 
 pytestmark = pytest.mark.browser
 
@@ -90,13 +90,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    with page_without_errors(browser) as opened:
+        yield opened
 
 
 def test_the_finder_counts_an_id_named_like_objects_own_properties(
