@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from casebook.commands.editorgate import CASES_FOLDER, QUESTIONS_FOLDER, UPLOADS_FOLDER
+from casebook.commands.editorgate import CASES_FOLDER, QUESTIONS_FOLDER, UPLOADS_FOLDER, forward
 from casebook.sources.problems import display_path
 from casebook.sources.project import Project
 from casebook.sources.uploads import UPLOAD_SUFFIXES
@@ -262,13 +262,24 @@ def start_backend(project: Project, space: Workspace) -> Backend:
         if server.poll() is not None:
             shutil.rmtree(folder, ignore_errors=True)
             raise EditorError(f"decap-server stopped at once (exit code {server.returncode})")
-        if sock.exists():
-            with socket.socket(socket.AF_UNIX) as probe:
-                if probe.connect_ex(str(sock)) == 0:
-                    return backend
+        if sock.exists() and _answers(sock):
+            return backend
         time.sleep(0.1)
     stop_backend(backend)
     raise EditorError("decap-server did not start listening within 30 s")
+
+
+def _answers(sock: Path) -> bool:
+    """True once the API answers: in Git mode decap-server listens before its routes are
+    registered, and a save sent in between gets a 404."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        if probe.connect_ex(str(sock)) != 0:
+            return False
+    try:
+        status, _, _ = forward(sock, b'{"action": "info", "params": {}}', timeout=5)
+    except OSError:
+        return False
+    return status != 404
 
 
 def _short_tmp() -> str | None:
